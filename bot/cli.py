@@ -1,0 +1,274 @@
+"""`tutorbot`: ingest material, ask, evaluate, chat. Scripts read `--json` output."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from knowledge.ingest import IngestReport, ProgressReporter, ingest, reembed_stale
+from knowledge.library import (
+    UnknownCourse,
+    course_names,
+    course_summaries,
+    find_course,
+    rebuild_index,
+    remove_course,
+    remove_document,
+)
+from tutor.errors import TutorError
+from tutor.settings import Settings
+
+app = typer.Typer(help="tutorbot: a tutor that answers from your course material.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+courses_app = typer.Typer(help="List or remove courses.", invoke_without_command=True)
+eval_app = typer.Typer(help="Measure quality on a question set.", no_args_is_help=True)
+app.add_typer(courses_app, name="courses")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+errors = Console(stderr=True)
+SAMPLE_COURSE = Path(__file__).resolve().parent.parent / "knowledge" / "sample_course"
+
+CourseOption = Annotated[str | None, typer.Option("--course", "-c", help="Course name.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@contextmanager
+def runtime_for(settings: Settings | None = None) -> Iterator:
+    """A Runtime whose user-facing errors end the command with one clear line."""
+    from tutor.runtime import Runtime  # imports torch: only for commands that need models
+
+    runtime = None
+    try:
+        runtime = Runtime(settings or Settings())
+        yield runtime
+    except (TutorError, UnknownCourse) as error:
+        errors.print(f"[red]Error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        if runtime is not None:
+            runtime.close()
+
+
+@contextmanager
+def progress_bars(enabled: bool) -> Iterator[ProgressReporter]:
+    labels = {"read": "Reading files", "embed": "Embedding chunks"}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=errors, disable=not enabled,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(labels.get(stage, stage), total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def print_report(report: IngestReport) -> None:
+    console.print(
+        f"Course [cyan]{report.course}[/cyan]: {len(report.added)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.failed)} failed; {report.chunks_added} chunks indexed."
+    )
+    for file, reason in report.failed:
+        errors.print(f"[red]✗[/red] {file}: {reason}", highlight=False)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).")],
+    course: Annotated[str, typer.Option("--course", "-c", help="Course to add them to.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Add course material: PDF, Word, PowerPoint, HTML, Markdown or text."""
+    with runtime_for() as runtime, progress_bars(not as_json) as progress:
+        report = ingest(
+            paths, course, engine=runtime.engine, embedder=runtime.embedder,
+            index_store=runtime.index_store,
+            max_bytes=int(runtime.settings.max_upload_mb * 1e6), progress=progress,
+        )
+    if as_json:
+        console.print_json(data=report.as_dict())
+    else:
+        print_report(report)
+    if report.failed and not (report.added or report.updated or report.unchanged):
+        raise typer.Exit(1)
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    course: CourseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer one question from the course material, with sources."""
+    if not question.strip():
+        errors.print("[red]Error:[/red] the question is empty.")
+        raise typer.Exit(2)
+    from tutor.dialogue import DialogueManager
+
+    with runtime_for() as runtime:
+        course = course or DialogueManager(runtime).current_course(_cli_message(course))
+        find_course(runtime.engine, course)
+        runtime.embedder, runtime.generator  # noqa: B018 (load now: timings measure the answer)
+        answer = asyncio.run(_ask(runtime, course, question, stream=not as_json))
+    if as_json:
+        console.print_json(data=answer.as_dict())
+        return
+    from bot.console import render_final
+    from tutor.messages import Reply
+
+    console.print(render_final(Reply(answer.text, answer.sources,
+                                     notice=_answer_notice(answer))))
+
+
+def _cli_message(course: str | None):
+    from bot.console import console_learner
+    from tutor.messages import IncomingMessage
+
+    return IncomingMessage(console_learner(), "", course)
+
+
+def _answer_notice(answer) -> str | None:
+    from tutor.dialogue import notice_for
+
+    return notice_for(answer)
+
+
+async def _ask(runtime, course: str, question: str, *, stream: bool):
+    from tutor.answering import Answer
+
+    shown = 0
+    async for event in runtime.answers.answer(course, question):
+        if isinstance(event, Answer):
+            if stream and shown:
+                errors.print()
+            return event
+        if stream:
+            errors.print(event[shown:], end="", style="dim", highlight=False, markup=False)
+            shown = len(event)
+    raise AssertionError("the answer stream ended without an answer")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    qa_file: Annotated[Path, typer.Argument(help="JSONL lines {question, source}.")],
+    course: Annotated[str, typer.Option("--course", "-c")],
+    k: Annotated[int, typer.Option("--k", min=1)] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """hit@1, hit@k and MRR of retrieval, at document level."""
+    from tutor.evaluation import evaluate_retrieval, read_qa
+
+    try:
+        items = read_qa(qa_file)
+    except (OSError, ValueError) as error:
+        errors.print(f"[red]Error:[/red] {qa_file}: {error}", highlight=False)
+        raise typer.Exit(1) from None
+    with runtime_for() as runtime:
+        course_id = find_course(runtime.engine, course).id
+        result = evaluate_retrieval(runtime, course_id, items, k)
+    if as_json:
+        console.print_json(data=result.as_dict())
+        return
+    hits = "  ".join(f"hit@{cut}={share:.3f}" for cut, share in sorted(result.hits.items()))
+    console.print(f"n={result.n}  {hits}  MRR={result.mrr:.3f}")
+    for miss in result.misses:
+        console.print(f"  miss: {miss}", style="dim", highlight=False)
+
+
+@app.command("chat")
+def chat_command(course: CourseOption = None) -> None:
+    """Chat with the tutor in the terminal."""
+    from bot.console import chat
+    from tutor.dialogue import DialogueManager
+
+    with runtime_for() as runtime:
+        with console.status("Loading the language model…"):
+            runtime.generator  # noqa: B018 (load before the first question, not during it)
+        asyncio.run(chat(DialogueManager(runtime), course, console=console))
+
+
+@app.command("run")
+def run_command() -> None:
+    """Start the tutor: the bundled sample course in the console on first use."""
+    settings = Settings()
+    with runtime_for(settings) as runtime:
+        if settings.default_course not in course_names(runtime.engine):
+            console.print(f"First start: adding the sample course '{settings.default_course}'.")
+            with progress_bars(True) as progress:
+                report = ingest([SAMPLE_COURSE], settings.default_course, engine=runtime.engine,
+                                embedder=runtime.embedder, index_store=runtime.index_store,
+                                max_bytes=int(settings.max_upload_mb * 1e6), progress=progress)
+            print_report(report)
+    chat_command(None)
+
+
+@courses_app.callback()
+def courses_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the courses with their document and chunk counts."""
+    if ctx.invoked_subcommand:
+        return
+    with runtime_for() as runtime:
+        summaries = course_summaries(runtime.engine)
+    if as_json:
+        console.print_json(data=summaries)
+        return
+    table = Table("course", "documents", "chunks")
+    for row in summaries:
+        table.add_row(str(row["course"]), str(row["documents"]), str(row["chunks"]))
+    console.print(table if summaries else "No courses yet: add some with `tutorbot ingest`.")
+
+
+@courses_app.command("remove")
+def courses_remove(
+    name: Annotated[str, typer.Argument(help="Course name.")],
+    document: Annotated[str | None, typer.Option(help="Remove only this document.")] = None,
+) -> None:
+    """Remove a course, or one document of it, with its chunks."""
+    with runtime_for() as runtime:
+        if document:
+            try:
+                removed = remove_document(runtime.engine, runtime.index_store, name, document)
+            except LookupError as error:
+                errors.print(f"[red]Error:[/red] {error}", highlight=False)
+                raise typer.Exit(1) from None
+            console.print(f"Removed '{document}' ({removed} chunks) from '{name}'.")
+        else:
+            remove_course(runtime.engine, runtime.index_store, name)
+            console.print(f"Removed the course '{name}'.")
+
+
+@app.command("reindex")
+def reindex_command(course: CourseOption = None) -> None:
+    """Rebuild the search index from the database (re-embedding if the model changed)."""
+    with runtime_for() as runtime, progress_bars(True) as progress:
+        reembedded = reembed_stale(runtime.engine, runtime.embedder, progress)
+        names = [course] if course else course_names(runtime.engine)
+        for name in names:
+            course_id = find_course(runtime.engine, name).id
+            count = rebuild_index(runtime.engine, runtime.index_store, course_id)
+            console.print(f"Rebuilt '{name}': {count} chunks"
+                          + (f" ({reembedded} re-embedded)" if reembedded else ""))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The console adapter: a chat in the terminal, answers streamed as they are written."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+from collections.abc import Callable
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.text import Text
+
+from tutor.dialogue import DialogueManager
+from tutor.errors import TutorError
+from tutor.messages import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+QUIT = {"/quit", "/exit", "quit", "exit"}
+
+
+def console_learner() -> str:
+    return f"console:{getpass.getuser()}"
+
+
+def render_sources(reply: Reply) -> Text:
+    text = Text()
+    for source in reply.sources:
+        text.append(f"[{source.number}] ", style="bold cyan")
+        text.append(source.label)
+        text.append(f"  (match {source.score:.2f})\n", style="dim")
+    return text
+
+
+def render_final(reply: Reply) -> Group:
+    parts: list[Markdown | Text] = [Markdown(reply.text)]
+    if reply.notice:
+        parts.append(Text(f"⚠ {reply.notice}", style="yellow"))
+    if reply.sources:
+        parts.append(Text("Sources", style="bold"))
+        parts.append(render_sources(reply))
+    return Group(*parts)
+
+
+async def show_replies(manager: DialogueManager, message: IncomingMessage,
+                       console: Console) -> None:
+    """Drafts are shown dimmed and replaced in place by the checked final answer."""
+    with Live(console=console, auto_refresh=False, transient=False) as live:
+        try:
+            async for reply in manager.handle(message):
+                if reply.draft:
+                    live.update(Text(reply.text, style="dim"), refresh=True)
+                else:
+                    live.update(render_final(reply), refresh=True)
+        except TutorError as error:
+            live.update(Text(str(error), style="red"), refresh=True)
+        except Exception:
+            log.exception("could not answer %r", message.text)
+            live.update(Text("Sorry, something went wrong on my side; the details are logged.",
+                             style="red"), refresh=True)
+
+
+async def chat(manager: DialogueManager, course: str | None, *, console: Console,
+               read_line: Callable[[str], str] = input) -> None:
+    learner = console_learner()
+    current = manager.current_course(IncomingMessage(learner, "", course))
+    console.print(f"[bold]tutorbot[/bold] — course [cyan]{current}[/cyan]. "
+                  "Ask a question; /help for commands, /quit to leave.")
+    while True:
+        try:
+            line = await asyncio.to_thread(read_line, "\nyou> ")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if line.strip().lower() in QUIT:
+            return
+        if line.strip():
+            await show_replies(manager, IncomingMessage(learner, line, course), console)

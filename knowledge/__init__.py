@@ -1,0 +1,1 @@
+"""Course material: convert, chunk, embed, index, retrieve. Knows nothing about learners."""

@@ -1,0 +1,77 @@
+"""Turn one course file into Markdown, or say exactly why it cannot be read."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markitdown import DocumentConverter
+
+PLAIN_TEXT = {".md", ".markdown", ".txt"}
+CONVERTED = {".html": "HTML", ".htm": "HTML", ".pdf": "PDF", ".docx": "Word", ".pptx": "PowerPoint"}
+SUPPORTED_SUFFIXES = frozenset(PLAIN_TEXT | CONVERTED.keys())
+
+
+class ConversionError(ValueError):
+    """The file cannot be ingested; the message says why, in words for the person who sent it."""
+
+
+def to_markdown(path: Path, *, max_bytes: int) -> str:
+    """Markdown text of `path`. PDF pages are separated by form feeds, slides by
+    ``<!-- Slide number: N -->`` comments, so the chunker can keep page numbers."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ConversionError(
+            f"unsupported file type '{suffix or path.name}' "
+            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
+    if not path.is_file():
+        raise ConversionError("file not found")
+    size = path.stat().st_size
+    if size == 0:
+        raise ConversionError("the file is empty")
+    if size > max_bytes:
+        raise ConversionError(
+            f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
+        )
+    text = _read_plain(path) if suffix in PLAIN_TEXT else _convert(path, CONVERTED[suffix])
+    if not text.strip():
+        raise ConversionError("no text could be extracted (is it a scan or only images?)")
+    return text
+
+
+def _read_plain(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ConversionError("this is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConversionError(f"not valid UTF-8 text (byte {error.start})") from None
+
+
+def _convert(path: Path, kind: str) -> str:
+    """One markitdown converter, chosen by file type. (MarkItDown.convert would fall
+    back to reading a broken PDF as plain text, and ingest its raw bytes.)"""
+    from markitdown import StreamInfo  # slow import: only paid for binary formats
+
+    converter = _converters()[kind]
+    info = StreamInfo(extension=path.suffix.lower(), filename=path.name, local_path=str(path))
+    try:
+        with path.open("rb") as stream:
+            return converter.convert(stream, info).markdown
+    except Exception as error:  # each parser raises its own exception types
+        cause = error.__cause__ or error
+        detail = str(cause).strip().splitlines()[0][:160] if str(cause).strip() else ""
+        reason = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
+        raise ConversionError(f"could not be read as {kind} ({reason})") from None
+
+
+@cache
+def _converters() -> dict[str, DocumentConverter]:
+    from markitdown.converters import DocxConverter, HtmlConverter, PdfConverter, PptxConverter
+
+    return {"HTML": HtmlConverter(), "PDF": PdfConverter(), "Word": DocxConverter(),
+            "PowerPoint": PptxConverter()}

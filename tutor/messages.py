@@ -1,0 +1,48 @@
+"""The platform-neutral message types every adapter translates to and from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One thing a user said or did, whatever the platform.
+
+    `learner` is a platform-qualified id such as ``telegram:12345`` or ``console:ana``.
+    """
+
+    learner: str
+    text: str
+    course: str | None = None
+    button: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A passage an answer relies on; `number` is the [n] used in the answer text."""
+
+    number: int
+    document: str
+    section: str
+    text: str
+    score: float
+    page: int | None = None
+
+    @property
+    def label(self) -> str:
+        where = f", p. {self.page}" if self.page else ""
+        return f"{self.document} — {self.section}{where}" if self.section else self.document
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the tutor says. Streamed answers arrive as drafts (``draft=True``) whose
+    text is the whole answer so far; the adapter edits one message in place and the
+    final reply (``draft=False``) replaces the last draft."""
+
+    text: str
+    sources: tuple[Source, ...] = ()
+    draft: bool = False
+    notice: str | None = None
+    data: dict[str, object] = field(default_factory=dict)

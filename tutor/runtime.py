@@ -1,0 +1,128 @@
+"""Wiring: the database, the models and their workers, built once per process."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Sequence
+from functools import cached_property
+
+import numpy as np
+from sqlalchemy import Engine
+
+from knowledge.embedder import Embedder, SentenceTransformerEmbedder
+from knowledge.index import IndexStore
+from knowledge.library import find_course
+from knowledge.retrieve import Passage, Retriever
+from tutor.answering import AnswerEngine, AnswerPolicy
+from tutor.database import create_db_and_tables, make_engine
+from tutor.errors import ModelLoadError
+from tutor.learners import LearnerStore
+from tutor.llm import (
+    ChatMessages,
+    GenerationConfig,
+    GenerationRequest,
+    Generator,
+    TransformersGenerator,
+    load_model,
+)
+from tutor.settings import Settings
+from tutor.workers import BatchWorker
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    try:
+        return SentenceTransformerEmbedder(settings.embedding_model)
+    except Exception as error:
+        raise ModelLoadError(
+            f"Could not load the embedding model '{settings.embedding_model}': "
+            f"{type(error).__name__}: {error}"
+        ) from error
+
+
+def load_generator(settings: Settings) -> Generator:
+    model, tokenizer = load_model(
+        settings.llm_model, device=settings.llm_device, dtype=settings.llm_dtype,
+        cache_root=settings.model_cache_dir,
+    )
+    config = GenerationConfig(max_new_tokens=settings.max_new_tokens)
+    return TransformersGenerator(model, tokenizer, config, name=settings.llm_model)
+
+
+class Runtime:
+    """Everything a process needs to tutor. Tests pass fake models in."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        generator_factory: Callable[[], Generator] | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings.db_url)
+        create_db_and_tables(self.engine)
+        self._embedder = embedder
+        self.index_store = IndexStore(settings.index_dir)
+        self.retriever = Retriever(self.engine, self.index_store)
+        self.learners = LearnerStore(self.engine, settings.history_turns)
+        self._generator_factory = generator_factory or (lambda: load_generator(settings))
+        self._generator: Generator | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use (listing courses needs none)."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def generator(self) -> Generator:
+        """The language model, loaded on first use (the slow part of starting)."""
+        if self._generator is None:
+            self._generator = self._generator_factory()
+        return self._generator
+
+    @cached_property
+    def embed_worker(self) -> BatchWorker[list[str], np.ndarray]:
+        return BatchWorker("embedder", self._embed_batch, max_batch=64)
+
+    @cached_property
+    def llm_worker(self) -> BatchWorker[GenerationRequest, str]:
+        return BatchWorker("llm", lambda batch: self.generator.generate(batch), max_batch=8)
+
+    def _embed_batch(self, batch: Sequence[list[str]]) -> list[np.ndarray]:
+        flat = [text for texts in batch for text in texts]
+        vectors = self.embedder.embed(flat)
+        bounds = np.cumsum([0] + [len(texts) for texts in batch])
+        return [vectors[a:b] for a, b in itertools.pairwise(bounds)]
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        return await self.embed_worker.submit(texts)
+
+    async def search(self, course: str, query: np.ndarray, k: int) -> list[Passage]:
+        course_id = find_course(self.engine, course).id
+        assert course_id is not None
+        return await asyncio.to_thread(self.retriever.search, course_id, query, k)
+
+    async def generate(self, messages: ChatMessages, on_text: Callable[[str], None]) -> str:
+        return await self.llm_worker.submit(GenerationRequest(messages, on_text))
+
+    @cached_property
+    def answers(self) -> AnswerEngine:
+        policy = AnswerPolicy(
+            passages=self.settings.passages_per_answer,
+            relevance_threshold=self.settings.relevance_threshold,
+            support_threshold=self.settings.support_threshold,
+        )
+        return AnswerEngine(
+            embed=self.embed, search=self.search, generate=self.generate,
+            record_gap=self.learners.record_gap, policy=policy,
+        )
+
+    def close(self) -> None:
+        for name in ("embed_worker", "llm_worker"):
+            if name in self.__dict__:
+                self.__dict__[name].close()
+        self.engine.dispose()

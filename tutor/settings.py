@@ -1,0 +1,55 @@
+"""Every deployment setting in one place, read once at start (env prefix TUTORBOT_, .env)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.embedder import PACKAGED_EMBEDDER
+from tutor.llm import PACKAGED_LLM
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TUTORBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("data"), description="Database, index and model cache.")
+    database_url: str | None = Field(
+        None, description="Any SQLAlchemy URL; defaults to SQLite in the data dir."
+    )
+    llm_model: str = Field(
+        PACKAGED_LLM,
+        description="The packaged SmolLM2, a local model directory, or a cached model id.",
+    )
+    llm_device: Literal["auto", "cpu", "cuda"] = "auto"
+    llm_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="auto: bfloat16 on CUDA, float32 on CPU."
+    )
+    max_new_tokens: int = Field(160, ge=16, le=2048)
+    embedding_model: str = PACKAGED_EMBEDDER
+    default_course: str = "workplace-safety"
+    max_upload_mb: float = Field(25.0, gt=0, description="Largest file ingest accepts.")
+    passages_per_answer: int = Field(3, ge=1, le=10)
+    relevance_threshold: float = Field(
+        0.34, description="Best passage score under which the material counts as not covering it."
+    )
+    support_threshold: float = Field(
+        0.45, description="Cosine score an answer sentence needs against its sources."
+    )
+    history_turns: int = Field(6, ge=0, description="Turns kept per learner for follow-ups.")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'tutorbot.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.data_dir / "models"

@@ -1,0 +1,94 @@
+"""Model work off the event loop: one thread per model, fed by a queue.
+
+Requests that arrive while the model is busy wait in the queue and are then
+handled together, as one batch, so a hundred learners cost a few model calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+Request = TypeVar("Request")
+Result = TypeVar("Result")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Job(Generic[Request, Result]):
+    request: Request
+    future: asyncio.Future[Result]
+    loop: asyncio.AbstractEventLoop
+
+
+class BatchWorker(Generic[Request, Result]):
+    """Runs `handle_batch(requests) -> results` (same length, same order) in its thread."""
+
+    def __init__(
+        self,
+        name: str,
+        handle_batch: Callable[[Sequence[Request]], Sequence[Result]],
+        *,
+        max_batch: int = 32,
+    ) -> None:
+        self.name = name
+        self.handle_batch = handle_batch
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job[Request, Result] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=f"{name}-worker", daemon=True)
+        self._thread.start()
+        self.batches_run = 0
+
+    async def submit(self, request: Request) -> Result:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
+        self._queue.put(_Job(request, future, loop))
+        return await future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs = [first]
+            while len(jobs) < self.max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._queue.put(None)  # finish this batch, then stop
+                    break
+                jobs.append(job)
+            self._handle(jobs)
+
+    def _handle(self, jobs: list[_Job[Request, Result]]) -> None:
+        self.batches_run += 1
+        try:
+            results = self.handle_batch([job.request for job in jobs])
+        except BaseException as error:  # handed to every waiting caller, never lost
+            log.debug("%s batch failed", self.name, exc_info=True)
+            for job in jobs:
+                job.loop.call_soon_threadsafe(_set_exception, job.future, error)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.loop.call_soon_threadsafe(_set_result, job.future, result)
+
+
+def _set_result(future: asyncio.Future[Result], result: Result) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _set_exception(future: asyncio.Future[object], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
