@@ -160,7 +160,8 @@ class AnswerEngine:
         sentences = answer_sentences(generated)
         vectors = await self.embed(sentences + [s.text for s in sources])
         answer_vectors, source_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
-        checked = check_sentences(sentences, answer_vectors, sources, source_vectors, texts)
+        checked = check_sentences(sentences, answer_vectors, sources, source_vectors, texts,
+                                  question)
         quote = best_sentences(question, query_vector, sources, source_vectors)
         return assemble(checked, self.policy.support_threshold, quote)
 

@@ -5,7 +5,8 @@ reaches the learner unchecked. An answer sentence stays only if
 
 - it is close in meaning (cosine of sentence embeddings) to one sentence of the
   passages, not merely to the topic of a whole passage, and
-- it brings in no number and few content words the passages do not contain
+- it brings in no number absent from the passages, few words absent from them,
+  and no term of the material that its supporting sentences do not contain
   (embeddings cannot tell "use CO2" from "use foam"; words can).
 
 Each kept sentence cites the passage that supports it best, whatever the model
@@ -34,6 +35,7 @@ _STOPWORDS = frozenset(  # function words that carry no claim
     "until upon very want were what when where which while will with within without would "
     "your yours you're it's don't always often usually important ensure sure help".split()
 )
+NEAR_SUPPORT = 0.05  # passage sentences this close to the best also count as support
 WORD_MATCH_BONUS = 0.05  # per question word a quoted sentence shares
 MAX_NEW_WORDS = 0.34  # share of a sentence's content words allowed to be absent from sources
 
@@ -50,9 +52,11 @@ class CheckedSentence:
     support: float  # best cosine similarity to a passage sentence
     source: int  # number of the passage holding that sentence
     new_words: tuple[str, ...]  # content words found in no passage
+    moved_words: tuple[str, ...] = ()  # terms of the material missing from the support
 
     def supported(self, threshold: float) -> bool:
-        return self.support >= threshold and not _too_new(self.text, self.new_words)
+        return (self.support >= threshold and not self.moved_words
+                and not _too_new(self.text, self.new_words))
 
 
 @dataclass(frozen=True)
@@ -125,22 +129,36 @@ def check_sentences(
     sources: Sequence[PassageSentence],
     source_vectors: np.ndarray,
     passages: Sequence[str],
+    question: str = "",
 ) -> list[CheckedSentence]:
-    """Pair each answer sentence with its best-supporting passage sentence.
+    """Pair each answer sentence with its best-supporting passage sentence. The
+    support is that sentence and any other nearly as close; a term of the
+    material that the support lacks has been moved from elsewhere (words of the
+    question excepted: restating the question is fine).
 
-    >>> src = [PassageSentence("Use CO2 on electrical fires.", 1)]
-    >>> [c.new_words for c in check_sentences(["Use foam on electrical fires."],
-    ...      np.array([[1.0, 0.0]]), src, np.array([[1.0, 0.0]]), [src[0].text])]
-    [('foam',)]
+    >>> src = [PassageSentence("Use CO2 on electrical fires.", 1),
+    ...        PassageSentence("Use foam on diesel.", 1)]
+    >>> vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> check = check_sentences(["Use foam on electrical fires."], np.array([[1.0, 0.0]]),
+    ...                         src, vectors, ["Use CO2 on electrical fires. Use foam on diesel."])
+    >>> check[0].moved_words, check[0].new_words
+    (('foam',), ())
     """
     known = set().union(*(content_words(p) for p in passages)) if passages else set()
+    asked = content_words(question)
     similarity = sentence_vectors @ source_vectors.T
     checked = []
     for row, text in enumerate(sentences):
         best = int(similarity[row].argmax())
-        new = tuple(sorted(content_words(text) - known))
-        checked.append(CheckedSentence(text, float(similarity[row, best]),
-                                       sources[best].passage, new))
+        support = float(similarity[row, best])
+        near = np.flatnonzero(similarity[row] >= support - NEAR_SUPPORT)
+        support_words = set().union(*(content_words(sources[i].text) for i in near))
+        words = content_words(text)
+        checked.append(CheckedSentence(
+            text, support, sources[best].passage,
+            new_words=tuple(sorted(words - known)),
+            moved_words=tuple(sorted((words & known) - support_words - asked)),
+        ))
     return checked
 
 

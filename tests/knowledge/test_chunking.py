@@ -1,3 +1,5 @@
+import itertools
+
 from knowledge.chunking import chunk_markdown, split_blocks
 
 
@@ -15,7 +17,8 @@ def test_heading_path_follows_nesting() -> None:
 def test_pdf_pages_and_slides_are_kept() -> None:
     pdf = "Page one text.\fPage two text.\n\nMore on two.\fPage three."
     assert [b.page for b in split_blocks(pdf)] == [1, 2, 2, 3]
-    slides = "<!-- Slide number: 1 -->\n# Labels\nRead them.\n<!-- Slide number: 2 -->\n# Storage\nLock it."
+    slides = ("<!-- Slide number: 1 -->\n# Labels\nRead them.\n"
+              "<!-- Slide number: 2 -->\n# Storage\nLock it.")
     assert [(b.page, b.heading) for b in split_blocks(slides)] == [(1, "Labels"), (2, "Storage")]
     assert split_blocks("No pages here.")[0].page is None
 
@@ -26,7 +29,7 @@ def test_chunks_respect_the_token_limit_including_heading() -> None:
     assert len(chunks) > 5
     assert all(len(c.embedding_text().split()) <= 30 for c in chunks)
     # Overlap: each chunk starts with the last sentence of the one before.
-    for previous, current in zip(chunks, chunks[1:], strict=False):
+    for previous, current in itertools.pairwise(chunks):
         assert current.text.split(". ")[0] in previous.text
 
 

@@ -1,0 +1,97 @@
+"""The whole tutor driven through an in-memory adapter, with fake models."""
+
+import asyncio
+import itertools
+
+import pytest
+from sqlmodel import Session, select
+
+from knowledge.ingest import ingest
+from tests.conftest import SAMPLE_COURSE
+from tests.fakes import FakeGenerator
+from tutor.dialogue import DialogueManager
+from tutor.errors import TutorError
+from tutor.messages import IncomingMessage, Reply
+from tutor.runtime import Runtime
+from tutor.tables import ContentGap
+
+LEARNER = "test:ana"
+
+
+@pytest.fixture
+def manager(runtime: Runtime) -> DialogueManager:
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**7)
+    return DialogueManager(runtime)
+
+
+async def say(manager: DialogueManager, text: str, learner: str = LEARNER) -> list[Reply]:
+    return [reply async for reply in manager.handle(IncomingMessage(learner, text))]
+
+
+async def test_question_streams_drafts_then_a_cited_answer(manager: DialogueManager) -> None:
+    replies = await say(manager, "What does the CO2 extinguisher with the black band put out?")
+    drafts, final = replies[:-1], replies[-1]
+    assert len(drafts) > 2 and all(r.draft for r in drafts)
+    assert all(b.text.startswith(a.text) for a, b in itertools.pairwise(drafts))
+    assert not final.draft and final.sources
+    assert final.sources[0].document == "fire-safety.md"
+    assert "[1]" in final.text
+    assert final.data["answer"]["grounded"] is True
+
+
+async def test_follow_up_searches_with_the_earlier_question(manager: DialogueManager,
+                                                            generator: FakeGenerator) -> None:
+    await say(manager, "How do I treat a burn with running water?")
+    await say(manager, "And for how long?")
+    passages, question = generator.prompts[-1].split("Earlier question: How do I treat a burn")
+    assert "burn" in passages.lower()  # retrieved with the earlier question's words
+    assert question.endswith("Question: And for how long?")
+
+
+async def test_uncovered_question_is_declined_and_recorded(manager: DialogueManager,
+                                                           runtime: Runtime) -> None:
+    replies = await say(manager, "zebra quantum sourdough recipe?")
+    assert "does not cover" in replies[-1].text and not replies[-1].sources
+    with Session(runtime.engine) as session:
+        gaps = session.exec(select(ContentGap)).all()
+    assert [g.question for g in gaps] == ["zebra quantum sourdough recipe?"]
+
+
+async def test_learner_sees_and_deletes_their_data(manager: DialogueManager) -> None:
+    await say(manager, "What is the PASS technique for extinguishers?")
+    shown = (await say(manager, "/mydata"))[0].text
+    assert "PASS technique" in shown
+    assert "deleted" in (await say(manager, "/forget"))[0].text
+    assert "PASS technique" not in (await say(manager, "/mydata"))[0].text
+    assert "nothing stored" in (await say(manager, "/forget"))[0].text
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("   ", "empty"),
+    ("/frobnicate", "don't know the command /frobnicate"),
+    ("/course cooking", "no course named 'cooking'"),
+])
+async def test_bad_input_gets_a_specific_message(manager: DialogueManager, text: str,
+                                                 error: str) -> None:
+    with pytest.raises(TutorError, match=error):
+        await say(manager, text)
+
+
+async def test_course_commands(manager: DialogueManager) -> None:
+    assert "workplace-safety" in (await say(manager, "/courses"))[0].text
+    assert "Switched" in (await say(manager, "/course workplace-safety"))[0].text
+    assert "/forget" in (await say(manager, "/start"))[0].text
+
+
+async def test_concurrent_learners_are_batched_and_kept_apart(manager: DialogueManager,
+                                                              generator: FakeGenerator) -> None:
+    questions = {f"test:{i}": q for i, q in enumerate([
+        "How long do I cool a burn?", "What does PASS stand for?",
+        "What angle should a ladder be at?", "What is the forklift speed limit?",
+    ] * 3)}
+    results = await asyncio.gather(*(say(manager, q, who) for who, q in questions.items()))
+    assert all(r[-1].sources for r in results)
+    assert max(generator.batches) > 1  # requests that queued up shared a model call
+    for (who, _), replies in zip(questions.items(), results, strict=True):
+        assert manager.learners.export(who)["turns"][0]["answer"] == replies[-1].text

@@ -1,0 +1,40 @@
+import asyncio
+import threading
+
+import pytest
+
+from tutor.workers import BatchWorker
+
+
+async def test_requests_waiting_together_form_one_batch() -> None:
+    release = threading.Event()
+    sizes: list[int] = []
+
+    def double(batch: list[int]) -> list[int]:
+        release.wait(5)
+        sizes.append(len(batch))
+        return [2 * x for x in batch]
+
+    worker = BatchWorker("test", double, max_batch=8)
+    first = asyncio.ensure_future(worker.submit(0))
+    await asyncio.sleep(0.05)  # the worker holds the first request
+    rest = [asyncio.ensure_future(worker.submit(i)) for i in range(1, 6)]
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await first == 0
+    assert [await r for r in rest] == [2, 4, 6, 8, 10]
+    assert sizes == [1, 5]
+    worker.close()
+
+
+async def test_a_failing_batch_fails_each_caller_and_the_worker_goes_on() -> None:
+    def fail_on_negative(batch: list[int]) -> list[int]:
+        if any(x < 0 for x in batch):
+            raise ValueError("negative")
+        return batch
+
+    worker = BatchWorker("test", fail_on_negative)
+    with pytest.raises(ValueError, match="negative"):
+        await worker.submit(-1)
+    assert await worker.submit(3) == 3
+    worker.close()
