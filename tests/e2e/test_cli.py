@@ -1,0 +1,108 @@
+"""The real CLI, as a user runs it: real embedding model, real packaged LLM, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, SAMPLE_COURSE
+
+pytestmark = pytest.mark.e2e
+TUTORBOT = str(Path(sys.executable).with_name("tutorbot"))
+COURSE = "workplace-safety"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("e2e-data")
+    variables = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
+    return {**variables, "TUTORBOT_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "200"}
+
+
+def tutorbot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([TUTORBOT, *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=900, check=False)
+
+
+def json_of(result: subprocess.CompletedProcess) -> dict:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def ingested(env: dict[str, str]) -> dict:
+    return json_of(tutorbot(env, "ingest", str(SAMPLE_COURSE), "--course", COURSE, "--json"))
+
+
+def test_sample_course_ingests_then_reingest_is_a_no_op(env: dict[str, str],
+                                                        ingested: dict) -> None:
+    assert len(ingested["added"]) == 8 and not ingested["failed"]
+    again = json_of(tutorbot(env, "ingest", str(SAMPLE_COURSE), "--course", COURSE, "--json"))
+    assert len(again["unchanged"]) == 8 and again["chunks_added"] == 0
+
+
+def test_retrieval_quality_on_the_sample_questions(env: dict[str, str], ingested: dict) -> None:
+    result = json_of(tutorbot(env, "eval", "retrieval", str(DATA / "sample_qa.jsonl"),
+                              "--course", COURSE, "--json"))
+    assert result["n"] == 40
+    assert result["hit@5"] >= 0.9 and result["mrr"] >= 0.8
+
+
+def test_ask_gives_a_grounded_cited_answer(env: dict[str, str], ingested: dict) -> None:
+    answer = json_of(tutorbot(env, "ask", "Which extinguisher do I use on a burning computer?",
+                              "--course", COURSE, "--json"))
+    assert answer["covered"] is True and isinstance(answer["grounded"], bool)
+    assert answer["answer"].strip() and "[" in answer["answer"]
+    assert answer["sources"][0]["document"] == "fire-safety.md"
+    assert set(answer["sources"][0]) >= {"document", "section", "score", "text"}
+    assert answer["timings"]["first_token_ms"] > 0
+
+
+def test_off_topic_question_is_declined(env: dict[str, str], ingested: dict) -> None:
+    answer = json_of(tutorbot(env, "ask", "How do I cook fresh pasta?", "--course", COURSE,
+                              "--json"))
+    assert answer["covered"] is False and answer["sources"] == []
+    assert "does not cover" in answer["answer"]
+
+
+def test_console_chat_streams_an_answer_with_sources(env: dict[str, str],
+                                                     ingested: dict) -> None:
+    result = tutorbot(env, "chat", stdin="How long should a burn be cooled?\n/help\n/quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "Sources" in result.stdout and "first-aid.html" in result.stdout
+    assert "/forget" in result.stdout  # the help text
+
+
+def test_corrupt_upload_is_reported_and_the_rest_ingested(env: dict[str, str], ingested: dict,
+                                                          tmp_path: Path) -> None:
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
+    (tmp_path / "huge.md").write_bytes(b"x " * 13_000_000)
+    (tmp_path / "visitors.md").write_text("# Visitors\nVisitors sign in at the gatehouse.")
+    result = tutorbot(env, "ingest", str(tmp_path), "--course", COURSE)
+    assert result.returncode == 0
+    assert "broken.pdf: could not be read as PDF" in result.stderr
+    assert "huge.md: the file is 26.0 MB, over the 25 MB limit" in result.stderr
+    assert "1 added" in result.stdout
+    courses = json_of(tutorbot(env, "courses", "--json"))
+    assert courses[0]["documents"] == 9
+
+
+@pytest.mark.parametrize(("args", "extra_env", "message"), [
+    (["ask", "What is PPE?", "--course", "cooking"], {}, "no course named 'cooking'"),
+    (["ask", "  ", "--course", COURSE], {}, "the question is empty"),
+    (["ask", "What is PPE?", "--course", COURSE], {"TUTORBOT_LLM_MODEL": "/no/such/model"},
+     "Could not load the language model '/no/such/model'"),
+    (["eval", "retrieval", "/no/such.jsonl", "--course", COURSE], {}, "No such file"),
+])
+def test_bad_input_gets_one_clear_line(env: dict[str, str], ingested: dict, args: list[str],
+                                       extra_env: dict[str, str], message: str) -> None:
+    result = tutorbot({**env, **extra_env}, *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
