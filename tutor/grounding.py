@@ -36,7 +36,7 @@ _STOPWORDS = frozenset(  # function words that carry no claim
     "your yours you're it's don't always often usually important ensure sure help".split()
 )
 NEAR_SUPPORT = 0.05  # passage sentences this close to the best also count as support
-WORD_MATCH_BONUS = 0.05  # per question word a quoted sentence shares
+WORD_MATCH_BONUS = 0.08  # per question word a quoted sentence shares, times its rarity
 MAX_NEW_WORDS = 0.34  # share of a sentence's content words allowed to be absent from sources
 
 
@@ -53,6 +53,7 @@ class CheckedSentence:
     source: int  # number of the passage holding that sentence
     new_words: tuple[str, ...]  # content words found in no passage
     moved_words: tuple[str, ...] = ()  # terms of the material missing from the support
+    support_text: str = ""  # the passage sentence that supports it best
 
     def supported(self, threshold: float) -> bool:
         return (self.support >= threshold and not self.moved_words
@@ -158,6 +159,7 @@ def check_sentences(
             text, support, sources[best].passage,
             new_words=tuple(sorted(words - known)),
             moved_words=tuple(sorted((words & known) - support_words - asked)),
+            support_text=sources[best].text,
         ))
     return checked
 
@@ -167,20 +169,27 @@ def assemble(
     threshold: float,
     quote: Sequence[PassageSentence],
 ) -> GroundedAnswer:
-    """The final answer from checked sentences, or `quote` when none is supported.
+    """The final answer from checked sentences, or `quote` (best first) when none is
+    supported. When the kept sentences leave out the passage sentence that best
+    answers the question, it is quoted after them: the key fact is always there.
 
-    >>> good = CheckedSentence("Exits stay clear.", 0.8, 2, ())
+    >>> good = CheckedSentence("Exits stay clear.", 0.8, 2, (), (), "Keep exits clear.")
     >>> bad = CheckedSentence("Fires are fun.", 0.1, 1, ())
-    >>> answer = assemble([good, bad], 0.5, [])
+    >>> answer = assemble([good, bad], 0.5, [PassageSentence("Keep exits clear.", 2)])
     >>> answer.text, answer.removed, answer.grounded
     ('Exits stay clear. [2]', ('Fires are fun.',), False)
+    >>> assemble([good], 0.5, [PassageSentence("Exits are green.", 1)]).text
+    'Exits stay clear. [2]\\n\\n> Exits are green. [1]'
     """
     kept = [c for c in checked if c.supported(threshold)]
     removed = tuple(c.text for c in checked if not c.supported(threshold))
     if kept:
         text = " ".join(f"{c.text} [{c.source}]" for c in kept)
-        cited = tuple(sorted({c.source for c in kept}))
-        return GroundedAnswer(text, not removed, False, removed, cited)
+        cited = {c.source for c in kept}
+        if quote and quote[0].text not in {c.support_text for c in kept}:
+            text += f"\n\n> {quote[0].text} [{quote[0].passage}]"
+            cited.add(quote[0].passage)
+        return GroundedAnswer(text, not removed, False, removed, tuple(sorted(cited)))
     lines = [f"> {s.text} [{s.passage}]" for s in quote]
     text = "From the course material:\n\n" + "\n>\n".join(lines)
     return GroundedAnswer(text, False, True, removed, tuple(sorted({s.passage for s in quote})))
@@ -190,9 +199,10 @@ def best_sentences(
     question: str, query_vector: np.ndarray, sources: Sequence[PassageSentence],
     source_vectors: np.ndarray, count: int = 2,
 ) -> list[PassageSentence]:
-    """The `count` passage sentences closest to the question, in reading order. Each
-    content word shared with the question adds a little: embeddings of long list
-    items blur, while "electrical" in both is a strong sign.
+    """The `count` passage sentences closest to the question, best first. Each
+    content word shared with the question adds a little, more for words few
+    sentences use: embeddings of long list items blur, while "electrical" in
+    both is a strong sign.
 
     >>> src = [PassageSentence("a", 1), PassageSentence("b", 1), PassageSentence("c", 2)]
     >>> vectors = np.array([[0.1, 1.0], [1.0, 0.0], [0.9, 0.1]])
@@ -202,7 +212,10 @@ def best_sentences(
     if not sources:
         return []
     asked = content_words(question)
-    overlap = np.array([len(asked & content_words(s.text)) for s in sources], dtype=np.float32)
-    score = source_vectors @ query_vector + WORD_MATCH_BONUS * overlap
+    words = [content_words(s.text) & asked for s in sources]
+    frequency = {w: sum(w in found for found in words) for w in asked}
+    rarity = {w: float(np.log1p(len(sources) / n)) for w, n in frequency.items() if n}
+    bonus = np.array([sum(rarity[w] for w in found) for found in words], dtype=np.float32)
+    score = source_vectors @ query_vector + WORD_MATCH_BONUS * bonus
     order = np.argsort(-score, kind="stable")[:count]
-    return [sources[i] for i in sorted(order)]
+    return [sources[i] for i in order]
