@@ -15,7 +15,7 @@ import faiss
 import numpy as np
 
 from bench.common import percentiles
-from knowledge.embedder import SentenceTransformerEmbedder
+from knowledge.embedder import TransformerEmbedder
 from knowledge.index import VectorIndex
 
 QUESTIONS = [
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
-    embedder = SentenceTransformerEmbedder()
+    embedder = TransformerEmbedder()
     rng = np.random.default_rng(0)
     # Corpus vectors: random unit vectors (embedding 100k real chunks takes an hour here),
     # mixed with real question embeddings so the searches have true near neighbours.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -118,49 +118,80 @@ def ask_command(
     if not question.strip():
         errors.print("[red]Error:[/red] the question is empty.")
         raise typer.Exit(2)
-    from tutor.dialogue import DialogueManager
+    from bot import ask_server
 
-    with runtime_for() as runtime:
-        course = course or DialogueManager(runtime).current_course(_cli_message(course))
-        find_course(runtime.engine, course)
-        runtime.embedder, runtime.generator  # noqa: B018 (load now: timings measure the answer)
-        answer = asyncio.run(_ask(runtime, course, question, stream=not as_json))
+    settings = Settings()
+    printer = DraftPrinter(stream=not as_json)
+    events = ask_server.ask(settings, question, course)
+    if events is not None:
+        final = printer.show(events)
+    else:
+        with runtime_for(settings) as runtime:
+            course = ask_server.resolve_course(runtime, course)
+            runtime.embedder, runtime.generator  # noqa: B018 (load now: timings measure the answer)
+            final = asyncio.run(printer.show_async(
+                ask_server.answer_events(runtime, question, course)))
+        ask_server.start_in_background(settings)
+    if "error" in final:
+        errors.print(f"[red]Error:[/red] {final['error']}", highlight=False)
+        raise typer.Exit(1)
+    answer = final["answer"]
+    answer.setdefault("answered_by", "this process")
     if as_json:
-        console.print_json(data=answer.as_dict())
+        console.print_json(data=answer)
         return
     from bot.console import render_final
-    from tutor.messages import Reply
+    from tutor.messages import Reply, Source
 
-    console.print(render_final(Reply(answer.text, answer.sources,
-                                     notice=_answer_notice(answer))))
-
-
-def _cli_message(course: str | None):
-    from bot.console import console_learner
-    from tutor.messages import IncomingMessage
-
-    return IncomingMessage(console_learner(), "", course)
+    sources = tuple(Source(s["number"], s["document"], s["section"], s["text"], s["score"],
+                           s["page"]) for s in answer["sources"])
+    console.print(render_final(Reply(answer["answer"], sources, notice=final["notice"])))
 
 
-def _answer_notice(answer) -> str | None:
-    from tutor.dialogue import notice_for
+class DraftPrinter:
+    """Shows an answer's drafts dimmed on stderr as they grow; returns the final event."""
 
-    return notice_for(answer)
+    def __init__(self, *, stream: bool) -> None:
+        self.stream = stream
+        self.shown = 0
 
+    def show(self, events: Iterable[dict]) -> dict:
+        for event in events:
+            if final := self._feed(event):
+                return final
+        return {"error": "the answer server stopped mid-answer (its log: data/ask-server.log)"}
 
-async def _ask(runtime, course: str, question: str, *, stream: bool):
-    from tutor.answering import Answer
+    async def show_async(self, events: AsyncIterable[dict]) -> dict:
+        async for event in events:
+            if final := self._feed(event):
+                return final
+        raise AssertionError("the answer stream ended without an answer")
 
-    shown = 0
-    async for event in runtime.answers.answer(course, question):
-        if isinstance(event, Answer):
-            if stream and shown:
+    def _feed(self, event: dict) -> dict | None:
+        if "draft" not in event:
+            if self.stream and self.shown:
                 errors.print()
             return event
-        if stream:
-            errors.print(event[shown:], end="", style="dim", highlight=False, markup=False)
-            shown = len(event)
-    raise AssertionError("the answer stream ended without an answer")
+        if self.stream:
+            draft = str(event["draft"])
+            errors.print(draft[self.shown:], end="", style="dim", highlight=False, markup=False)
+            self.shown = len(draft)
+        return None
+
+
+@app.command("serve-ask")
+def serve_ask_command(
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the running server.")] = False,
+) -> None:
+    """Keep the models loaded for later `ask` calls (`ask` starts this by itself)."""
+    from bot import ask_server
+
+    settings = Settings()
+    if stop:
+        console.print("Stopped." if ask_server.stop(settings) else "No server was running.")
+        return
+    with runtime_for(settings) as runtime:
+        asyncio.run(ask_server.AskServer(runtime, settings).run())
 
 
 @eval_app.command("retrieval")

@@ -100,35 +100,64 @@ def ingest(
         }
     assert course_id is not None
 
-    pending: list[_Pending] = []
+    to_read: list[tuple[Path, str, int | None]] = []  # (file, content hash, replaces)
     seen: set[str] = set()
-    for done, path in enumerate(files, 1):
-        report_progress("read", done - 1, len(files))
+    for path in files:
         if path.name in seen:
             report.failed.append((str(path), "another file in this batch has the same name"))
             continue
         seen.add(path.name)
         try:
             content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-            previous = known.get(path.name)
-            if (
-                previous is not None
-                and previous.content_hash == content_hash
-                and previous.embedding_model == embedder.name
-            ):
-                report.unchanged.append(path.name)
-                continue
+        except OSError as error:
+            report.failed.append((str(path), f"could not be read ({error.strerror or error})"))
+            continue
+        previous = known.get(path.name)
+        if (
+            previous is not None
+            and previous.content_hash == content_hash
+            and previous.embedding_model == embedder.name
+        ):
+            report.unchanged.append(path.name)
+            continue
+        to_read.append((path, content_hash, previous.id if previous else None))
+
+    pending = _read_and_chunk(to_read, embedder, max_bytes, report, report_progress)
+    vectors = _embed(pending, embedder, report_progress)
+    _store(pending, vectors, course_id, embedder.name, engine, index_store, report)
+    return report
+
+
+def _read_and_chunk(
+    to_read: list[tuple[Path, str, int | None]],
+    embedder: Embedder,
+    max_bytes: int,
+    report: IngestReport,
+    report_progress: ProgressReporter,
+) -> list[_Pending]:
+    pending: list[_Pending] = []
+    report_progress("read", 0, len(to_read))
+    for done, (path, content_hash, replaces) in enumerate(to_read, 1):
+        try:
             markdown = to_markdown(path, max_bytes=max_bytes)
+        except (ConversionError, OSError) as error:
+            report.failed.append((str(path), str(error)))
+        else:
             chunks = chunk_markdown(
                 markdown, embedder.count_tokens,
                 max_tokens=min(CHUNK_TOKENS, embedder.max_tokens), overlap_tokens=OVERLAP_TOKENS,
             )
-        except (ConversionError, OSError) as error:
-            report.failed.append((str(path), str(error)))
-            continue
-        pending.append(_Pending(path, content_hash, chunks, previous.id if previous else None))
-    report_progress("read", len(files), len(files))
+            pending.append(_Pending(path, content_hash, chunks, replaces))
+        report_progress("read", done, len(to_read))
+    return pending
 
+
+def _embed(
+    pending: list[_Pending], embedder: Embedder, report_progress: ProgressReporter
+) -> np.ndarray:
+    """All chunks in one call: sorted by length together they pad least. (Embedding
+    each file's chunks while later files were parsed measured 15% slower on two
+    cores: parsing gained nothing from the overlap, and small batches pad more.)"""
     texts = [chunk.embedding_text() for item in pending for chunk in item.chunks]
     embedded = 0
 
@@ -138,9 +167,7 @@ def ingest(
         report_progress("embed", embedded, len(texts))
 
     report_progress("embed", 0, len(texts))
-    vectors = embedder.embed(texts, on_progress=on_embedded)
-    _store(pending, vectors, course_id, embedder.name, engine, index_store, report)
-    return report
+    return embedder.embed(texts, on_progress=on_embedded)
 
 
 def _store(

@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 from sqlalchemy import Engine
 
-from knowledge.embedder import Embedder, SentenceTransformerEmbedder
+from knowledge.embedder import Embedder, TransformerEmbedder
 from knowledge.index import IndexStore
 from knowledge.library import find_course
 from knowledge.retrieve import Passage, Retriever
@@ -32,7 +32,7 @@ from tutor.workers import BatchWorker
 
 def load_embedder(settings: Settings) -> Embedder:
     try:
-        return SentenceTransformerEmbedder(settings.embedding_model)
+        return TransformerEmbedder(settings.embedding_model)
     except Exception as error:
         raise ModelLoadError(
             f"Could not load the embedding model '{settings.embedding_model}': "

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         0.45, description="Cosine score an answer sentence needs against its sources."
     )
     history_turns: int = Field(6, ge=0, description="Turns kept per learner for follow-ups.")
+    ask_server_idle_minutes: float = Field(
+        10.0, ge=0,
+        description="How long the model server `tutorbot ask` leaves behind stays up unused "
+        "(0: none; every ask then loads the models itself).",
+    )
 
     @property
     def db_url(self) -> str:

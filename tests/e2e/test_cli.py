@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("e2e-data")
     variables = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
     return {**variables, "TUTORBOT_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "200"}
+            "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "200",
+            "TUTORBOT_ASK_SERVER_IDLE_MINUTES": "0"}  # one test below turns it on
 
 
 def tutorbot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -106,3 +108,26 @@ def test_bad_input_gets_one_clear_line(env: dict[str, str], ingested: dict, args
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_second_ask_is_answered_by_the_warm_server(env: dict[str, str], ingested: dict) -> None:
+    warm = {**env, "TUTORBOT_ASK_SERVER_IDLE_MINUTES": "5"}
+    sock = Path(env["TUTORBOT_DATA_DIR"]) / "ask.sock"
+    question = "How long should a burn be cooled?"
+    try:
+        first = json_of(tutorbot(warm, "ask", question, "--course", COURSE, "--json"))
+        assert first["answered_by"] == "this process"
+        deadline = time.monotonic() + 120
+        while not sock.exists() and time.monotonic() < deadline:  # the server loads its models
+            time.sleep(0.5)
+        second = json_of(tutorbot(warm, "ask", question, "--course", COURSE, "--json"))
+        assert second["answered_by"] == "ask server"
+        assert second["answer"] == first["answer"]  # greedy decoding: the same answer
+        unknown = tutorbot(warm, "ask", question, "--course", "nope")
+        assert unknown.returncode == 1 and "no course named 'nope'" in unknown.stderr
+        # Other settings: the server must not answer for them.
+        other = json_of(tutorbot({**warm, "TUTORBOT_PASSAGES_PER_ANSWER": "2"}, "ask", question,
+                                 "--course", COURSE, "--json"))
+        assert other["answered_by"] == "this process"
+    finally:
+        tutorbot(warm, "serve-ask", "--stop")

@@ -44,3 +44,26 @@ def test_bad_files_get_a_specific_reason(tmp_path: Path, name: str, data: bytes,
 )
 def test_sample_formats_convert(name: str, expected: str) -> None:
     assert expected in to_markdown(SAMPLE_COURSE / name, max_bytes=LIMIT * 25)
+
+
+def test_word_keeps_headings_lists_and_tables_in_order(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_heading("Ladders", level=1)
+    document.add_paragraph("Check before use.")
+    document.add_paragraph("Feet intact", style="List Bullet")
+    document.add_paragraph("Rungs clean", style="List Bullet")
+    document.add_heading("Limits", level=2)
+    table = document.add_table(rows=2, cols=2)
+    for cell, text in zip(table._cells, ["Ladder", "Max load", "Step | A", "150 kg"],
+                          strict=True):
+        cell.text = text
+    document.add_paragraph("Report damage.")
+    path = tmp_path / "ladders.docx"
+    document.save(str(path))
+
+    assert to_markdown(path, max_bytes=LIMIT) == (
+        "# Ladders\n\nCheck before use.\n\n- Feet intact\n- Rungs clean\n\n## Limits\n\n"
+        "| Ladder | Max load |\n| --- | --- |\n| Step \\| A | 150 kg |\n\nReport damage.\n"
+    )
