@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import AsyncIterable, Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -233,9 +234,39 @@ def chat_command(course: CourseOption = None) -> None:
         asyncio.run(chat(DialogueManager(runtime), course, console=console))
 
 
+class Platform(StrEnum):
+    telegram = "telegram"
+    slack = "slack"
+    all = "all"
+
+
+@app.command("serve")
+def serve_command(
+    platform: Annotated[Platform, typer.Argument(help="Which chat platform(s) to serve.")],
+) -> None:
+    """Run the Telegram and/or Slack bot (tokens from TUTORBOT_* settings)."""
+    from bot.serve import missing_settings, serve
+
+    settings = Settings()
+    wanted = ["telegram", "slack"] if platform is Platform.all else [platform.value]
+    for name in wanted:
+        if missing := missing_settings(settings, name):
+            errors.print(f"[red]Error:[/red] {name} needs {', '.join(missing)} "
+                         "(see README, 'Chat platforms').", highlight=False)
+            raise typer.Exit(2)
+    with runtime_for(settings) as runtime:
+        with console.status("Loading the models…"):
+            runtime.embedder, runtime.generator  # noqa: B018 (before the first learner waits)
+        console.print(f"Serving {' and '.join(wanted)}; Ctrl+C stops.")
+        asyncio.run(serve(runtime, wanted))
+
+
 @app.command("run")
 def run_command() -> None:
-    """Start the tutor: the bundled sample course in the console on first use."""
+    """Start the tutor: the sample course on first use, then the Slack/Telegram bots
+    whose tokens are set, or the console chat when none are."""
+    from bot.serve import configured_platforms
+
     settings = Settings()
     with runtime_for(settings) as runtime:
         if settings.default_course not in course_names(runtime.engine):
@@ -245,7 +276,13 @@ def run_command() -> None:
                                 embedder=runtime.embedder, index_store=runtime.index_store,
                                 max_bytes=int(settings.max_upload_mb * 1e6), progress=progress)
             print_report(report)
-    chat_command(None)
+    platforms = configured_platforms(settings)
+    if len(platforms) == 2:
+        serve_command(Platform.all)
+    elif platforms:
+        serve_command(Platform(platforms[0]))
+    else:
+        chat_command(None)
 
 
 @courses_app.callback()

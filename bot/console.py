@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import logging
 from collections.abc import Callable
 
 from rich.console import Console, Group
@@ -13,10 +12,8 @@ from rich.markdown import Markdown
 from rich.text import Text
 
 from tutor.dialogue import DialogueManager
-from tutor.errors import TutorError
 from tutor.messages import IncomingMessage, Reply
 
-log = logging.getLogger(__name__)
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
@@ -47,18 +44,13 @@ async def show_replies(manager: DialogueManager, message: IncomingMessage,
                        console: Console) -> None:
     """Drafts are shown dimmed and replaced in place by the checked final answer."""
     with Live(console=console, auto_refresh=False, transient=False) as live:
-        try:
-            async for reply in manager.handle(message):
-                if reply.draft:
-                    live.update(Text(reply.text, style="dim"), refresh=True)
-                else:
-                    live.update(render_final(reply), refresh=True)
-        except TutorError as error:
-            live.update(Text(str(error), style="red"), refresh=True)
-        except Exception:
-            log.exception("could not answer %r", message.text)
-            live.update(Text("Sorry, something went wrong on my side; the details are logged.",
-                             style="red"), refresh=True)
+        async for reply in manager.respond(message):
+            if reply.error:
+                live.update(Text(reply.text, style="red"), refresh=True)
+            elif reply.draft:
+                live.update(Text(reply.text, style="dim"), refresh=True)
+            else:
+                live.update(render_final(reply), refresh=True)
 
 
 async def chat(manager: DialogueManager, course: str | None, *, console: Console,

@@ -107,6 +107,7 @@ class TransformerEmbedder:
         # while another thread encodes a padded batch corrupts both. Counting gets its own.
         self._counting_tokenizer = copy.deepcopy(self.tokenizer)
         self._counting_lock = threading.Lock()
+        self._encoding_lock = threading.Lock()
 
     def embed(
         self, texts: Sequence[str], *, on_progress: ProgressCallback | None = None
@@ -128,8 +129,10 @@ class TransformerEmbedder:
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        batch = self.tokenizer(texts, padding=True, truncation=True,
-                               max_length=self.max_tokens, return_tensors="pt").to(self.device)
+        with self._encoding_lock:  # queries and an upload's ingest may embed at once
+            batch = self.tokenizer(texts, padding=True, truncation=True,
+                                   max_length=self.max_tokens, return_tensors="pt")
+        batch = batch.to(self.device)
         with torch.inference_mode():
             tokens = self.model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)

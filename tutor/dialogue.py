@@ -1,19 +1,24 @@
 """The dialogue manager: every adapter hands it an `IncomingMessage` and renders the
-`Reply` stream it returns. Commands map to handlers; anything else is a question."""
+`Reply` stream it returns. A message is, in this order: a button click, an upload,
+a /command, or a question."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from knowledge.library import UnknownCourse, course_names
 from tutor.answering import Answer
 from tutor.errors import TutorError
 from tutor.followup import is_follow_up, retrieval_query
-from tutor.messages import IncomingMessage, Reply
+from tutor.messages import Button, IncomingMessage, Reply
 from tutor.runtime import Runtime
+from tutor.uploads import course_from_caption, ingest_uploads, summary
 
 Handler = Callable[[IncomingMessage, str], AsyncIterator[Reply]]
+log = logging.getLogger(__name__)
+HELPFUL, UNHELPFUL = "👍", "👎"
 
 HELP = """\
 I'm tutorbot. Ask me anything about your course and I'll explain it from the course \
@@ -28,8 +33,12 @@ Commands:
 
 PRIVACY = """\
 What I store: the course you chose and your last few questions with my answers, \
-so follow-up questions make sense. Questions the material can't answer are kept for \
-trainers without your name. /mydata shows your data; /forget deletes it."""
+so follow-up questions make sense, and your 👍/👎 on answers. Questions the material \
+can't answer are kept for trainers without your name. /mydata shows your data; /forget \
+deletes it."""
+
+UPLOAD_HELP = "Trainers: send a file (PDF, Word, PowerPoint, HTML, Markdown, text) with the \
+course name as its caption to add it to that course."
 
 
 class DialogueManager:
@@ -44,8 +53,52 @@ class DialogueManager:
             "mydata": self._my_data,
             "forget": self._forget,
         }
+        self.buttons: dict[str, Handler] = {
+            "course": self._choose_course,
+            "feedback": self._feedback,
+        }
+
+    async def respond(self, message: IncomingMessage) -> AsyncIterator[Reply]:
+        """`handle`, with failures turned into a last reply: a TutorError's own words,
+        or one apology for anything unexpected (logged with its traceback)."""
+        try:
+            async for reply in self.handle(message):
+                yield reply
+        except TutorError as error:
+            yield Reply(str(error), error=True)
+        except Exception:
+            log.exception("could not handle a message from %s", message.learner)
+            yield Reply("Sorry, something went wrong on my side; please try again. "
+                        "The details are logged for the team.", error=True)
+
+    def overview(self, learner: str) -> Reply:
+        """A learner's page (Slack's App Home): their course and recent questions."""
+        try:
+            course = f"Your course: *{self.current_course(IncomingMessage(learner, ''))}*"
+        except TutorError as error:
+            course = str(error)
+        turns = self.learners.recent_turns(learner)
+        recent = "\n".join(f"• {turn.question} ({turn.course})" for turn in turns)
+        activity = f"Your recent questions:\n{recent}" if turns else "No questions yet."
+        buttons = course_buttons(course_names(self.runtime.engine))
+        return Reply(f"{course}\n\n{activity}\n\n{HELP}", buttons=buttons)
+
+    def is_admin(self, learner: str) -> bool:
+        return learner in self.runtime.settings.admins
 
     async def handle(self, message: IncomingMessage) -> AsyncIterator[Reply]:
+        if message.button is not None:
+            kind, _, argument = message.button.partition(":")
+            handler = self.buttons.get(kind)
+            if handler is None:
+                raise TutorError("That button no longer works. Send /help to start again.")
+            async for reply in handler(message, argument):
+                yield reply
+            return
+        if message.files:
+            async for reply in self._upload(message):
+                yield reply
+            return
         text = message.text.strip()
         if not text:
             raise TutorError("That message was empty. Ask a question, or send /help.")
@@ -77,7 +130,7 @@ class DialogueManager:
 
     async def _question(self, message: IncomingMessage, question: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
-        earlier = self.learners.recent_questions(message.learner, course)
+        earlier = self.learners.recent_questions(message.learner, course, message.conversation)
         follow_up = bool(earlier) and is_follow_up(question)
         answer: Answer | None = None
         async for event in self.runtime.answers.answer(
@@ -89,30 +142,70 @@ class DialogueManager:
             else:
                 answer = event
         assert answer is not None
+        buttons: tuple[Button, ...] = ()
         if answer.covered:
-            self.learners.add_turn(message.learner, course, question, answer.text)
-        yield Reply(answer.text, answer.sources, notice=notice_for(answer),
+            turn = self.learners.add_turn(message.learner, course, question, answer.text,
+                                          message.conversation)
+            buttons = (Button(HELPFUL, f"feedback:up:{turn}"),
+                       Button(UNHELPFUL, f"feedback:down:{turn}"))
+        yield Reply(answer.text, answer.sources, notice=notice_for(answer), buttons=buttons,
                     data={"answer": answer.as_dict()})
 
     async def _start(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        yield Reply(f"{HELP}\n\n{PRIVACY}")
+        known = course_names(self.runtime.engine)
+        text = f"{HELP}\n\n{PRIVACY}"
+        if len(known) > 1:
+            text += "\n\nPick your course:"
+        yield Reply(text, buttons=course_buttons(known) if len(known) > 1 else ())
 
     async def _help(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        yield Reply(HELP)
+        yield Reply(f"{HELP}\n\n{UPLOAD_HELP}" if self.is_admin(message.learner) else HELP)
 
     async def _courses(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
         known = course_names(self.runtime.engine)
         yield Reply("Courses: " + ", ".join(known) if known else "No courses yet.")
 
     async def _course(self, message: IncomingMessage, name: str) -> AsyncIterator[Reply]:
-        if not name:
-            yield Reply(f"Your course is '{self.current_course(message)}'.")
+        if name:
+            async for reply in self._choose_course(message, name):
+                yield reply
             return
+        known = course_names(self.runtime.engine)
+        others = [course for course in known if course != self.learners.course_of(message.learner)]
+        try:
+            text = f"Your course is '{self.current_course(message)}'."
+        except TutorError as error:
+            text = str(error)
+        if others:
+            text += " Switch to:"
+        yield Reply(text, buttons=course_buttons(others))
+
+    async def _choose_course(self, message: IncomingMessage, name: str) -> AsyncIterator[Reply]:
         known = course_names(self.runtime.engine)
         if name not in known:
             raise TutorError(str(UnknownCourse(name, known)))
         self.learners.set_course(message.learner, name)
         yield Reply(f"Switched to the course '{name}'. Ask away.")
+
+    async def _feedback(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        rating, _, turn = argument.partition(":")
+        if rating not in ("up", "down") or not turn.isdigit():
+            raise TutorError("That button no longer works.")
+        if not self.learners.rate(message.learner, int(turn), helpful=rating == "up"):
+            raise TutorError("That answer is no longer stored, so it can't be rated.")
+        yield Reply("Thanks, noted." if rating == "up"
+                    else "Thanks, noted: trainers will see that this answer didn't help.",
+                    ephemeral=True, data={"feedback": rating})
+
+    async def _upload(self, message: IncomingMessage) -> AsyncIterator[Reply]:
+        if not self.is_admin(message.learner):
+            raise TutorError("Only trainers can add course material, so I haven't kept your "
+                             "file. Ask me a question about your course instead.")
+        course = course_from_caption(message.text)
+        names = ", ".join(f.name for f in message.files)
+        yield Reply(f"Adding {names} to the course '{course}'…", draft=True)
+        report = await ingest_uploads(self.runtime, message.files, course)
+        yield Reply(summary(report), data={"ingest": report.as_dict()})
 
     async def _my_data(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
         data = self.learners.export(message.learner)
@@ -123,6 +216,10 @@ class DialogueManager:
         removed = self.learners.forget(message.learner)
         yield Reply("Done: I deleted everything I stored about you." if removed
                     else "I had nothing stored about you.")
+
+
+def course_buttons(courses: list[str]) -> tuple[Button, ...]:
+    return tuple(Button(course, f"course:{course}") for course in courses)
 
 
 def notice_for(answer: Answer) -> str | None:

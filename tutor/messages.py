@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message. `fetch` downloads it: nothing is downloaded until
+    the tutor has decided to accept it (a non-admin's upload never is)."""
+
+    name: str
+    size: int | None
+    fetch: Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice shown under a reply; a click comes back as ``IncomingMessage.button``."""
+
+    label: str
+    action: str
 
 
 @dataclass(frozen=True)
@@ -10,12 +29,16 @@ class IncomingMessage:
     """One thing a user said or did, whatever the platform.
 
     `learner` is a platform-qualified id such as ``telegram:12345`` or ``console:ana``.
+    `conversation` separates threads of one learner (a Slack thread); follow-up
+    questions are read within it.
     """
 
     learner: str
     text: str
     course: str | None = None
     button: str | None = None
+    files: tuple[Attachment, ...] = ()
+    conversation: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,4 +68,8 @@ class Reply:
     sources: tuple[Source, ...] = ()
     draft: bool = False
     notice: str | None = None
+    buttons: tuple[Button, ...] = ()
+    # For the sender's eyes only, and short: a Slack ephemeral message, a Telegram toast.
+    ephemeral: bool = False
+    error: bool = False
     data: dict[str, object] = field(default_factory=dict)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
 
 from knowledge.embedder import Embedder, TransformerEmbedder
 from knowledge.index import IndexStore
+from knowledge.ingest import IngestReport, ingest
 from knowledge.library import find_course
 from knowledge.retrieve import Passage, Retriever
 from tutor.answering import AnswerEngine, AnswerPolicy
@@ -69,6 +72,7 @@ class Runtime:
         self.learners = LearnerStore(self.engine, settings.history_turns)
         self._generator_factory = generator_factory or (lambda: load_generator(settings))
         self._generator: Generator | None = None
+        self._ingest_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -108,6 +112,18 @@ class Runtime:
 
     async def generate(self, messages: ChatMessages, on_text: Callable[[str], None]) -> str:
         return await self.llm_worker.submit(GenerationRequest(messages, on_text))
+
+    async def ingest(self, paths: list[Path], course: str) -> IngestReport:
+        """Ingest off the event loop; one at a time, so two uploads to one course
+        cannot both rewrite its index from the same old copy."""
+
+        def run() -> IngestReport:
+            with self._ingest_lock:
+                return ingest(paths, course, engine=self.engine, embedder=self.embedder,
+                              index_store=self.index_store,
+                              max_bytes=int(self.settings.max_upload_mb * 1e6))
+
+        return await asyncio.to_thread(run)
 
     @cached_property
     def answers(self) -> AnswerEngine:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.embedder import PACKAGED_EMBEDDER
 from tutor.llm import PACKAGED_LLM
@@ -46,6 +46,40 @@ class Settings(BaseSettings):
         description="How long the model server `tutorbot ask` leaves behind stays up unused "
         "(0: none; every ask then loads the models itself).",
     )
+
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Who may add course material by chat, comma-separated platform ids: "
+        "telegram:12345,slack:U0123.",
+    )
+    stream_edit_interval_s: float = Field(
+        1.0, ge=0.2, description="Least time between edits of a message while an answer streams."
+    )
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = Field(
+        None, description="Public HTTPS address Telegram posts updates to; unset: long polling."
+    )
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: SecretStr | None = None
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = Field(
+        None, description="xapp- token: Socket Mode. Unset: HTTP mode on slack_port."
+    )
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_listen: str = "0.0.0.0"
+    slack_port: int = 3000
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def db_url(self) -> str:

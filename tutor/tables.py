@@ -1,5 +1,6 @@
 """Learner tables. Only what tutoring needs: the chosen course, the last few turns
-for follow-ups, and unanswerable questions (kept without who asked them)."""
+for follow-ups, the learner's ratings of answers, and unanswerable questions (kept
+without who asked them)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,22 @@ class Turn(SQLModel, table=True):
     course: str
     question: str
     answer: str
+    # A Slack thread, say: follow-ups are read within one conversation.
+    conversation: str = Field(default="", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """A 👍/👎 on an answer. The question and answer are copied: the turn itself is
+    dropped once it leaves the follow-up history, the rating is kept for trainers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(index=True)
+    turn_id: int = Field(index=True)
+    course: str = Field(index=True)
+    question: str
+    answer: str
+    helpful: bool
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,0 +1,258 @@
+"""The Slack adapter (slack-bolt AsyncApp): events in, `Reply` streams out.
+
+DMs and @mentions are questions, answered in the thread of the message that asked
+(a thread is one conversation, so follow-ups in it build on earlier turns). The
+answer streams by `chat.update`; sources sit in a context block, 👍/👎 in an
+actions block. Bolt acknowledges every request before the listener's long work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tutor.dialogue import DialogueManager
+from tutor.errors import TutorError
+from tutor.messages import Attachment, Button, IncomingMessage, Reply
+from tutor.settings import Settings
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+MAX_TEXT = 3000  # Slack's limit for one section block's text
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join"}
+
+
+def learner_id(user_id: str) -> str:
+    return f"slack:{user_id}"
+
+
+class SeenEvents:
+    """Event ids already handled: Slack redelivers an event it thinks was missed."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        if event_id in self._ids:
+            return False
+        self._ids[event_id] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class SlackAdapter:
+    def __init__(self, manager: DialogueManager, settings: Settings) -> None:
+        if settings.slack_bot_token is None:
+            raise ValueError("TUTORBOT_SLACK_BOT_TOKEN is not set")
+        self.manager = manager
+        self.settings = settings
+        self.token = settings.slack_bot_token.get_secret_value()
+        client = AsyncWebClient(token=self.token, base_url=settings.slack_api_url)
+        socket_mode = settings.slack_app_token is not None
+        secret = settings.slack_signing_secret
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            request_verification_enabled=not socket_mode,
+        )
+        self.seen = SeenEvents()
+        self.app.middleware(self._skip_redelivered)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("app_home_opened")(self._on_home)
+        self.app.action(re.compile(r"^tutor:"))(self._on_button)
+        self.app.command("/tutor")(self._on_command)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set: Socket Mode with an app token, else HTTP."""
+        if self.settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token.get_secret_value())
+            await handler.connect_async()
+            try:
+                await stop.wait()
+            finally:
+                await handler.close_async()
+            return
+        runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH))
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.slack_listen, self.settings.slack_port)
+        await site.start()
+        log.info("Slack events at http://%s:%s%s", self.settings.slack_listen,
+                 self.settings.slack_port, EVENTS_PATH)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    # ---- events in -------------------------------------------------------------------
+
+    async def _skip_redelivered(self, body: dict, next: Callable[[], Awaitable[None]],
+                                ack: Callable[..., Awaitable[None]] | None = None) -> None:
+        event_id = body.get("event_id")
+        if event_id is None or self.seen.first_time(event_id):
+            await next()
+        elif ack is not None:
+            await ack()  # answered already: acknowledge, do nothing
+
+    async def _on_message(self, event: dict, client: AsyncWebClient) -> None:
+        if (event.get("channel_type") != "im" or event.get("bot_id")
+                or event.get("subtype") in IGNORED_SUBTYPES):
+            return  # channels are answered through @mentions only
+        await self._answer(event, event.get("text", ""), client)
+
+    async def _on_mention(self, event: dict, client: AsyncWebClient) -> None:
+        text = re.sub(r"<@[A-Z0-9]+>", " ", event.get("text", ""))
+        await self._answer(event, " ".join(text.split()), client)
+
+    async def _answer(self, event: dict, text: str, client: AsyncWebClient) -> None:
+        thread = event.get("thread_ts") or event["ts"]
+        files = tuple(self._attachment(file) for file in event.get("files", ()))
+        incoming = IncomingMessage(learner_id(event["user"]), text, files=files,
+                                   conversation=f"{event['channel']}:{thread}")
+        await StreamedReply(client, event["channel"], thread, event["user"],
+                            self.settings.stream_edit_interval_s).show(
+            self.manager.respond(incoming))
+
+    def _attachment(self, file: dict) -> Attachment:
+        url = file.get("url_private_download") or file.get("url_private", "")
+        return Attachment(file.get("name", "upload"), file.get("size"),
+                          lambda: self._download(url, file.get("name", "")))
+
+    async def _download(self, url: str, name: str) -> bytes:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as got:
+            if got.status != 200:
+                raise TutorError(f"Slack refused the download of {name} (HTTP {got.status}).")
+            data = await got.read()
+        login_page = got.content_type == "text/html" and not name.lower().endswith(
+            (".html", ".htm"))
+        if login_page:  # Slack answers a download without a valid token with its login page
+            raise TutorError(f"Slack sent a sign-in page instead of {name}: check the bot's "
+                             "files:read scope.")
+        return data
+
+    async def _on_button(self, ack: Callable[..., Awaitable[None]], body: dict,
+                         action: dict, client: AsyncWebClient) -> None:
+        await ack()
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        message = body.get("message") or {}
+        thread = message.get("thread_ts") or message.get("ts")
+        incoming = IncomingMessage(learner_id(user), "",
+                                   button=action["value"].removeprefix("tutor:"))
+        replies = [reply async for reply in self.manager.respond(incoming) if not reply.draft]
+        if channel is None:  # a click on the App Home tab
+            await self._publish_home(client, user)
+            return
+        for reply in replies:
+            await post(client, channel, thread, user, reply)
+
+    async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict,
+                          respond: Callable[..., Awaitable[Any]]) -> None:
+        await ack()
+        text = command.get("text", "").strip() or "help"
+        incoming = IncomingMessage(learner_id(command["user_id"]), f"/{text}")
+        async for reply in self.manager.respond(incoming):
+            if not reply.draft:
+                await respond(text=fallback_text(reply), blocks=blocks(reply),
+                              response_type="ephemeral")
+
+    async def _on_home(self, event: dict, client: AsyncWebClient) -> None:
+        await self._publish_home(client, event["user"])
+
+    async def _publish_home(self, client: AsyncWebClient, user: str) -> None:
+        overview = self.manager.overview(learner_id(user))
+        await client.views_publish(user_id=user, view={"type": "home",
+                                                       "blocks": blocks(overview)})
+
+
+class StreamedReply:
+    """Shows a stream of replies in one thread: drafts update one message (at most
+    every `interval_s`), the final reply updates it with blocks."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, thread: str, user: str,
+                 interval_s: float) -> None:
+        self.client, self.channel, self.thread, self.user = client, channel, thread, user
+        self.interval_s = interval_s
+        self.ts: str | None = None
+        self.last_update = 0.0
+
+    async def show(self, replies: AsyncIterator[Reply]) -> None:
+        async for reply in replies:
+            if reply.draft:
+                if reply.text.strip() and time.monotonic() - self.last_update >= self.interval_s:
+                    await self._put(reply.text[:MAX_TEXT], None)
+            elif reply.ephemeral:
+                await post(self.client, self.channel, self.thread, self.user, reply)
+            else:
+                await self._put(fallback_text(reply), blocks(reply))
+                self.ts = None
+
+    async def _put(self, text: str, reply_blocks: list[dict] | None) -> None:
+        try:
+            if self.ts is None:
+                posted = await self.client.chat_postMessage(
+                    channel=self.channel, thread_ts=self.thread, text=text, blocks=reply_blocks)
+                self.ts = posted["ts"]
+            else:
+                await self.client.chat_update(channel=self.channel, ts=self.ts, text=text,
+                                              blocks=reply_blocks)
+        except SlackApiError:
+            log.warning("could not show a reply in %s", self.channel, exc_info=True)
+        self.last_update = time.monotonic()
+
+
+async def post(client: AsyncWebClient, channel: str, thread: str | None, user: str,
+               reply: Reply) -> None:
+    if reply.ephemeral:
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread,
+                                        text=reply.text)
+    else:
+        await client.chat_postMessage(channel=channel, thread_ts=thread,
+                                      text=fallback_text(reply), blocks=blocks(reply))
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback_text(reply: Reply) -> str:
+    """What notifications and screen readers show."""
+    return reply.text[:MAX_TEXT]
+
+
+def blocks(reply: Reply) -> list[dict]:
+    """Block Kit: the text, a notice, the sources as context, then the buttons."""
+    result: list[dict] = [{"type": "section",
+                           "text": {"type": "mrkdwn", "text": escape(reply.text)[:MAX_TEXT]}}]
+    if reply.notice:
+        result.append({"type": "context",
+                       "elements": [{"type": "mrkdwn", "text": f"⚠ {escape(reply.notice)}"}]})
+    if reply.sources:
+        result.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"[{s.number}] {escape(s.label)}"[:300]}
+            for s in reply.sources[:10]]})
+    if reply.buttons:
+        result.append({"type": "actions", "elements": [button(b) for b in reply.buttons[:25]]})
+    return result
+
+
+def button(choice: Button) -> dict:
+    return {"type": "button", "text": {"type": "plain_text", "text": choice.label[:75]},
+            "action_id": f"tutor:{choice.action}"[:255], "value": f"tutor:{choice.action}"}

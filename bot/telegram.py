@@ -1,0 +1,236 @@
+"""The Telegram adapter (python-telegram-bot): updates in, `Reply` streams out.
+
+Translation only: an update becomes one `IncomingMessage`; each `Reply` becomes a
+message that is edited in place while the answer streams, with sources and an
+inline keyboard at the end. What to say is decided in tutor/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from tutor.dialogue import DialogueManager
+from tutor.messages import Attachment, Button, IncomingMessage, Reply
+from tutor.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4096  # Telegram's limit for one message
+COMMANDS = [
+    ("start", "What I am, what I store, pick a course"),
+    ("help", "How to use me"),
+    ("course", "Show or switch your course"),
+    ("courses", "List the courses"),
+    ("mydata", "See what I store about you"),
+    ("forget", "Delete what I store about you"),
+]
+
+
+def learner_id(user_id: int) -> str:
+    return f"telegram:{user_id}"
+
+
+class TelegramAdapter:
+    def __init__(self, manager: DialogueManager, settings: Settings) -> None:
+        if settings.telegram_token is None:
+            raise ValueError("TUTORBOT_TELEGRAM_TOKEN is not set")
+        self.manager = manager
+        self.settings = settings
+        root = settings.telegram_api_url.rstrip("/")
+        self.app = (
+            Application.builder()
+            .token(settings.telegram_token.get_secret_value())
+            .base_url(f"{root}/bot")
+            .base_file_url(f"{root}/file/bot")
+            .rate_limiter(AIORateLimiter())
+            .concurrent_updates(True)  # learners must not wait for each other's answers
+            .build()
+        )
+        self.app.add_handler(CallbackQueryHandler(self._on_button))
+        self.app.add_handler(MessageHandler(
+            (filters.TEXT | filters.Document.ALL) & ~filters.UpdateType.EDITED, self._on_message))
+        self.app.add_error_handler(self._on_error)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set: webhook if a URL is configured, else long polling."""
+        await self.app.initialize()
+        await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+        await self.app.start()
+        assert self.app.updater is not None
+        if self.settings.telegram_webhook_url:
+            secret = self.settings.telegram_webhook_secret
+            await self.app.updater.start_webhook(
+                listen=self.settings.telegram_webhook_listen,
+                port=self.settings.telegram_webhook_port,
+                url_path="telegram", webhook_url=self.settings.telegram_webhook_url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
+        log.info("Telegram bot @%s is running", self.app.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            await self.app.updater.stop()
+            await self.app.stop()
+            await self.app.shutdown()
+
+    # ---- updates in ------------------------------------------------------------------
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or user.is_bot:
+            return
+        text = message.text or message.caption or ""
+        if message.chat.type != ChatType.PRIVATE:
+            text = self._addressed_text(message, text)
+            if text is None:
+                return  # group chatter not meant for the tutor
+        files = ()
+        if message.document is not None:
+            document = message.document
+            files = (Attachment(document.file_name or "upload", document.file_size,
+                                lambda: self._download(document.file_id)),)
+        incoming = IncomingMessage(
+            learner_id(user.id), text, files=files,
+            conversation="" if message.chat.type == ChatType.PRIVATE else str(message.chat.id),
+        )
+        if not files and not text.startswith("/"):
+            await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
+        await StreamedReply(message, self.settings.stream_edit_interval_s).show(
+            self.manager.respond(incoming))
+
+    def _addressed_text(self, message: Message, text: str) -> str | None:
+        """In a group: the text without the @mention if the bot was mentioned, replied
+        to, or sent a command meant for it; otherwise None."""
+        username = f"@{self.app.bot.username}"
+        if text.startswith("/"):
+            command = text.split()[0]
+            return text if "@" not in command or command.endswith(username) else None
+        mentioned = any(
+            entity.type == MessageEntity.MENTION
+            and message.parse_entity(entity).lower() == username.lower()
+            for entity in message.entities or message.caption_entities or ()
+        )
+        replied = (message.reply_to_message is not None
+                   and message.reply_to_message.from_user is not None
+                   and message.reply_to_message.from_user.id == self.app.bot.id)
+        if not (mentioned or replied):
+            return None
+        return " ".join(text.replace(username, " ").split())
+
+    async def _download(self, file_id: str) -> bytes:
+        file = await self.app.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        incoming = IncomingMessage(learner_id(query.from_user.id), "", button=query.data)
+        toast = ""
+        replies = []
+        async for reply in self.manager.respond(incoming):
+            if reply.ephemeral or reply.error:
+                toast = reply.text
+            elif not reply.draft:
+                replies.append(reply)
+        await query.answer(toast[:200] or None)
+        if isinstance(query.message, Message):
+            for reply in replies:
+                await query.message.reply_text(format_reply(reply), parse_mode=ParseMode.HTML,
+                                               reply_markup=keyboard(reply.buttons))
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram update failed", exc_info=context.error)
+
+
+class StreamedReply:
+    """Shows a stream of replies in one chat: each draft edits the same message (no
+    more often than `interval_s`), the final reply edits it a last time."""
+
+    def __init__(self, asked: Message, interval_s: float) -> None:
+        self.asked = asked
+        self.interval_s = interval_s
+        self.shown: Message | None = None
+        self.shown_text = ""
+        self.last_edit = 0.0
+
+    async def show(self, replies: AsyncIterator[Reply]) -> None:
+        async for reply in replies:
+            if reply.draft:
+                if reply.text.strip() and time.monotonic() - self.last_edit >= self.interval_s:
+                    await self._put(reply.text, None)
+                continue
+            await self._put(format_reply(reply), keyboard(reply.buttons), html_text=True)
+            self.shown = None  # a further reply is a new message
+
+    async def _put(self, text: str, markup: InlineKeyboardMarkup | None, *,
+                   html_text: bool = False) -> None:
+        text = truncate(text)
+        mode = ParseMode.HTML if html_text else None
+        try:
+            if self.shown is None:
+                self.shown = await self.asked.reply_text(text, parse_mode=mode,
+                                                         reply_markup=markup)
+            elif text != self.shown_text or markup is not None:
+                await self.shown.edit_text(text, parse_mode=mode, reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise
+        except TelegramError:
+            log.warning("could not show a reply in chat %s", self.asked.chat_id, exc_info=True)
+            return
+        self.shown_text = text
+        self.last_edit = time.monotonic()
+
+
+def format_reply(reply: Reply) -> str:
+    """A final reply as Telegram HTML: the text, a notice, then the sources."""
+    parts = [html.escape(reply.text)]
+    if reply.notice:
+        parts.append(f"<i>⚠ {html.escape(reply.notice)}</i>")
+    if reply.sources:
+        lines = [f"[{s.number}] {html.escape(s.label)}" for s in reply.sources]
+        parts.append("<b>Sources</b>\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """Short labels (👍 👎) share a row; course names get a row each."""
+    if not buttons:
+        return None
+    if all(len(button.label) <= 2 for button in buttons):
+        rows = [buttons]
+    else:
+        rows = tuple((button,) for button in buttons)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.action[:64]) for b in row]
+         for row in rows])
+
+
+def truncate(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"

@@ -1,0 +1,154 @@
+"""The real Telegram adapter (python-telegram-bot over HTTP) against the fake Bot API,
+with the fake models: every scenario of a learner and a trainer on Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import Session, select
+
+from bot.telegram import TelegramAdapter
+from knowledge.ingest import ingest
+from tests.conftest import SAMPLE_COURSE
+from tests.fakes import FakeGenerator
+from tests.platforms.telegram_api import FakeTelegram
+from tutor.dialogue import DialogueManager
+from tutor.runtime import Runtime
+from tutor.settings import Settings
+from tutor.tables import Feedback
+
+TOKEN = "123:fake"
+LEARNER, TRAINER, GROUP = 1001, 2002, -3003
+
+
+@dataclass
+class Bot:
+    fake: FakeTelegram
+    runtime: Runtime
+
+    def texts(self, chat: int) -> list[str]:
+        return [m.get("text", "") for m in self.fake.bot_messages(chat)]
+
+    async def reply_to(self, chat: int, count: int, timeout: float = 30) -> dict:
+        """The bot's `count`-th message in `chat` once it is final (has buttons or
+        sources, or stopped changing), after waiting for it."""
+        await self.fake.wait_for(lambda: len(self.fake.bot_messages(chat)) >= count, timeout)
+        return self.fake.bot_messages(chat)[count - 1]
+
+
+@pytest.fixture
+async def bot(runtime: Runtime, settings: Settings) -> AsyncIterator[Bot]:
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    async with FakeTelegram(TOKEN) as fake:
+        runtime.settings = settings.model_copy(update={
+            "telegram_token": SecretStr(TOKEN), "telegram_api_url": fake.api_root,
+            "admins": [f"telegram:{TRAINER}"], "stream_edit_interval_s": 0.2})
+        adapter = TelegramAdapter(DialogueManager(runtime), runtime.settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(adapter.run(stop))
+        await fake.wait_for(lambda: fake.commands, 10)
+        yield Bot(fake, runtime)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+async def final_answer(bot: Bot, chat: int, index: int = 1) -> dict:
+    """The bot's index-th message in the chat, once it carries its keyboard."""
+    def done() -> dict | None:
+        messages = bot.fake.bot_messages(chat)
+        if len(messages) >= index and "Sources" in messages[index - 1].get("text", ""):
+            return messages[index - 1]
+        return None
+    return await bot.fake.wait_for(done)
+
+
+async def test_commands_are_registered_and_start_explains_privacy(bot: Bot) -> None:
+    assert {c["command"] for c in bot.fake.commands} >= {"start", "help", "course", "forget"}
+    bot.fake.user_message(LEARNER, "/start")
+    start = await bot.reply_to(LEARNER, 1)
+    assert "What I store" in start["text"] and "/forget" in start["text"]
+
+
+async def test_question_streams_then_gets_sources_and_feedback_is_stored(bot: Bot) -> None:
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
+    answer = await final_answer(bot, LEARNER)
+    assert "first-aid.html" in answer["text"]
+    assert any(method == "sendChatAction" for method, _ in bot.fake.calls)  # "typing…"
+    assert len(bot.fake.edits(LEARNER, answer["message_id"])) >= 2  # streamed, then final
+    buttons = [b for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["text"] for b in buttons] == ["👍", "👎"]
+
+    bot.fake.user_click(LEARNER, answer["message_id"], buttons[1]["callback_data"])
+    await bot.fake.wait_for(lambda: bot.fake.callback_answers)
+    assert "didn't help" in bot.fake.callback_answers[0].get("text", "")
+    with Session(bot.runtime.engine) as session:
+        rating = session.exec(select(Feedback)).one()
+    assert rating.learner_id == f"telegram:{LEARNER}" and rating.helpful is False
+
+
+async def test_follow_up_uses_the_earlier_question(bot: Bot, generator: FakeGenerator) -> None:
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
+    await final_answer(bot, LEARNER, 1)
+    bot.fake.user_message(LEARNER, "and for how long?")
+    await final_answer(bot, LEARNER, 2)
+    assert "Earlier question: How do I treat a burn" in generator.prompts[-1]
+
+
+async def test_admin_upload_is_ingested_then_answerable(bot: Bot) -> None:
+    material = b"# Ladder safety\n\nAlways keep three points of contact on a zebra ladder.\n"
+    bot.fake.user_document(TRAINER, "ladders.md", material, caption="course: ladders")
+    summary = await bot.fake.wait_for(
+        lambda: next((t for t in bot.texts(TRAINER) if "passages added" in t), None))
+    assert "Course 'ladders': 1 passages added from 1 file(s)." in summary
+    bot.fake.user_message(TRAINER, "/course ladders")
+    await bot.fake.wait_for(lambda: any("Switched" in t for t in bot.texts(TRAINER)))
+    bot.fake.user_message(TRAINER, "How many points of contact on a zebra ladder?")
+    answer = await bot.fake.wait_for(
+        lambda: next((m for m in bot.fake.bot_messages(TRAINER)
+                      if "ladders.md" in m.get("text", "")), None))
+    assert "three points of contact" in answer["text"]
+
+
+async def test_non_admin_upload_is_refused_and_nothing_stored(bot: Bot) -> None:
+    bot.fake.user_document(LEARNER, "notes.md", b"# Mine\n\nSecret notes.\n", caption="mine")
+    refusal = await bot.reply_to(LEARNER, 1)
+    assert "Only trainers can add course material" in refusal["text"]
+    assert not [c for c in bot.fake.calls if c[0] == "getFile"]  # never even downloaded
+    from knowledge.library import course_names
+
+    assert "mine" not in course_names(bot.runtime.engine)
+
+
+async def test_corrupt_upload_is_reported_and_nothing_lost(bot: Bot) -> None:
+    from knowledge.library import course_summaries
+
+    before = course_summaries(bot.runtime.engine)
+    bot.fake.user_document(TRAINER, "fire-safety.pdf", b"%PDF-1.4 broken",
+                           caption="workplace-safety")
+    report = await bot.fake.wait_for(
+        lambda: next((t for t in bot.texts(TRAINER) if "Not added" in t), None))
+    assert "fire-safety.pdf: could not be read as PDF" in report
+    assert "Nothing was changed." in report
+    assert course_summaries(bot.runtime.engine) == before
+
+
+async def test_group_messages_need_a_mention_or_a_reply(bot: Bot) -> None:
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?",
+                          chat_id=GROUP, chat_type="group")
+    bot.fake.user_message(LEARNER, "@tutorbot_test_bot How do I treat a burn with running water?",
+                          chat_id=GROUP, chat_type="group")
+    answer = await final_answer(bot, GROUP)
+    assert "first-aid.html" in answer["text"]
+    await asyncio.sleep(0.5)
+    assert len(bot.fake.bot_messages(GROUP)) == 1  # the unaddressed message was ignored
+
+
+async def test_unknown_command_gets_a_clear_message(bot: Bot) -> None:
+    bot.fake.user_message(LEARNER, "/frobnicate")
+    reply = await bot.reply_to(LEARNER, 1)
+    assert "I don't know the command /frobnicate" in reply["text"]

@@ -1,0 +1,78 @@
+"""Course material sent by chat: only admins may add it; each file is checked, fetched
+into a temporary folder and ingested; the admin gets a summary of what went in."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from knowledge.convert import SUPPORTED_SUFFIXES
+from knowledge.ingest import IngestReport
+from tutor.errors import TutorError
+from tutor.messages import Attachment
+from tutor.runtime import Runtime
+
+_COURSE_NAME = re.compile(r"^[\w][\w .-]{0,63}$")
+_CAPTION_PREFIX = re.compile(r"^\s*(/?course\s*:?\s*)", re.IGNORECASE)
+_UNSAFE = re.compile(r"[^\w .()-]")
+
+
+def course_from_caption(caption: str) -> str:
+    """The course named in an upload's caption.
+
+    >>> course_from_caption("course: forklift-safety"), course_from_caption(" fire safety ")
+    ('forklift-safety', 'fire safety')
+    """
+    name = _CAPTION_PREFIX.sub("", caption).strip()
+    if not name:
+        raise TutorError("Name the course in the caption, for example: course: forklift-safety")
+    if not _COURSE_NAME.match(name):
+        raise TutorError(f"'{name[:40]}' is not a usable course name: use letters, digits, "
+                         "spaces, dots, dashes or underscores (at most 64).")
+    return name
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that cannot leave the temporary folder.
+
+    >>> safe_file_name("../../etc/passwd"), safe_file_name("Fire Safety (v2).PDF")
+    ('passwd', 'Fire Safety (v2).PDF')
+    """
+    return _UNSAFE.sub("_", Path(name).name).lstrip(".") or "upload"
+
+
+async def ingest_uploads(runtime: Runtime, files: tuple[Attachment, ...],
+                         course: str) -> IngestReport:
+    """Fetch and ingest; files refused before download (type, size) are in the report."""
+    limit = int(runtime.settings.max_upload_mb * 1e6)
+    refused: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="tutorbot-upload-") as folder:
+        paths: list[Path] = []
+        for attachment in files:
+            path = Path(folder) / safe_file_name(attachment.name)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                refused.append((attachment.name, f"unsupported file type '{path.suffix}' "
+                                f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"))
+            elif attachment.size is not None and attachment.size > limit:
+                refused.append((attachment.name, f"the file is {attachment.size / 1e6:.1f} MB, "
+                                f"over the {limit / 1e6:.0f} MB limit"))
+            else:
+                path.write_bytes(await attachment.fetch())
+                paths.append(path)
+        report = await runtime.ingest(paths, course) if paths else IngestReport(course)
+    report.failed = [(Path(name).name, reason) for name, reason in refused + report.failed]
+    return report
+
+
+def summary(report: IngestReport) -> str:
+    lines = [f"Course '{report.course}': {report.chunks_added} passages added from "
+             f"{len(report.added) + len(report.updated)} file(s)."]
+    if report.updated:
+        lines.append("Replaced with the new version: " + ", ".join(report.updated))
+    if report.unchanged:
+        lines.append("Skipped, already there unchanged: " + ", ".join(report.unchanged))
+    lines += [f"Not added: {name}: {reason}" for name, reason in report.failed]
+    if report.failed and not (report.added or report.updated or report.unchanged):
+        lines.append("Nothing was changed.")
+    return "\n".join(lines)
