@@ -1,4 +1,4 @@
-"""Retrieval latency at 100k chunks, query embedding included: the flat FAISS index
+"""Retrieval latency at 100k chunks, query embedding included: the FAISS index
 the tutor uses, an HNSW index, and brute-force NumPy as the reference.
 
     python -m bench.retrieval [--chunks 100000] [--queries 200]
@@ -60,7 +60,7 @@ def main() -> None:
         return samples
 
     results = {
-        "flat (tutor)": measure(lambda v: flat.search(v, 5)),
+        "tutor index (float16 scan)": measure(lambda v: flat.search(v, 5)),
         "hnsw M=32 ef=64": measure(lambda v: hnsw.search(v[None, :], 5)),
         "numpy brute force (reference)": measure(lambda v: np.argpartition(-(corpus @ v), 5)[:5]),
     }

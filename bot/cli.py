@@ -252,7 +252,7 @@ def serve_command(
     for name in wanted:
         if missing := missing_settings(settings, name):
             errors.print(f"[red]Error:[/red] {name} needs {', '.join(missing)} "
-                         "(see README, 'Chat platforms').", highlight=False)
+                         "(see docs/chat-platforms.md).", highlight=False)
             raise typer.Exit(2)
     with runtime_for(settings) as runtime:
         with console.status("Loading the models…"):

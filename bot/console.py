@@ -37,6 +37,8 @@ def render_final(reply: Reply) -> Group:
     if reply.sources:
         parts.append(Text("Sources", style="bold"))
         parts.append(render_sources(reply))
+    if typed := [button.command for button in reply.buttons if button.command]:
+        parts.append(Text("Type " + " or ".join(typed), style="dim"))
     return Group(*parts)
 
 

@@ -18,8 +18,10 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tutor.dialogue import DialogueManager
@@ -61,6 +63,8 @@ class SlackAdapter:
         self.settings = settings
         self.token = settings.slack_bot_token.get_secret_value()
         client = AsyncWebClient(token=self.token, base_url=settings.slack_api_url)
+        # Many learners streaming at once can exceed chat.update's rate tier: wait, retry.
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
         socket_mode = settings.slack_app_token is not None
         secret = settings.slack_signing_secret
         self.app = AsyncApp(
@@ -69,6 +73,7 @@ class SlackAdapter:
             request_verification_enabled=not socket_mode,
         )
         self.seen = SeenEvents()
+        self.port: int | None = None  # set once HTTP mode listens
         self.app.middleware(self._skip_redelivered)
         self.app.event("message")(self._on_message)
         self.app.event("app_mention")(self._on_mention)
@@ -93,8 +98,9 @@ class SlackAdapter:
         await runner.setup()
         site = web.TCPSite(runner, self.settings.slack_listen, self.settings.slack_port)
         await site.start()
-        log.info("Slack events at http://%s:%s%s", self.settings.slack_listen,
-                 self.settings.slack_port, EVENTS_PATH)
+        self.port = runner.addresses[0][1]  # the real one when slack_port is 0
+        log.info("Slack events at http://%s:%s%s", self.settings.slack_listen, self.port,
+                 EVENTS_PATH)
         try:
             await stop.wait()
         finally:
@@ -102,13 +108,13 @@ class SlackAdapter:
 
     # ---- events in -------------------------------------------------------------------
 
-    async def _skip_redelivered(self, body: dict, next: Callable[[], Awaitable[None]],
-                                ack: Callable[..., Awaitable[None]] | None = None) -> None:
+    async def _skip_redelivered(self, body: dict,
+                                next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         event_id = body.get("event_id")
         if event_id is None or self.seen.first_time(event_id):
             await next()
-        elif ack is not None:
-            await ack()  # answered already: acknowledge, do nothing
+            return None
+        return BoltResponse(status=200, body="")  # answered already: acknowledge only
 
     async def _on_message(self, event: dict, client: AsyncWebClient) -> None:
         if (event.get("channel_type") != "im" or event.get("bot_id")
@@ -167,7 +173,9 @@ class SlackAdapter:
                           respond: Callable[..., Awaitable[Any]]) -> None:
         await ack()
         text = command.get("text", "").strip() or "help"
-        incoming = IncomingMessage(learner_id(command["user_id"]), f"/{text}")
+        is_command = text.split()[0].lower() in self.manager.commands
+        incoming = IncomingMessage(learner_id(command["user_id"]),
+                                   f"/{text}" if is_command else text)  # else: a question
         async for reply in self.manager.respond(incoming):
             if not reply.draft:
                 await respond(text=fallback_text(reply), blocks=blocks(reply),

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
@@ -33,11 +35,14 @@ from telegram.ext import (
 )
 
 from tutor.dialogue import DialogueManager
+from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # Telegram's limit for one message
+CLOUD_API = "https://api.telegram.org"
+CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what the cloud Bot API lets a bot download
 COMMANDS = [
     ("start", "What I am, what I store, pick a course"),
     ("help", "How to use me"),
@@ -79,12 +84,13 @@ class TelegramAdapter:
         await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
         await self.app.start()
         assert self.app.updater is not None
-        if self.settings.telegram_webhook_url:
+        if webhook_url := self.settings.telegram_webhook_url:
             secret = self.settings.telegram_webhook_secret
             await self.app.updater.start_webhook(
                 listen=self.settings.telegram_webhook_listen,
                 port=self.settings.telegram_webhook_port,
-                url_path="telegram", webhook_url=self.settings.telegram_webhook_url,
+                # Listen on the public URL's path, so a proxy can pass requests unchanged.
+                url_path=urlparse(webhook_url).path.strip("/"), webhook_url=webhook_url,
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=["message", "callback_query"],
             )
@@ -113,7 +119,7 @@ class TelegramAdapter:
         if message.document is not None:
             document = message.document
             files = (Attachment(document.file_name or "upload", document.file_size,
-                                lambda: self._download(document.file_id)),)
+                                lambda: self._download(document.file_id, document.file_size)),)
         incoming = IncomingMessage(
             learner_id(user.id), text, files=files,
             conversation="" if message.chat.type == ChatType.PRIVATE else str(message.chat.id),
@@ -142,7 +148,11 @@ class TelegramAdapter:
             return None
         return " ".join(text.replace(username, " ").split())
 
-    async def _download(self, file_id: str) -> bytes:
+    async def _download(self, file_id: str, size: int | None) -> bytes:
+        cloud = self.settings.telegram_api_url.rstrip("/") == CLOUD_API
+        if cloud and size is not None and size > CLOUD_DOWNLOAD_LIMIT:
+            raise TutorError("Telegram lets bots download files of up to 20 MB only. Add this "
+                             "one with `tutorbot ingest`, or run a local Bot API server.")
         file = await self.app.bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
 
@@ -210,13 +220,22 @@ class StreamedReply:
 
 def format_reply(reply: Reply) -> str:
     """A final reply as Telegram HTML: the text, a notice, then the sources."""
-    parts = [html.escape(reply.text)]
+    parts = [quotes_as_blockquotes(html.escape(reply.text))]
     if reply.notice:
         parts.append(f"<i>⚠ {html.escape(reply.notice)}</i>")
     if reply.sources:
         lines = [f"[{s.number}] {html.escape(s.label)}" for s in reply.sources]
         parts.append("<b>Sources</b>\n" + "\n".join(lines))
     return "\n\n".join(parts)
+
+
+def quotes_as_blockquotes(text: str) -> str:
+    r"""Markdown quote lines ("> …", the passage quoted in an answer) as Telegram quotes.
+
+    >>> quotes_as_blockquotes("Cool it. [1]\n\n&gt; Use running water. [1]")
+    'Cool it. [1]\n\n<blockquote>Use running water. [1]</blockquote>'
+    """
+    return re.sub(r"(?m)^&gt; ?(.*)$", r"<blockquote>\1</blockquote>", text)
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

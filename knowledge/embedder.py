@@ -90,7 +90,9 @@ class TransformerEmbedder:
                  batch_size: int = 64) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # loading takes a second: no bar needed
         folder = Path(resolve_embedder_path(name))
         if not folder.is_dir():
             raise FileNotFoundError(f"no model folder at {folder}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -44,8 +45,9 @@ class FakeGenerator:
 
     name = "fake-llm"
 
-    def __init__(self, answer: Callable[[str], str] | str = "") -> None:
+    def __init__(self, answer: Callable[[str], str] | str = "", delay_s: float = 0.0) -> None:
         self.answer = answer
+        self.delay_s = delay_s  # per word: lets a test watch what happens while it "thinks"
         self.batches: list[int] = []
         self.prompts: list[str] = []
 
@@ -57,6 +59,7 @@ class FakeGenerator:
             self.prompts.append(prompt)
             text = self.answer(prompt) if callable(self.answer) else self.answer
             for piece in re.findall(r"\S+\s*", text):
+                time.sleep(self.delay_s)
                 request.on_text(piece)
             texts.append(text)
         return texts

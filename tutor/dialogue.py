@@ -132,6 +132,7 @@ class DialogueManager:
         course = self.current_course(message)
         earlier = self.learners.recent_questions(message.learner, course, message.conversation)
         follow_up = bool(earlier) and is_follow_up(question)
+        yield Reply(waiting_text(self.runtime.questions_waiting()), draft=True)
         answer: Answer | None = None
         async for event in self.runtime.answers.answer(
             course, question, retrieval_query(question, earlier),
@@ -192,7 +193,8 @@ class DialogueManager:
         if rating not in ("up", "down") or not turn.isdigit():
             raise TutorError("That button no longer works.")
         if not self.learners.rate(message.learner, int(turn), helpful=rating == "up"):
-            raise TutorError("That answer is no longer stored, so it can't be rated.")
+            raise TutorError("I can't store that rating: the answer was someone else's, or "
+                             "it is no longer kept.")
         yield Reply("Thanks, noted." if rating == "up"
                     else "Thanks, noted: trainers will see that this answer didn't help.",
                     ephemeral=True, data={"feedback": rating})
@@ -218,8 +220,20 @@ class DialogueManager:
                     else "I had nothing stored about you.")
 
 
+def waiting_text(ahead: int) -> str:
+    """What a learner sees before the first words of the answer.
+
+    >>> waiting_text(0)
+    'Looking in the course material…'
+    >>> waiting_text(3)
+    'Looking in the course material… (3 questions before yours)'
+    """
+    text = "Looking in the course material…"
+    return f"{text} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else text
+
+
 def course_buttons(courses: list[str]) -> tuple[Button, ...]:
-    return tuple(Button(course, f"course:{course}") for course in courses)
+    return tuple(Button(course, f"course:{course}", f"/course {course}") for course in courses)
 
 
 def notice_for(answer: Answer) -> str | None:

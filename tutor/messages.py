@@ -22,6 +22,7 @@ class Button:
 
     label: str
     action: str
+    command: str | None = None  # the same choice typed, where there is nothing to click
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,9 @@ class Runtime:
         assert course_id is not None
         return await asyncio.to_thread(self.retriever.search, course_id, query, k)
 
+    def questions_waiting(self) -> int:
+        return self.llm_worker.waiting if "llm_worker" in self.__dict__ else 0
+
     async def generate(self, messages: ChatMessages, on_text: Callable[[str], None]) -> str:
         return await self.llm_worker.submit(GenerationRequest(messages, on_text))
 

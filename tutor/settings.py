@@ -14,7 +14,8 @@ from tutor.llm import PACKAGED_LLM
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TUTORBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TUTORBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,  # `TUTORBOT_TELEGRAM_TOKEN=` in .env means "not set"
     )
 
     data_dir: Path = Field(Path("data"), description="Database, index and model cache.")

@@ -44,6 +44,11 @@ class BatchWorker(Generic[Request, Result]):
         self._thread.start()
         self.batches_run = 0
 
+    @property
+    def waiting(self) -> int:
+        """Requests queued behind the batch being worked on."""
+        return self._queue.qsize()
+
     async def submit(self, request: Request) -> Result:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()

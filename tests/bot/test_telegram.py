@@ -4,6 +4,10 @@ with the fake models: every scenario of a learner and a trainer on Telegram."""
 from __future__ import annotations
 
 import asyncio
+import html
+import json
+import re
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -11,12 +15,13 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from bot.telegram import TelegramAdapter
+from bot.telegram import TelegramAdapter, format_reply
 from knowledge.ingest import ingest
-from tests.conftest import SAMPLE_COURSE
+from tests.conftest import DATA, SAMPLE_COURSE
 from tests.fakes import FakeGenerator
 from tests.platforms.telegram_api import FakeTelegram
 from tutor.dialogue import DialogueManager
+from tutor.messages import IncomingMessage
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
@@ -152,3 +157,64 @@ async def test_unknown_command_gets_a_clear_message(bot: Bot) -> None:
     bot.fake.user_message(LEARNER, "/frobnicate")
     reply = await bot.reply_to(LEARNER, 1)
     assert "I don't know the command /frobnicate" in reply["text"]
+
+
+async def test_fifty_learners_at_once_each_get_their_own_answer(
+        bot: Bot, generator: FakeGenerator) -> None:
+    generator.delay_s = 0.005  # generation takes a while: the loop must stay free meanwhile
+    questions = [json.loads(line)["question"]
+                 for line in (DATA / "sample_qa.jsonl").read_text().splitlines()]
+    asked = {5000 + i: questions[i % len(questions)] for i in range(50)}
+    for user, question in asked.items():
+        bot.fake.user_message(user, question)
+
+    def answered(user: int) -> dict | None:
+        return next((m for m in bot.fake.bot_messages(user)
+                     if "Sources" in m.get("text", "")), None)
+
+    await bot.fake.wait_for(lambda: generator.batches)
+    bot.fake.user_message(LEARNER, "/help")
+    await bot.reply_to(LEARNER, 1)
+    assert sum(answered(user) is None for user in asked) > 10  # /help did not queue behind them
+
+    await bot.fake.wait_for(lambda: all(answered(user) for user in asked), timeout=120)
+    assert max(generator.batches) > 1  # concurrent questions were batched
+    manager = DialogueManager(bot.runtime)
+    for user, question in asked.items():
+        alone = [r async for r in manager.respond(IncomingMessage("check:1", question))][-1]
+        expected = html.unescape(re.sub(r"<[^>]+>", "", format_reply(alone)))
+        assert answered(user)["text"] == expected, f"chat {user} got another learner's answer"
+        manager.learners.forget("check:1")
+
+
+async def test_upload_over_the_size_limit_is_refused_before_download(bot: Bot) -> None:
+    bot.runtime.settings = bot.runtime.settings.model_copy(update={"max_upload_mb": 0.001})
+    bot.fake.user_document(TRAINER, "big.md", b"# Big\n\n" + b"word " * 400,
+                           caption="workplace-safety")
+    report = await bot.fake.wait_for(
+        lambda: next((t for t in bot.texts(TRAINER) if "Not added" in t), None))
+    assert "big.md: the file is 0.0 MB, over the 0 MB limit" in report
+    assert not [method for method, _ in bot.fake.calls if method == "getFile"]
+
+
+async def test_webhook_mode_answers_updates_posted_to_it(runtime: Runtime,
+                                                         settings: Settings) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeTelegram(TOKEN) as fake:
+        runtime.settings = settings.model_copy(update={
+            "telegram_token": SecretStr(TOKEN), "telegram_api_url": fake.api_root,
+            "telegram_webhook_url": f"http://127.0.0.1:{port}/hook/telegram",
+            "telegram_webhook_listen": "127.0.0.1", "telegram_webhook_port": port,
+            "telegram_webhook_secret": SecretStr("s3cret")})
+        stop = asyncio.Event()
+        task = asyncio.create_task(TelegramAdapter(DialogueManager(runtime),
+                                                   runtime.settings).run(stop))
+        await fake.wait_for(lambda: any(m == "setWebhook" for m, _ in fake.calls), 10)
+        fake.user_message(LEARNER, "/help")
+        reply = await fake.wait_for(lambda: fake.bot_messages(LEARNER))
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert "Commands:" in reply[0]["text"]
+    assert not [m for m, _ in fake.calls if m == "getUpdates"]  # no polling in webhook mode

@@ -45,6 +45,7 @@ class FakeSlack:
         self.views: dict[str, dict] = {}
         self.responses: list[dict] = []
         self.files: dict[str, tuple[dict, bytes]] = {}
+        self.downloads: list[str] = []  # names of files fetched, with or without a token
         self._messages: dict[str, list[dict]] = {}
         self._clock = itertools.count(1_700_000_000_000_100, 100)  # microseconds, for ts values
         self._ids = itertools.count(1)
@@ -132,6 +133,7 @@ class FakeSlack:
     async def _handle_download(self, request: web.Request) -> web.Response:
         """Like Slack: bytes only with the bot token; no token gets a 200 HTML login page."""
         auth = request.headers.get("Authorization")
+        self.downloads.append(request.match_info["name"])
         if auth is None:
             return web.Response(text=LOGIN_PAGE, content_type="text/html")
         if auth != f"Bearer {self.bot_token}":

@@ -1,0 +1,182 @@
+"""The real Slack adapter (Bolt AsyncApp over HTTP, signed requests) against the fake
+Slack Web API, with the fake models."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import Session, select
+
+from bot.slack import SlackAdapter
+from knowledge.ingest import ingest
+from knowledge.library import course_names, course_summaries
+from tests.conftest import SAMPLE_COURSE
+from tests.fakes import FakeGenerator
+from tests.platforms.slack_api import FakeSlack
+from tutor.dialogue import DialogueManager
+from tutor.runtime import Runtime
+from tutor.settings import Settings
+from tutor.tables import Feedback
+
+LEARNER, TRAINER = "U100", "U200"
+BURN = "How do I treat a burn with running water?"
+
+
+@dataclass
+class Bot:
+    fake: FakeSlack
+    url: str
+    runtime: Runtime
+
+    def thread(self, event: dict, channel: str = "D0001") -> list[dict]:
+        return [m for m in self.fake.messages(channel) if m["thread_ts"] == event["ts"]]
+
+    async def final(self, event: dict, channel: str = "D0001", count: int = 1) -> dict:
+        """The bot's `count`-th reply in the event's thread once it has its blocks."""
+        def done() -> dict | None:
+            replies = [m for m in self.thread(event, channel) if m.get("blocks")]
+            return replies[count - 1] if len(replies) >= count else None
+        return await self.fake.wait_for(done)
+
+
+@pytest.fixture
+async def bot(runtime: Runtime, settings: Settings) -> AsyncIterator[Bot]:
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    async with FakeSlack() as fake:
+        runtime.settings = settings.model_copy(update={
+            "slack_bot_token": SecretStr(fake.bot_token), "slack_api_url": fake.api_url,
+            "slack_signing_secret": SecretStr(fake.signing_secret),
+            "slack_listen": "127.0.0.1", "slack_port": 0,
+            "admins": [f"slack:{TRAINER}"], "stream_edit_interval_s": 0.2})
+        adapter = SlackAdapter(DialogueManager(runtime), runtime.settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(adapter.run(stop))
+        port = await fake.wait_for(lambda: adapter.port, 10)
+        yield Bot(fake, f"http://127.0.0.1:{port}/slack/events", runtime)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+def text_of(message: dict) -> str:
+    """Everything a reader sees: the blocks' texts, sources and buttons included."""
+    parts = []
+    for block in message["blocks"]:
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts += [e["text"] if isinstance(e["text"], str) else e["text"]["text"]
+                  for e in block.get("elements", [])]
+    return "\n".join(parts)
+
+
+async def test_dm_question_is_answered_in_thread_with_sources_and_buttons(bot: Bot) -> None:
+    event = bot.fake.message_event(LEARNER, BURN)
+    assert (await bot.fake.send_event(bot.url, event))[0] == 200
+    answer = await bot.final(event)
+    shown = text_of(answer)
+    assert "first-aid.html" in shown and "👍" in shown and "👎" in shown
+    assert len(bot.fake.updates("D0001", answer["ts"])) >= 2  # streamed, then final
+
+
+async def test_follow_up_in_the_thread_continues_the_conversation(
+        bot: Bot, generator: FakeGenerator) -> None:
+    first = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, first)
+    await bot.final(first)
+    follow_up = bot.fake.message_event(LEARNER, "and for how long?", thread_ts=first["ts"])
+    await bot.fake.send_event(bot.url, follow_up)
+    await bot.final(first, count=2)
+    assert "Earlier question: How do I treat a burn" in generator.prompts[-1]
+
+
+async def test_thumbs_down_is_stored_and_acknowledged_privately(bot: Bot) -> None:
+    event = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event)
+    answer = await bot.final(event)
+    down = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["text"]["text"] == "👎")
+    status, _ = await bot.fake.send_action(bot.url, LEARNER, down["action_id"], down["value"],
+                                           channel="D0001", message_ts=answer["ts"],
+                                           thread_ts=event["ts"])
+    assert status == 200
+    ack = await bot.fake.wait_for(lambda: bot.fake.ephemeral)
+    assert "didn't help" in ack[0]["text"] and ack[0]["user"] == LEARNER
+    with Session(bot.runtime.engine) as session:
+        rating = session.exec(select(Feedback)).one()
+    assert rating.learner_id == f"slack:{LEARNER}" and rating.helpful is False
+
+
+async def test_admin_upload_is_ingested_then_answerable(bot: Bot) -> None:
+    file = bot.fake.add_file("ladders.md", b"# Ladders\n\nKeep three points of contact on "
+                             b"a zebra ladder.\n", filetype="markdown", user=TRAINER)
+    upload = bot.fake.message_event(TRAINER, "course: ladders", files=[file])
+    await bot.fake.send_event(bot.url, upload)
+    summary = await bot.final(upload)
+    assert "Course 'ladders': 1 passages added from 1 file(s)." in text_of(summary)
+    question = bot.fake.message_event(TRAINER, "/course ladders")
+    await bot.fake.send_event(bot.url, question)
+    await bot.final(question)
+    ask = bot.fake.message_event(TRAINER, "How many points of contact on a zebra ladder?")
+    await bot.fake.send_event(bot.url, ask)
+    assert "three points of contact" in text_of(await bot.final(ask))
+
+
+async def test_non_admin_upload_is_refused_and_never_downloaded(bot: Bot) -> None:
+    file = bot.fake.add_file("notes.md", b"# Mine\n\nNotes.\n", user=LEARNER)
+    upload = bot.fake.message_event(LEARNER, "mine", files=[file])
+    await bot.fake.send_event(bot.url, upload)
+    refusal = await bot.final(upload)
+    assert "Only trainers can add course material" in text_of(refusal)
+    assert bot.fake.downloads == [] and "mine" not in course_names(bot.runtime.engine)
+
+
+async def test_corrupt_upload_is_reported_and_nothing_lost(bot: Bot) -> None:
+    before = course_summaries(bot.runtime.engine)
+    file = bot.fake.add_file("fire-safety.pdf", b"%PDF-1.4 broken", filetype="pdf",
+                             user=TRAINER)
+    upload = bot.fake.message_event(TRAINER, "workplace-safety", files=[file])
+    await bot.fake.send_event(bot.url, upload)
+    report = text_of(await bot.final(upload))
+    assert "fire-safety.pdf: could not be read as PDF" in report
+    assert course_summaries(bot.runtime.engine) == before
+
+
+async def test_bad_signature_is_rejected(bot: Bot) -> None:
+    event = bot.fake.message_event(LEARNER, BURN)
+    status, _ = await bot.fake.send_event(bot.url, event, bad_signature=True)
+    assert status == 401
+    await asyncio.sleep(0.3)
+    assert bot.fake.messages("D0001") == []
+
+
+async def test_duplicate_delivery_is_answered_once(bot: Bot) -> None:
+    event = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event, event_id="Ev1")
+    assert (await bot.fake.send_event(bot.url, event, event_id="Ev1", retry_num=1))[0] == 200
+    await bot.final(event)
+    await asyncio.sleep(0.5)
+    assert len(bot.thread(event)) == 1
+
+
+async def test_mention_in_a_channel_is_answered_in_its_thread(bot: Bot) -> None:
+    event = bot.fake.mention_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event)
+    assert "first-aid.html" in text_of(await bot.final(event, channel="C0001"))
+    chatter = bot.fake.message_event(LEARNER, BURN, channel="C0001", channel_type="channel")
+    await bot.fake.send_event(bot.url, chatter)
+    await asyncio.sleep(0.3)
+    assert bot.thread(chatter, "C0001") == []  # channel messages need a mention
+
+
+async def test_slash_command_and_app_home(bot: Bot) -> None:
+    status, _ = await bot.fake.send_command(bot.url, "/tutor", "courses", LEARNER)
+    assert status == 200
+    response = await bot.fake.wait_for(lambda: bot.fake.responses)
+    assert "workplace-safety" in str(response[0])
+    await bot.fake.send_event(bot.url, bot.fake.app_home_opened_event(LEARNER))
+    home = await bot.fake.wait_for(lambda: bot.fake.views.get(LEARNER))
+    assert "Your course: *workplace-safety*" in str(home)

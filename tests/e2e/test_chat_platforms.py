@@ -1,0 +1,74 @@
+"""Both chat adapters with the real models: a learner's question over Telegram and over
+Slack, through the real libraries and real HTTP to the local platform stand-ins."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.slack import SlackAdapter
+from bot.telegram import TelegramAdapter
+from knowledge.ingest import ingest
+from tests.conftest import SAMPLE_COURSE
+from tests.platforms.slack_api import FakeSlack
+from tests.platforms.telegram_api import FakeTelegram
+from tutor.dialogue import DialogueManager
+from tutor.runtime import Runtime
+from tutor.settings import Settings
+
+pytestmark = pytest.mark.e2e
+QUESTION = "How long should a burn be cooled under running water?"
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    settings = Settings(data_dir=Path(tmp_path_factory.mktemp("platforms")), _env_file=None,
+                        stream_edit_interval_s=0.5)
+    runtime = Runtime(settings)
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    yield runtime
+    runtime.close()
+
+
+async def test_telegram_answers_with_the_real_models(runtime: Runtime) -> None:
+    async with FakeTelegram("42:real") as fake:
+        settings = runtime.settings.model_copy(update={
+            "telegram_token": SecretStr("42:real"), "telegram_api_url": fake.api_root})
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            TelegramAdapter(DialogueManager(runtime), settings).run(stop))
+        fake.user_message(7, QUESTION)
+        answer = await fake.wait_for(
+            lambda: next((m for m in fake.bot_messages(7) if "Sources" in m.get("text", "")),
+                         None), timeout=300)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+    assert "first-aid.html" in answer["text"] and "20 minutes" in answer["text"]
+    assert len(fake.edits(7, answer["message_id"])) >= 2  # streamed before the final text
+
+
+async def test_slack_answers_with_the_real_models(runtime: Runtime) -> None:
+    async with FakeSlack() as fake:
+        settings = runtime.settings.model_copy(update={
+            "slack_bot_token": SecretStr(fake.bot_token), "slack_api_url": fake.api_url,
+            "slack_signing_secret": SecretStr(fake.signing_secret),
+            "slack_listen": "127.0.0.1", "slack_port": 0})
+        adapter = SlackAdapter(DialogueManager(runtime), settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(adapter.run(stop))
+        port = await fake.wait_for(lambda: adapter.port)
+        event = fake.message_event("U9", QUESTION)
+        status, _ = await fake.send_event(f"http://127.0.0.1:{port}/slack/events", event)
+        answer = await fake.wait_for(
+            lambda: next((m for m in fake.messages("D0001") if m.get("blocks")), None),
+            timeout=300)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+    assert status == 200 and answer["thread_ts"] == event["ts"]
+    shown = str(answer["blocks"])
+    assert "first-aid.html" in shown and "20 minutes" in shown
