@@ -13,7 +13,8 @@ from tutor.errors import TutorError
 from tutor.messages import Attachment
 from tutor.runtime import Runtime
 
-_COURSE_NAME = re.compile(r"^[\w][\w .-]{0,63}$")
+# 50 characters: a course button's data ("course:" + name) must fit Telegram's 64 bytes.
+_COURSE_NAME = re.compile(r"^[\w][\w .-]{0,49}$")
 _CAPTION_PREFIX = re.compile(r"^\s*(/?course\s*:?\s*)", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^\w .()-]")
 
@@ -29,7 +30,7 @@ def course_from_caption(caption: str) -> str:
         raise TutorError("Name the course in the caption, for example: course: forklift-safety")
     if not _COURSE_NAME.match(name):
         raise TutorError(f"'{name[:40]}' is not a usable course name: use letters, digits, "
-                         "spaces, dots, dashes or underscores (at most 64).")
+                         "spaces, dots, dashes or underscores (at most 50).")
     return name
 
 

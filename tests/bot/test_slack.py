@@ -180,3 +180,25 @@ async def test_slash_command_and_app_home(bot: Bot) -> None:
     await bot.fake.send_event(bot.url, bot.fake.app_home_opened_event(LEARNER))
     home = await bot.fake.wait_for(lambda: bot.fake.views.get(LEARNER))
     assert "Your course: *workplace-safety*" in str(home)
+
+
+async def test_socket_mode_receives_over_the_websocket_and_acknowledges(
+        runtime: Runtime, settings: Settings) -> None:
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    async with FakeSlack() as fake:
+        runtime.settings = settings.model_copy(update={
+            "slack_bot_token": SecretStr(fake.bot_token), "slack_api_url": fake.api_url,
+            "slack_app_token": SecretStr(fake.app_token)})  # no signing secret needed
+        stop = asyncio.Event()
+        task = asyncio.create_task(SlackAdapter(DialogueManager(runtime),
+                                                runtime.settings).run(stop))
+        event = fake.message_event(LEARNER, BURN)
+        envelope = await fake.send_socket_event(event)
+        answer = await fake.wait_for(
+            lambda: next((m for m in fake.messages("D0001") if m.get("blocks")), None))
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert envelope in fake.socket_acks
+    assert answer["thread_ts"] == event["ts"] and "first-aid.html" in text_of(answer)
+    assert ("apps.connections.open" in [method for method, _ in fake.calls])

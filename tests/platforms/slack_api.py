@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, WSMsgType, web
 
 LOGIN_PAGE = ("<!DOCTYPE html><html><head><title>Slack</title></head>"
               "<body>Sign in to Slack</body></html>")
@@ -52,6 +52,10 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self._port = 0
+        # Socket Mode: the connected bot's WebSocket, and the envelope ids it acknowledged.
+        self.app_token = "xapp-test"
+        self.socket_acks: list[str] = []
+        self._socket: web.WebSocketResponse | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -60,6 +64,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/files-pri/{key}/{name}", self._handle_download)
         app.router.add_post("/response/{id}", self._handle_response_url)
+        app.router.add_get("/link", self._handle_socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -67,6 +72,8 @@ class FakeSlack:
         self._session = ClientSession()
 
     async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
         if self._session is not None:
             await self._session.close()
         if self._runner is not None:
@@ -152,6 +159,10 @@ class FakeSlack:
         self.calls.append((method, params))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or params.get(
             "token")
+        if method == "apps.connections.open":  # the one method called with the app token
+            if token != self.app_token:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self._port}/link"})
         if token != self.bot_token:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -229,6 +240,38 @@ class FakeSlack:
         user = params.get("user", "")
         return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"User {user}",
                                      "tz": "Europe/Berlin", "is_bot": False}}
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then keep the socket for `send_socket_event`; the bot
+        acknowledges each envelope by sending back its envelope_id."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "connection_info": {"app_id": self.app_id}})
+        self._socket = socket
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                envelope_id = json.loads(message.data).get("envelope_id")
+                if envelope_id:
+                    self.socket_acks.append(envelope_id)
+        self._socket = None
+        return socket
+
+    async def send_socket_event(self, event: dict) -> str:
+        """Deliver an event over the bot's Socket Mode connection; returns the envelope id
+        (look for it in `socket_acks`)."""
+        await self.wait_for(lambda: self._socket is not None, 10)
+        assert self._socket is not None
+        envelope_id = f"env-{next(self._ids)}"
+        payload = {"token": "verification-token", "team_id": self.team_id,
+                   "api_app_id": self.app_id, "event": event, "type": "event_callback",
+                   "event_id": f"Ev{next(self._ids):08d}", "event_time": int(time.time()),
+                   "authorizations": [{"team_id": self.team_id, "user_id": self.bot_user_id,
+                                       "is_bot": True}]}
+        await self._socket.send_json({"envelope_id": envelope_id, "type": "events_api",
+                                      "payload": payload, "accepts_response_payload": False,
+                                      "retry_attempt": 0, "retry_reason": ""})
+        return envelope_id
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         self.responses.append({"response_id": request.match_info["id"], **await request.json()})
