@@ -4,6 +4,9 @@ Slack, through the real libraries and real HTTP to the local platform stand-ins.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +75,23 @@ async def test_slack_answers_with_the_real_models(runtime: Runtime) -> None:
     assert status == 200 and answer["thread_ts"] == event["ts"]
     shown = str(answer["blocks"])
     assert "first-aid.html" in shown and "20 minutes" in shown
+
+
+async def test_serve_command_runs_telegram_and_stops_on_sigterm(runtime: Runtime) -> None:
+    """`tutorbot serve telegram` as an operator starts it: a separate process."""
+    async with FakeTelegram("43:cli") as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
+        env.update(TUTORBOT_DATA_DIR=str(runtime.settings.data_dir), HF_HUB_OFFLINE="1",
+                   TUTORBOT_TELEGRAM_TOKEN="43:cli", TUTORBOT_TELEGRAM_API_URL=fake.api_root,
+                   TUTORBOT_ASK_SERVER_IDLE_MINUTES="0")
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("tutorbot")), "serve", "telegram", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        await fake.wait_for(lambda: fake.commands, timeout=300)  # models loaded, polling
+        fake.user_message(8, "/help")
+        reply = await fake.wait_for(lambda: fake.bot_messages(8), timeout=60)
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert "Commands:" in reply[0]["text"]
+    assert process.returncode == 0, output.decode()[-2000:]
+    assert b"Serving telegram" in output
