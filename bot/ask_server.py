@@ -170,7 +170,6 @@ class AskServer:
             self.last_used = time.monotonic()
             writer.close()
 
-
     async def _answer(self, writer: asyncio.StreamWriter, question: str,
                       course: str | None) -> None:
         from knowledge.library import UnknownCourse

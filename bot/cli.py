@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from knowledge.ingest import IngestReport, ProgressReporter, ingest, reembed_stale
+from knowledge.ingest import IngestReport, ProgressReporter, reembed_stale
 from knowledge.library import (
     UnknownCourse,
     course_names,
@@ -96,11 +96,7 @@ def ingest_command(
 ) -> None:
     """Add course material: PDF, Word, PowerPoint, HTML, Markdown or text."""
     with runtime_for() as runtime, progress_bars(not as_json) as progress:
-        report = ingest(
-            paths, course, engine=runtime.engine, embedder=runtime.embedder,
-            index_store=runtime.index_store,
-            max_bytes=int(runtime.settings.max_upload_mb * 1e6), progress=progress,
-        )
+        report = runtime.add_material(paths, course, progress)
     if as_json:
         console.print_json(data=report.as_dict())
     else:
@@ -272,9 +268,8 @@ def run_command() -> None:
         if settings.default_course not in course_names(runtime.engine):
             console.print(f"First start: adding the sample course '{settings.default_course}'.")
             with progress_bars(True) as progress:
-                report = ingest([SAMPLE_COURSE], settings.default_course, engine=runtime.engine,
-                                embedder=runtime.embedder, index_store=runtime.index_store,
-                                max_bytes=int(settings.max_upload_mb * 1e6), progress=progress)
+                report = runtime.add_material([SAMPLE_COURSE], settings.default_course,
+                                              progress)
             print_report(report)
     platforms = configured_platforms(settings)
     if len(platforms) == 2:

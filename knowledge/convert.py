@@ -24,25 +24,35 @@ class ConversionError(ValueError):
 def to_markdown(path: Path, *, max_bytes: int) -> str:
     """Markdown text of `path`. PDF pages are separated by form feeds, slides by
     ``<!-- Slide number: N -->`` comments, so the chunker can keep page numbers."""
+    suffix = check_type(path)
+    if not path.is_file():
+        raise ConversionError("file not found")
+    check_size(path.stat().st_size, max_bytes)
+    text = _read_plain(path) if suffix in PLAIN_TEXT else _convert(path, CONVERTED[suffix])
+    if not text.strip():
+        raise ConversionError("no text could be extracted (is it a scan or only images?)")
+    return text
+
+
+def check_type(path: Path) -> str:
+    """The lower-case suffix of a file type ingest reads; ConversionError otherwise.
+    (Also used on chat uploads, before they are downloaded.)"""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ConversionError(
             f"unsupported file type '{suffix or path.name}' "
             f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
-    if not path.is_file():
-        raise ConversionError("file not found")
-    size = path.stat().st_size
+    return suffix
+
+
+def check_size(size: int, max_bytes: int) -> None:
     if size == 0:
         raise ConversionError("the file is empty")
     if size > max_bytes:
         raise ConversionError(
             f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
         )
-    text = _read_plain(path) if suffix in PLAIN_TEXT else _convert(path, CONVERTED[suffix])
-    if not text.strip():
-        raise ConversionError("no text could be extracted (is it a scan or only images?)")
-    return text
 
 
 def _read_plain(path: Path) -> str:

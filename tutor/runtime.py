@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from knowledge.embedder import Embedder, TransformerEmbedder
 from knowledge.index import IndexStore
-from knowledge.ingest import IngestReport, ingest
+from knowledge.ingest import IngestReport, ProgressReporter, ingest
 from knowledge.library import find_course
 from knowledge.retrieve import Passage, Retriever
 from tutor.answering import AnswerEngine, AnswerPolicy
@@ -116,17 +116,14 @@ class Runtime:
     async def generate(self, messages: ChatMessages, on_text: Callable[[str], None]) -> str:
         return await self.llm_worker.submit(GenerationRequest(messages, on_text))
 
-    async def ingest(self, paths: list[Path], course: str) -> IngestReport:
-        """Ingest off the event loop; one at a time, so two uploads to one course
-        cannot both rewrite its index from the same old copy."""
-
-        def run() -> IngestReport:
-            with self._ingest_lock:
-                return ingest(paths, course, engine=self.engine, embedder=self.embedder,
-                              index_store=self.index_store,
-                              max_bytes=int(self.settings.max_upload_mb * 1e6))
-
-        return await asyncio.to_thread(run)
+    def add_material(self, paths: list[Path], course: str,
+                     progress: ProgressReporter | None = None) -> IngestReport:
+        """Ingest into a course, one batch at a time in this process, so two uploads
+        to one course cannot both rewrite its index from the same old copy."""
+        with self._ingest_lock:
+            return ingest(paths, course, engine=self.engine, embedder=self.embedder,
+                          index_store=self.index_store,
+                          max_bytes=self.settings.max_upload_bytes, progress=progress)
 
     @cached_property
     def answers(self) -> AnswerEngine:

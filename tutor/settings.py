@@ -83,6 +83,10 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1e6)
+
+    @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'tutorbot.db'}"
 

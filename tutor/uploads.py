@@ -3,11 +3,12 @@ into a temporary folder and ingested; the admin gets a summary of what went in."
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tempfile
 from pathlib import Path
 
-from knowledge.convert import SUPPORTED_SUFFIXES
+from knowledge.convert import ConversionError, check_size, check_type
 from knowledge.ingest import IngestReport
 from tutor.errors import TutorError
 from tutor.messages import Attachment
@@ -46,22 +47,22 @@ def safe_file_name(name: str) -> str:
 async def ingest_uploads(runtime: Runtime, files: tuple[Attachment, ...],
                          course: str) -> IngestReport:
     """Fetch and ingest; files refused before download (type, size) are in the report."""
-    limit = int(runtime.settings.max_upload_mb * 1e6)
     refused: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="tutorbot-upload-") as folder:
         paths: list[Path] = []
         for attachment in files:
             path = Path(folder) / safe_file_name(attachment.name)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                refused.append((attachment.name, f"unsupported file type '{path.suffix}' "
-                                f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"))
-            elif attachment.size is not None and attachment.size > limit:
-                refused.append((attachment.name, f"the file is {attachment.size / 1e6:.1f} MB, "
-                                f"over the {limit / 1e6:.0f} MB limit"))
-            else:
-                path.write_bytes(await attachment.fetch())
-                paths.append(path)
-        report = await runtime.ingest(paths, course) if paths else IngestReport(course)
+            try:
+                check_type(path)
+                if attachment.size is not None:
+                    check_size(attachment.size, runtime.settings.max_upload_bytes)
+            except ConversionError as error:
+                refused.append((attachment.name, str(error)))
+                continue
+            path.write_bytes(await attachment.fetch())
+            paths.append(path)
+        report = (await asyncio.to_thread(runtime.add_material, paths, course) if paths
+                  else IngestReport(course))
     report.failed = [(Path(name).name, reason) for name, reason in refused + report.failed]
     return report
 
