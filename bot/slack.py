@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -26,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
-from tutor.messages import Attachment, Button, IncomingMessage, Reply
+from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -191,21 +190,19 @@ class SlackAdapter:
 
 
 class StreamedReply:
-    """Shows a stream of replies in one thread: drafts update one message (at most
-    every `interval_s`), the final reply updates it with blocks."""
+    """Shows a stream of replies in one thread: drafts update one message (paced to
+    one update per `interval_s`), the final reply updates it with blocks."""
 
     def __init__(self, client: AsyncWebClient, channel: str, thread: str, user: str,
                  interval_s: float) -> None:
         self.client, self.channel, self.thread, self.user = client, channel, thread, user
         self.interval_s = interval_s
         self.ts: str | None = None
-        self.last_update = 0.0
 
     async def show(self, replies: AsyncIterator[Reply]) -> None:
-        async for reply in replies:
+        async for reply in paced(replies, self.interval_s):
             if reply.draft:
-                if reply.text.strip() and time.monotonic() - self.last_update >= self.interval_s:
-                    await self._put(reply.text[:MAX_TEXT], None)
+                await self._put(reply.text[:MAX_TEXT], None)
             elif reply.ephemeral:
                 await post(self.client, self.channel, self.thread, self.user, reply)
             else:
@@ -223,7 +220,6 @@ class StreamedReply:
                                               blocks=reply_blocks)
         except SlackApiError:
             log.warning("could not show a reply in %s", self.channel, exc_info=True)
-        self.last_update = time.monotonic()
 
 
 async def post(client: AsyncWebClient, channel: str, thread: str | None, user: str,

@@ -11,7 +11,6 @@ import asyncio
 import html
 import logging
 import re
-import time
 from collections.abc import AsyncIterator
 from urllib.parse import urlparse
 
@@ -36,7 +35,7 @@ from telegram.ext import (
 
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
-from tutor.messages import Attachment, Button, IncomingMessage, Reply
+from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -179,21 +178,19 @@ class TelegramAdapter:
 
 
 class StreamedReply:
-    """Shows a stream of replies in one chat: each draft edits the same message (no
-    more often than `interval_s`), the final reply edits it a last time."""
+    """Shows a stream of replies in one chat: drafts edit the same message (paced to
+    one edit per `interval_s`), the final reply edits it a last time."""
 
     def __init__(self, asked: Message, interval_s: float) -> None:
         self.asked = asked
         self.interval_s = interval_s
         self.shown: Message | None = None
         self.shown_text = ""
-        self.last_edit = 0.0
 
     async def show(self, replies: AsyncIterator[Reply]) -> None:
-        async for reply in replies:
+        async for reply in paced(replies, self.interval_s):
             if reply.draft:
-                if reply.text.strip() and time.monotonic() - self.last_edit >= self.interval_s:
-                    await self._put(reply.text, None)
+                await self._put(reply.text, None)
                 continue
             await self._put(format_reply(reply), keyboard(reply.buttons), html_text=True)
             self.shown = None  # a further reply is a new message
@@ -215,7 +212,6 @@ class StreamedReply:
             log.warning("could not show a reply in chat %s", self.asked.chat_id, exc_info=True)
             return
         self.shown_text = text
-        self.last_edit = time.monotonic()
 
 
 def format_reply(reply: Reply) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 
@@ -74,3 +75,16 @@ class Reply:
     ephemeral: bool = False
     error: bool = False
     data: dict[str, object] = field(default_factory=dict)
+
+
+async def paced(replies: AsyncIterator[Reply], interval_s: float) -> AsyncIterator[Reply]:
+    """The replies an adapter should show when each draft costs an API call (a message
+    edit): every final reply, but a non-empty draft only once `interval_s` has passed
+    since the last reply shown; the final reply carries the whole text anyway."""
+    last_shown = -interval_s
+    async for reply in replies:
+        if reply.draft and (not reply.text.strip()
+                            or time.monotonic() - last_shown < interval_s):
+            continue
+        yield reply
+        last_shown = time.monotonic()  # after the adapter has shown it
