@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from knowledge.ingest import IngestReport, ProgressReporter, reembed_stale
+from knowledge.ingest import IngestReport, ProgressReporter, refresh_stale
 from knowledge.library import (
     UnknownCourse,
     course_names,
@@ -193,12 +193,14 @@ def serve_ask_command(
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    qa_file: Annotated[Path, typer.Argument(help="JSONL lines {question, source}.")],
+    qa_file: Annotated[Path, typer.Argument(
+        help="JSONL lines {question, source} and optionally answer (the gold answer text).")],
     course: Annotated[str, typer.Option("--course", "-c")],
     k: Annotated[int, typer.Option("--k", min=1)] = 5,
     as_json: JsonOption = False,
 ) -> None:
-    """hit@1, hit@k and MRR of retrieval, at document level."""
+    """hit@1, hit@k and MRR of retrieval, by document, and by passage when the
+    questions carry their answer text."""
     from tutor.evaluation import evaluate_retrieval, read_qa
 
     try:
@@ -213,7 +215,11 @@ def eval_retrieval(
         console.print_json(data=result.as_dict())
         return
     hits = "  ".join(f"hit@{cut}={share:.3f}" for cut, share in sorted(result.hits.items()))
-    console.print(f"n={result.n}  {hits}  MRR={result.mrr:.3f}")
+    console.print(f"n={result.n}  by document: {hits}  MRR={result.mrr:.3f}")
+    if result.passage_mrr is not None:
+        hits = "  ".join(f"hit@{cut}={share:.3f}"
+                         for cut, share in sorted(result.passage_hits.items()))
+        console.print(f"       by passage:  {hits}  MRR={result.passage_mrr:.3f}")
     for miss in result.misses:
         console.print(f"  miss: {miss}", style="dim", highlight=False)
 
@@ -317,15 +323,25 @@ def courses_remove(
 
 @app.command("reindex")
 def reindex_command(course: CourseOption = None) -> None:
-    """Rebuild the search index from the database (re-embedding if the model changed)."""
-    with runtime_for() as runtime, progress_bars(True) as progress:
-        reembedded = reembed_stale(runtime.engine, runtime.embedder, progress)
+    """Rebuild the search index from the database: documents chunked by an older
+    version are normalised and chunked again, chunks of another embedding model
+    embedded again."""
+    with runtime_for() as runtime:
         names = [course] if course else course_names(runtime.engine)
-        for name in names:
-            course_id = find_course(runtime.engine, name).id
+        course_ids = {name: find_course(runtime.engine, name).id for name in names}
+        with progress_bars(True) as progress:
+            refreshed = refresh_stale(runtime.engine, runtime.embedder,
+                                      course_id=course_ids[course] if course else None,
+                                      progress=progress)
+        for name, course_id in course_ids.items():
             count = rebuild_index(runtime.engine, runtime.index_store, course_id)
-            console.print(f"Rebuilt '{name}': {count} chunks"
-                          + (f" ({reembedded} re-embedded)" if reembedded else ""))
+            console.print(f"Rebuilt '{name}': {count} chunks")
+    if refreshed.rechunked:
+        console.print(f"Normalised and chunked again: {len(refreshed.rechunked)} documents.")
+    if refreshed.reembedded:
+        console.print(f"Embedded again with the current model: {refreshed.reembedded} chunks.")
+    for name, why in refreshed.skipped:
+        errors.print(f"[yellow]![/yellow] {name}: {why}", highlight=False)
 
 
 def main() -> None:

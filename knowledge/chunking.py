@@ -9,20 +9,24 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from knowledge.sentences import split_sentences
+
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SLIDE = re.compile(r"^<!--\s*Slide number:\s*(\d+)\s*-->$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*])")
+_FENCE = re.compile(r"^(```+|~~~+)")
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)]|[a-zA-Z][.)])\s+")
 
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph (or list, table, code block) under one heading path."""
+    """A paragraph, list, table or code block under one heading path."""
 
     text: str
     heading: str
     page: int | None
+    kind: str = "prose"  # "prose", "list", "table" or "code"
 
 
 @dataclass(frozen=True)
@@ -31,16 +35,51 @@ class ChunkDraft:
     heading: str
     page: int | None
 
-    def embedding_text(self) -> str:
-        """What is embedded: the heading path gives a bare paragraph its topic."""
-        return f"{self.heading}\n{self.text}" if self.heading else self.text
+    def embedding_text(self, title: str = "") -> str:
+        """What is embedded: the document's title and the heading path give a bare
+        paragraph its topic (the title only when the headings do not start with it)."""
+        return embedding_text(title, self.heading, self.text)
+
+
+def embedding_text(title: str, heading: str, text: str) -> str:
+    """
+    >>> embedding_text("Fire safety", "Fire safety > Exits", "Keep clear.")
+    'Fire safety > Exits\\nKeep clear.'
+    >>> embedding_text("zsh FAQ", "Chapter 3", "Use setopt.")
+    'zsh FAQ\\nChapter 3\\nUse setopt.'
+    """
+    context = heading if not title or heading.startswith(title) else f"{title}\n{heading}".strip()
+    return f"{context}\n{text}" if context else text
+
+
+def document_title(markdown: str, file_name: str) -> str:
+    """The title of a document: its first heading when nothing comes before it,
+    else its file name in words.
+
+    >>> document_title("# Fire Safety\\n\\nText.", "fire.md")
+    'Fire Safety'
+    >>> document_title("Some text.\\n\\n# Part 1", "debian-faq_v2.pdf")
+    'Debian faq v2'
+    """
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("<!--") or stripped == "\f":
+            continue
+        if heading := _HEADING.match(stripped):
+            return _clean_heading(heading.group(2))
+        break
+    stem = re.sub(r"[-_.\s]+", " ", file_name.rsplit(".", 1)[0]).strip()
+    return stem[:1].upper() + stem[1:]
 
 
 def split_blocks(markdown: str) -> list[Block]:
-    """Paragraphs with the heading path above them and the page or slide they are on.
+    """Blocks of normalised Markdown with the heading path above them and the page
+    or slide they are on.
 
     >>> [(b.heading, b.text) for b in split_blocks("# Fire\\nIntro.\\n\\n## Exits\\nKeep clear.")]
     [('Fire', 'Intro.'), ('Fire > Exits', 'Keep clear.')]
+    >>> [b.kind for b in split_blocks("Text.\\n\\n- a\\n- b\\n\\n```\\nx = 1\\n\\ny\\n```")]
+    ['prose', 'list', 'code']
     """
     headings: list[tuple[int, str]] = []  # (level, title) of the headings above
     blocks: list[Block] = []
@@ -50,20 +89,27 @@ def split_blocks(markdown: str) -> list[Block]:
     in_code = False
 
     def flush() -> None:
-        text = "\n".join(lines).strip()
-        if text:
-            blocks.append(Block(text, " > ".join(title for _, title in headings), page))
+        text = "\n".join(lines).strip("\n")
+        if text.strip():
+            blocks.append(Block(text, " > ".join(title for _, title in headings), page,
+                                _block_kind(text)))
         lines.clear()
 
     for raw_line in markdown.replace("\r\n", "\n").split("\n"):
         for part_index, line in enumerate(raw_line.split("\f")):
-            if part_index and has_pages:  # a form feed: the PDF moved to the next page
+            if part_index and has_pages and not in_code:  # the PDF moved to the next page
                 flush()
                 page = (page or 0) + 1
             stripped = line.strip()
-            if stripped.startswith("```"):
+            if _FENCE.match(stripped):
+                if not in_code:
+                    flush()
+                lines.append(line)
                 in_code = not in_code
-            if in_code or stripped.startswith("```"):
+                if not in_code:
+                    flush()
+                continue
+            if in_code:
                 lines.append(line)
                 continue
             if slide := _SLIDE.match(stripped):
@@ -86,25 +132,32 @@ def split_blocks(markdown: str) -> list[Block]:
     return blocks
 
 
+def _block_kind(text: str) -> str:
+    first = text.lstrip("\n").split("\n", 1)[0]
+    if _FENCE.match(first):
+        return "code"
+    if _LIST_LINE.match(first):
+        return "list"
+    if first.lstrip().startswith("|"):
+        return "table"
+    return "prose"
+
+
 def _clean_heading(text: str) -> str:
-    return re.sub(r"[*_`]+", "", text).strip()
-
-
-def split_sentences(text: str) -> list[str]:
-    """
-    >>> split_sentences("Stop. Then call 112! Wait for help.")
-    ['Stop.', 'Then call 112!', 'Wait for help.']
-    """
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).strip()
 
 
 def chunk_markdown(
-    markdown: str, count_tokens: TokenCounter, *, max_tokens: int = 128, overlap_tokens: int = 24
+    markdown: str, count_tokens: TokenCounter, *, max_tokens: int = 128,
+    overlap_tokens: int = 24, title: str = "",
 ) -> list[ChunkDraft]:
-    """Pack paragraphs of one section into chunks of at most `max_tokens` tokens
-    (heading included); a new chunk in the same section repeats the last
+    """Pack the blocks of one section into chunks of at most `max_tokens` tokens
+    (title and heading included); a new chunk in the same section repeats the last
     sentences of the previous one, up to `overlap_tokens`. Chunks never span two
-    sections, so each carries one heading path and the page it starts on.
+    sections, so each carries one heading path and the page it starts on. A block
+    too long for one chunk is split where a reader would pause: prose between
+    sentences, a list between items, a table between rows, code between lines
+    (each part fenced again); never inside a sentence unless it alone is too long.
 
     >>> words = lambda texts: [len(t.split()) for t in texts]
     >>> md = "# Ladders\\nCheck the feet. Check the rungs. Lock the spreaders.\\n\\nFace it."
@@ -115,7 +168,7 @@ def chunk_markdown(
     'Lock the spreaders.\\n\\nFace it.'
     """
     blocks = split_blocks(markdown)
-    units = _units(blocks, count_tokens, max_tokens)
+    units = _units(blocks, count_tokens, max_tokens, title)
     chunks: list[ChunkDraft] = []
     current: list[_Unit] = []
 
@@ -139,42 +192,93 @@ def chunk_markdown(
 
 @dataclass(frozen=True)
 class _Unit:
-    """A piece of text that is never split further: a paragraph or one sentence of it."""
+    """A piece of text that is never split further: a block, or a sentence, list
+    item, table row or run of code lines of one."""
 
     text: str
     tokens: int
     heading: str
     heading_tokens: int
     page: int | None
-    starts_block: bool
+    separator: str  # what joins it to the unit before: "\\n\\n" starts a block
+    kind: str = "prose"
 
 
-def _units(blocks: list[Block], count_tokens: TokenCounter, max_tokens: int) -> list[_Unit]:
+def _units(blocks: list[Block], count_tokens: TokenCounter, max_tokens: int,
+           title: str) -> list[_Unit]:
     headings = sorted({b.heading for b in blocks})
-    heading_tokens = dict(zip(headings, count_tokens(headings), strict=True))
+    context = count_tokens([embedding_text(title, h, "") for h in headings])
+    heading_tokens = dict(zip(headings, context, strict=True))
     block_tokens = count_tokens([b.text for b in blocks])
-    # Over-long paragraphs are split into sentences, over-long sentences into word runs.
-    pieces: list[tuple[Block, str, bool]] = []
+    pieces: list[tuple[Block, str, str]] = []  # (block, text, separator)
     for block, tokens in zip(blocks, block_tokens, strict=True):
         budget = max(8, max_tokens - heading_tokens[block.heading])
-        if tokens <= budget:
-            pieces.append((block, block.text, True))
-        else:
-            for index, sentence in enumerate(split_sentences(block.text)):
-                pieces.append((block, sentence, index == 0))
+        parts = [block.text] if tokens <= budget else _block_parts(block)
+        pieces.extend((block, part, _separator(block, index)) for index, part in enumerate(parts))
     piece_tokens = count_tokens([text for _, text, _ in pieces])
     units: list[_Unit] = []
-    for (block, text, starts_block), tokens in zip(pieces, piece_tokens, strict=True):
+    for (block, text, separator), tokens in zip(pieces, piece_tokens, strict=True):
         budget = max(8, max_tokens - heading_tokens[block.heading])
-        for index, part in enumerate(_split_words(text, tokens, budget)):
+        split = _split_code(text, tokens, budget) if block.kind == "code" else (
+            _split_words(text, tokens, budget))
+        for index, part in enumerate(split):
             part_tokens = tokens if part is text else count_tokens([part])[0]
-            units.append(
-                _Unit(
-                    part, part_tokens, block.heading, heading_tokens[block.heading],
-                    block.page, starts_block and index == 0,
-                )
-            )
+            units.append(_Unit(
+                part, part_tokens, block.heading, heading_tokens[block.heading], block.page,
+                separator if index == 0 else ("\n\n" if block.kind == "code" else " "),
+                block.kind,
+            ))
     return units
+
+
+def _block_parts(block: Block) -> list[str]:
+    """A block too long for a chunk, cut where a reader pauses."""
+    if block.kind == "prose":
+        return split_sentences(block.text)
+    if block.kind == "code":
+        return [block.text]  # cut by lines, fenced again, in _split_code
+    lines = [line for line in block.text.split("\n") if line.strip()]
+    if block.kind == "table":
+        return lines
+    parts: list[str] = []
+    for line in lines:  # a list: items, and the sentences of an item too long alone
+        marker = _LIST_LINE.match(line)
+        sentences = split_sentences(line[marker.end():] if marker else line)
+        if marker and sentences:
+            sentences[0] = line[: marker.end()] + sentences[0]
+        parts.extend(sentences)
+    return parts
+
+
+def _separator(block: Block, index: int) -> str:
+    if index == 0 or block.kind == "code":
+        return "\n\n"
+    return " " if block.kind == "prose" else "\n"
+
+
+def _split_code(text: str, tokens: int, budget: int) -> list[str]:
+    """A code block over budget as fenced runs of whole lines (a single line longer
+    than the budget is one run: code is never cut inside a line).
+
+    >>> _split_code("```\\na = 1\\nb = 2\\nc = 3\\n```", 12, 10)
+    ['```\\na = 1\\nb = 2\\n```', '```\\nc = 3\\n```']
+    """
+    if tokens <= budget:
+        return [text]
+    lines = text.split("\n")
+    fence, body = lines[0], lines[1:-1] if _FENCE.match(lines[-1]) else lines[1:]
+    chars = sum(len(line) + 1 for line in body) or 1
+    room = max(1, budget - 2)  # the two fence lines
+    runs: list[list[str]] = [[]]
+    used = 0.0
+    for line in body:
+        cost = tokens * (len(line) + 1) / chars  # tokens, shared out by length
+        if runs[-1] and used + cost > room:
+            runs.append([])
+            used = 0.0
+        runs[-1].append(line)
+        used += cost
+    return ["\n".join([fence, *run, "```"]) for run in runs if run]
 
 
 def _split_words(text: str, tokens: int, budget: int) -> list[str]:
@@ -187,10 +291,12 @@ def _split_words(text: str, tokens: int, budget: int) -> list[str]:
 
 
 def _overlap(previous: list[_Unit], overlap_tokens: int, room: int) -> list[_Unit]:
+    """The last sentences of the previous chunk, to carry into the next (never code,
+    never the whole previous chunk)."""
     carried: list[_Unit] = []
     total = 0
-    for unit in reversed(previous[1:]):  # never carry the whole previous chunk
-        if total + unit.tokens > min(overlap_tokens, room):
+    for unit in reversed(previous[1:]):
+        if unit.kind == "code" or total + unit.tokens > min(overlap_tokens, room):
             break
         carried.insert(0, unit)
         total += unit.tokens
@@ -200,5 +306,5 @@ def _overlap(previous: list[_Unit], overlap_tokens: int, room: int) -> list[_Uni
 def _join(units: list[_Unit]) -> str:
     text = units[0].text
     for unit in units[1:]:
-        text += ("\n\n" if unit.starts_block else " ") + unit.text
+        text += unit.separator + unit.text
     return text

@@ -15,17 +15,22 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from knowledge.chunking import ChunkDraft, chunk_markdown
+from knowledge.chunking import ChunkDraft, chunk_markdown, document_title, embedding_text
 from knowledge.convert import SUPPORTED_SUFFIXES, ConversionError, to_markdown
 from knowledge.embedder import Embedder
 from knowledge.index import IndexStore
-from knowledge.library import delete_chunks, get_or_create_course
+from knowledge.library import build_lexical, delete_chunks, get_or_create_course
+from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.tables import Chunk, Document
 
 # (stage, units done so far, total units); stages: "read", "embed".
 ProgressReporter = Callable[[str, int, int], None]
 CHUNK_TOKENS = 128  # what MiniLM was trained on; also keeps LLM prompts short
 OVERLAP_TOKENS = 24
+# Bump when normalising, chunking or the embedded text changes: documents chunked
+# by an older version are chunked again by `tutorbot reindex` or their next ingest.
+# 1: chunks of the raw text; 2: normalised text, titles embedded.
+CHUNKING_VERSION = 2
 
 
 @dataclass
@@ -54,8 +59,24 @@ class IngestReport:
 class _Pending:
     path: Path
     content_hash: str
+    text: str  # as the reader extracted it
+    kind: SourceKind
+    title: str
     chunks: list[ChunkDraft]
     replaces: int | None  # id of the document this new version replaces
+
+
+def chunk_document(
+    text: str, kind: SourceKind, name: str, embedder: Embedder
+) -> tuple[str, list[ChunkDraft]]:
+    """A document's title and chunks, from the text its reader extracted."""
+    markdown = normalize(text, kind)
+    title = document_title(markdown, name)
+    chunks = chunk_markdown(
+        markdown, embedder.count_tokens, max_tokens=min(CHUNK_TOKENS, embedder.max_tokens),
+        overlap_tokens=OVERLAP_TOKENS, title=title,
+    )
+    return title, chunks
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -117,6 +138,7 @@ def ingest(
             previous is not None
             and previous.content_hash == content_hash
             and previous.embedding_model == embedder.name
+            and previous.chunking_version == CHUNKING_VERSION
         ):
             report.unchanged.append(path.name)
             continue
@@ -139,15 +161,13 @@ def _read_and_chunk(
     report_progress("read", 0, len(to_read))
     for done, (path, content_hash, replaces) in enumerate(to_read, 1):
         try:
-            markdown = to_markdown(path, max_bytes=max_bytes)
+            text = to_markdown(path, max_bytes=max_bytes)
         except (ConversionError, OSError) as error:
             report.failed.append((str(path), str(error)))
         else:
-            chunks = chunk_markdown(
-                markdown, embedder.count_tokens,
-                max_tokens=min(CHUNK_TOKENS, embedder.max_tokens), overlap_tokens=OVERLAP_TOKENS,
-            )
-            pending.append(_Pending(path, content_hash, chunks, replaces))
+            kind = source_kind(path.suffix)
+            title, chunks = chunk_document(text, kind, path.name, embedder)
+            pending.append(_Pending(path, content_hash, text, kind, title, chunks, replaces))
         report_progress("read", done, len(to_read))
     return pending
 
@@ -158,16 +178,8 @@ def _embed(
     """All chunks in one call: sorted by length together they pad least. (Embedding
     each file's chunks while later files were parsed measured 15% slower on two
     cores: parsing gained nothing from the overlap, and small batches pad more.)"""
-    texts = [chunk.embedding_text() for item in pending for chunk in item.chunks]
-    embedded = 0
-
-    def on_embedded(count: int) -> None:
-        nonlocal embedded
-        embedded += count
-        report_progress("embed", embedded, len(texts))
-
-    report_progress("embed", 0, len(texts))
-    return embedder.embed(texts, on_progress=on_embedded)
+    texts = [chunk.embedding_text(item.title) for item in pending for chunk in item.chunks]
+    return _embed_texts(texts, embedder, report_progress)
 
 
 def _store(
@@ -192,16 +204,16 @@ def _store(
             if item.replaces is not None:
                 document = session.get(Document, item.replaces)
                 assert document is not None
-                document.content_hash = item.content_hash
-                document.embedding_model = embedding_model
-                document.source_path = str(item.path)
                 report.updated.append(item.path.name)
             else:
-                document = Document(
-                    course_id=course_id, name=item.path.name, source_path=str(item.path),
-                    content_hash=item.content_hash, embedding_model=embedding_model,
-                )
+                document = Document(course_id=course_id, name=item.path.name, source_path="",
+                                    content_hash="", embedding_model="")
                 report.added.append(item.path.name)
+            document.source_path = str(item.path)
+            document.content_hash = item.content_hash
+            document.embedding_model = embedding_model
+            document.title, document.kind, document.text = item.title, item.kind, item.text
+            document.chunking_version = CHUNKING_VERSION
             session.add(document)
             session.flush()
             for ordinal, draft in enumerate(item.chunks):
@@ -216,38 +228,115 @@ def _store(
         index.remove(np.array(removed, dtype=np.int64))
         index.add(np.array(new_ids, dtype=np.int64), vectors)
         session.commit()
+    index_store.put_lexical(course_id, build_lexical(engine, course_id))
     index_store.put(course_id, index)
     report.chunks_added = len(new_ids)
     report.chunks_removed = len(removed)
 
 
-def reembed_stale(
-    engine: Engine, embedder: Embedder, progress: ProgressReporter | None = None
-) -> int:
-    """Re-embed chunks made by another embedding model (after TUTORBOT_EMBEDDING_MODEL
+@dataclass
+class RefreshReport:
+    rechunked: list[str] = field(default_factory=list)  # documents normalised and chunked again
+    reembedded: int = 0  # chunks embedded again by the current embedding model
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (document, why)
+    course_ids: set[int] = field(default_factory=set)  # courses whose index must be rebuilt
+
+
+def refresh_stale(
+    engine: Engine, embedder: Embedder, *, course_id: int | None = None,
+    progress: ProgressReporter | None = None,
+) -> RefreshReport:
+    """Bring stored chunks up to date with this code and embedding model: documents
+    chunked by an older version are normalised and chunked again from their stored
+    text (or their file, if it is unchanged), and chunks embedded by another model
+    are embedded again. The caller rebuilds the indexes of `course_ids`."""
+    report = RefreshReport()
+    report_progress = progress or (lambda *_: None)
+    with Session(engine) as session:
+        query = select(Document).where(Document.chunking_version != CHUNKING_VERSION)
+        if course_id is not None:
+            query = query.where(Document.course_id == course_id)
+        stale = list(session.exec(query))
+        redone: list[tuple[Document, str, list[ChunkDraft]]] = []
+        for number, document in enumerate(stale, 1):
+            report_progress("read", number - 1, len(stale))
+            text = document.text or _unchanged_source(document)
+            if text is None:
+                report.skipped.append((document.name, "its text was not stored and its file "
+                                       "is gone or changed: ingest the file again"))
+                continue
+            kind = SourceKind(document.kind) if document.kind else source_kind(
+                Path(document.name).suffix)
+            title, chunks = chunk_document(text, kind, document.name, embedder)
+            document.text, document.kind, document.title = text, kind, title
+            redone.append((document, text, chunks))
+        report_progress("read", len(stale), len(stale))
+        texts = [c.embedding_text(d.title) for d, _, chunks in redone for c in chunks]
+        vectors = _embed_texts(texts, embedder, report_progress)
+        delete_chunks(session, [d.id for d, _, _ in redone if d.id is not None])
+        offset = 0
+        for document, _, chunks in redone:
+            for ordinal, draft in enumerate(chunks):
+                session.add(Chunk(document_id=document.id, ordinal=ordinal, heading=draft.heading,
+                                  page=draft.page, text=draft.text,
+                                  embedding=vectors[offset].tobytes()))
+                offset += 1
+            document.embedding_model = embedder.name
+            document.chunking_version = CHUNKING_VERSION
+            session.add(document)
+            report.rechunked.append(document.name)
+            report.course_ids.add(document.course_id)
+        session.commit()
+    report.reembedded = _reembed(engine, embedder, course_id, report, report_progress)
+    return report
+
+
+def _unchanged_source(document: Document) -> str | None:
+    """The document's file read again, if it is still there and unchanged (a
+    document ingested before its text was stored)."""
+    path = Path(document.source_path)
+    try:
+        if hashlib.sha256(path.read_bytes()).hexdigest() != document.content_hash:
+            return None
+        return to_markdown(path, max_bytes=1 << 62)
+    except (OSError, ConversionError):
+        return None
+
+
+def _embed_texts(texts: list[str], embedder: Embedder,
+                 report_progress: ProgressReporter) -> np.ndarray:
+    done = 0
+
+    def on_embedded(count: int) -> None:
+        nonlocal done
+        done += count
+        report_progress("embed", done, len(texts))
+
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    report_progress("embed", 0, len(texts))
+    return embedder.embed(texts, on_progress=on_embedded)
+
+
+def _reembed(engine: Engine, embedder: Embedder, course_id: int | None,
+             report: RefreshReport, report_progress: ProgressReporter) -> int:
+    """Re-embed chunks made by another embedding model (TUTORBOT_EMBEDDING_MODEL
     changed); returns how many chunks were re-embedded."""
     with Session(engine) as session:
-        stale = session.exec(
-            select(Chunk, Document)
-            .join(Document, col(Document.id) == Chunk.document_id)
-            .where(Document.embedding_model != embedder.name)
-        ).all()
+        query = (select(Chunk, Document).join(Document, col(Document.id) == Chunk.document_id)
+                 .where(Document.embedding_model != embedder.name))
+        if course_id is not None:
+            query = query.where(Document.course_id == course_id)
+        stale = session.exec(query).all()
         if not stale:
             return 0
-        texts = [ChunkDraft(c.text, c.heading, c.page).embedding_text() for c, _ in stale]
-        done = 0
-
-        def on_embedded(count: int) -> None:
-            nonlocal done
-            done += count
-            if progress:
-                progress("embed", done, len(texts))
-
-        vectors = embedder.embed(texts, on_progress=on_embedded)
+        texts = [embedding_text(d.title, c.heading, c.text) for c, d in stale]
+        vectors = _embed_texts(texts, embedder, report_progress)
         for (chunk, document), vector in zip(stale, vectors, strict=True):
             chunk.embedding = vector.tobytes()
             document.embedding_model = embedder.name
             session.add(chunk)
             session.add(document)
+            report.course_ids.add(document.course_id)
         session.commit()
     return len(texts)

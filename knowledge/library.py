@@ -6,7 +6,9 @@ import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select
 
+from knowledge.chunking import embedding_text
 from knowledge.index import IndexStore, VectorIndex
+from knowledge.lexical import LexicalIndex
 from knowledge.tables import Chunk, Course, Document
 
 
@@ -102,8 +104,20 @@ def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
     index_store.delete(course.id)
 
 
+def build_lexical(engine: Engine, course_id: int) -> LexicalIndex:
+    """The course's BM25 index over what is embedded: title, heading path and text."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Chunk.id, Document.title, Chunk.heading, Chunk.text)
+            .join(Document, col(Document.id) == Chunk.document_id)
+            .where(Document.course_id == course_id)
+        ).all()
+    texts = [embedding_text(title, heading, text) for _, title, heading, text in rows]
+    return LexicalIndex.build([row[0] for row in rows], texts)
+
+
 def rebuild_index(engine: Engine, index_store: IndexStore, course_id: int) -> int:
-    """Write the course's index afresh from the embeddings in the database."""
+    """Write the course's indexes afresh from the chunks and embeddings in the database."""
     with Session(engine) as session:
         rows = session.exec(
             select(Chunk.id, Chunk.embedding)
@@ -117,5 +131,6 @@ def rebuild_index(engine: Engine, index_store: IndexStore, course_id: int) -> in
     vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
     index = VectorIndex(vectors.shape[1])
     index.add(ids, vectors)
+    index_store.put_lexical(course_id, build_lexical(engine, course_id))
     index_store.put(course_id, index)
     return len(index)

@@ -29,6 +29,12 @@ class Document(SQLModel, table=True):
     content_hash: str
     embedding_model: str
     ingested_at: datetime = Field(default_factory=utcnow)
+    title: str = ""  # embedded with every chunk: it gives a bare paragraph its topic
+    kind: str = ""  # how its text is normalised: "markdown", "text", "pdf" or "slides"
+    # The text as the reader extracted it, before normalising: `tutorbot reindex` can
+    # normalise and chunk it again after the normaliser improves, without the file.
+    text: str = ""
+    chunking_version: int = 0  # knowledge.ingest.CHUNKING_VERSION it was chunked with
 
 
 class Chunk(SQLModel, table=True):

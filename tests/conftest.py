@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # Thresholds suit the bag-of-words fake embedder, not MiniLM.
-    return Settings(data_dir=tmp_path / "data", relevance_threshold=0.15, support_threshold=0.5,
+    return Settings(data_dir=tmp_path / "data", relevance_threshold=0.1, support_threshold=0.5,
                     _env_file=None)
 
 

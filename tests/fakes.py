@@ -12,12 +12,17 @@ import numpy as np
 
 from tutor.llm import GenerationRequest
 
+_STOPWORDS = frozenset(
+    "a an the and or of to in on at by for with from as is are be do does did i you it "
+    "this that what how why when where who my your can should must not".split()
+)
+
 
 class FakeEmbedder:
-    """Bag of hashed words: texts sharing words are close, as with a real model."""
+    """Bag of hashed content words: texts sharing words are close, as with a real model."""
 
     name = "fake-embedder"
-    dimension = 256
+    dimension = 4096
     max_tokens = 256
 
     def __init__(self) -> None:
@@ -29,6 +34,8 @@ class FakeEmbedder:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"[a-z0-9]+", text.lower()):
+                if word in _STOPWORDS:
+                    continue
                 digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
                 vectors[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -27,7 +27,7 @@ from tutor.messages import Source
 from tutor.prompts import build_messages
 
 EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
-SearchFn = Callable[[str, np.ndarray, int], Awaitable[list[Passage]]]
+SearchFn = Callable[[str, np.ndarray, str, int], Awaitable[list[Passage]]]
 GenerateFn = Callable[[ChatMessages, Callable[[str], None]], Awaitable[str]]
 GapFn = Callable[[str, str, float], None]
 
@@ -99,15 +99,16 @@ class AnswerEngine:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query_vector = (await self.embed([query or question]))[0]
-        passages = await self.search(course, query_vector, max(5, self.policy.passages))
+        passages = await self.search(course, query_vector, query or question,
+                                     max(5, self.policy.passages))
         timings["retrieve_ms"] = _ms_since(started)
-        best = passages[0].score if passages else 0.0
+        best = max((p.relevance for p in passages), default=0.0)
         if best < self.policy.relevance_threshold:
             self.record_gap(course, question, best)
             timings["total_ms"] = _ms_since(started)
             yield Answer(question, not_covered_text(course), (), False, False, timings=timings)
             return
-        passages = [p for p in passages if p.score >= self.policy.relevance_threshold]
+        passages = [p for p in passages if p.relevance >= self.policy.relevance_threshold]
         passages = passages[: self.policy.passages]
 
         generated = ""
@@ -167,7 +168,7 @@ class AnswerEngine:
 
 
 def _source(number: int, passage: Passage) -> Source:
-    return Source(number, passage.document, passage.section, passage.text, passage.score,
+    return Source(number, passage.document, passage.section, passage.text, passage.relevance,
                   passage.page)
 
 

@@ -1,8 +1,10 @@
-"""Retrieval quality on a question set: hit@1, hit@k and MRR at document level."""
+"""Retrieval quality on a question set: hit@1, hit@k and MRR, by document, and by
+passage where the set gives each question's gold answer text."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
 class QAItem:
     question: str
     source: str  # file name of the document holding the answer
+    answer: str = ""  # the gold answer's text, when the set has it
 
 
 @dataclass
@@ -23,10 +26,18 @@ class RetrievalResult:
     hits: dict[int, float]  # cut-off → share of questions whose document ranks within it
     mrr: float
     misses: list[str] = field(default_factory=list)
+    # The same by passage (a passage holding the gold answer), for sets with answers.
+    passage_hits: dict[int, float] = field(default_factory=dict)
+    passage_mrr: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         hits = {f"hit@{cut}": round(share, 4) for cut, share in sorted(self.hits.items())}
-        return {"n": self.n, **hits, "mrr": round(self.mrr, 4), "misses": self.misses}
+        result: dict[str, object] = {"n": self.n, **hits, "mrr": round(self.mrr, 4)}
+        if self.passage_mrr is not None:
+            by_passage = sorted(self.passage_hits.items())
+            result["passage"] = {**{f"hit@{cut}": round(share, 4) for cut, share in by_passage},
+                                 "mrr": round(self.passage_mrr, 4)}
+        return {**result, "misses": self.misses}
 
 
 def read_qa(path: Path) -> list[QAItem]:
@@ -36,13 +47,37 @@ def read_qa(path: Path) -> list[QAItem]:
             continue
         try:
             row = json.loads(line)
-            items.append(QAItem(str(row["question"]), Path(str(row["source"])).name))
+            items.append(QAItem(str(row["question"]), Path(str(row["source"])).name,
+                                str(row.get("answer") or "")))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ValueError(f"line {number} is not {{\"question\", \"source\"}} JSON "
                              f"({type(error).__name__})") from None
     if not items:
         raise ValueError("no questions in the file")
     return items
+
+
+def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def holds_answer(passage: str, answer: str, share: float = 0.5) -> bool:
+    """Whether a passage holds (part of) a gold answer: at least `share` of the word
+    triples of the shorter of the two are in the other. Layout, line breaks and
+    hyphenation do not matter; a passage mostly about the next question does.
+
+    >>> answer = "Cool the burn under running water for 20 minutes. Then cover it."
+    >>> holds_answer("Burns: cool the burn under running water for 20 minutes.", answer)
+    True
+    >>> holds_answer("Report every burn to your first aider at once.", answer)
+    False
+    """
+    passage_words, answer_words = _shingles(passage), _shingles(answer)
+    if not passage_words or not answer_words:
+        return False
+    shared = len(passage_words & answer_words)
+    return shared >= share * min(len(passage_words), len(answer_words))
 
 
 def document_ranking(documents: list[str]) -> list[str]:
@@ -76,16 +111,24 @@ def score_rankings(
 
 def evaluate_retrieval(runtime: Runtime, course_id: int, items: list[QAItem],
                        k: int) -> RetrievalResult:
-    """Document-level hit@1, hit@5 and hit@k (passages searched: 4 per document cut-off)."""
+    """hit@1, hit@5 and hit@k with the tutor's own search (passages searched: 4 per
+    document cut-off); by passage too when every item has its answer text."""
     cutoffs = tuple(sorted({1, 5, k}))
     vectors = runtime.embedder.embed([item.question for item in items])
     depth = 4 * max(cutoffs)
-    rankings = [
-        document_ranking([p.document for p in runtime.retriever.search(course_id, v, depth)])
-        for v in vectors
-    ]
+    found = [runtime.retriever.search(course_id, vector, depth, item.question)
+             for item, vector in zip(items, vectors, strict=True)]
+    rankings = [document_ranking([p.document for p in passages]) for passages in found]
     hits, mrr = score_rankings(rankings, [item.source for item in items], cutoffs)
     misses = [f"{item.question} → expected {item.source}, got {ranking[:3]}"
               for item, ranking in zip(items, rankings, strict=True)
               if item.source not in ranking[:k]]
-    return RetrievalResult(len(items), hits, mrr, misses)
+    result = RetrievalResult(len(items), hits, mrr, misses)
+    if all(item.answer for item in items):
+        # Each passage is named by its position; the right ones hold the gold answer.
+        positions = [[str(i) for i in range(len(passages))] for passages in found]
+        right = [next((str(i) for i, p in enumerate(passages)
+                       if p.document == item.source and holds_answer(p.text, item.answer)), "-")
+                 for item, passages in zip(items, found, strict=True)]
+        result.passage_hits, result.passage_mrr = score_rankings(positions, right, cutoffs)
+    return result

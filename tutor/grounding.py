@@ -59,6 +59,15 @@ class CheckedSentence:
         return (self.support >= threshold and not self.moved_words
                 and not _too_new(self.text, self.new_words))
 
+    def reason(self, threshold: float) -> str:
+        if self.support < threshold:
+            return f"unsupported: no passage sentence says this (best match {self.support:.2f})"
+        if self.moved_words:
+            return f"moved terms: {', '.join(self.moved_words)} not in its support"
+        if _too_new(self.text, self.new_words):
+            return f"new words: {', '.join(self.new_words)}"
+        return "supported"
+
 
 @dataclass(frozen=True)
 class GroundedAnswer:

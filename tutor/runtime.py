@@ -105,10 +105,10 @@ class Runtime:
     async def embed(self, texts: list[str]) -> np.ndarray:
         return await self.embed_worker.submit(texts)
 
-    async def search(self, course: str, query: np.ndarray, k: int) -> list[Passage]:
+    async def search(self, course: str, query: np.ndarray, text: str, k: int) -> list[Passage]:
         course_id = find_course(self.engine, course).id
         assert course_id is not None
-        return await asyncio.to_thread(self.retriever.search, course_id, query, k)
+        return await asyncio.to_thread(self.retriever.search, course_id, query, k, text)
 
     def questions_waiting(self) -> int:
         return self.llm_worker.waiting if "llm_worker" in self.__dict__ else 0
