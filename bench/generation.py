@@ -16,8 +16,8 @@ import torch
 
 from knowledge.chunking import chunk_markdown
 from knowledge.retrieve import Passage
+from tutor.answers.prompts import build_messages
 from tutor.llm import GenerationRequest, TransformersGenerator
-from tutor.prompts import build_messages
 from tutor.runtime import load_generator
 from tutor.settings import Settings
 

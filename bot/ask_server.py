@@ -203,7 +203,7 @@ def resolve_course(runtime: Runtime, course: str | None) -> str:
 
 async def answer_events(runtime: Runtime, question: str, course: str) -> AsyncIterator[Event]:
     """The events of one `ask`, the same in this process or in the server."""
-    from tutor.answering import Answer
+    from tutor.answers.answering import Answer
     from tutor.dialogue import notice_for
 
     async for event in runtime.answers.answer(course, question):

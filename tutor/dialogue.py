@@ -9,9 +9,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from knowledge.library import UnknownCourse, course_names
-from tutor.answering import Answer
+from tutor.answers.answering import Answer
+from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.errors import TutorError
-from tutor.followup import is_follow_up, retrieval_query
 from tutor.messages import Button, IncomingMessage, Reply
 from tutor.runtime import Runtime
 from tutor.uploads import course_from_caption, ingest_uploads, summary

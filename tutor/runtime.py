@@ -17,7 +17,7 @@ from knowledge.index import IndexStore
 from knowledge.ingest import IngestReport, ProgressReporter, ingest
 from knowledge.library import find_course
 from knowledge.retrieve import Passage, Retriever
-from tutor.answering import AnswerEngine, AnswerPolicy
+from tutor.answers.answering import AnswerEngine, AnswerPolicy
 from tutor.database import create_db_and_tables, make_engine
 from tutor.errors import ModelLoadError
 from tutor.learners import LearnerStore

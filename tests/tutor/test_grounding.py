@@ -1,6 +1,6 @@
 
 from tests.fakes import FakeEmbedder
-from tutor.grounding import (
+from tutor.answers.grounding import (
     answer_sentences,
     assemble,
     best_sentences,

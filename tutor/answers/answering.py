@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.retrieve import Passage
-from tutor.grounding import (
+from tutor.answers.grounding import (
     GroundedAnswer,
     answer_sentences,
     assemble,
@@ -22,9 +22,9 @@ from tutor.grounding import (
     check_sentences,
     passage_sentences,
 )
+from tutor.answers.prompts import build_messages
 from tutor.llm import ChatMessages
 from tutor.messages import Source
-from tutor.prompts import build_messages
 
 EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
 SearchFn = Callable[[str, np.ndarray, str, int], Awaitable[list[Passage]]]

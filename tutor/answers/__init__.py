@@ -1,0 +1,1 @@
+"""Answering a question from the course material: retrieve → generate → check."""
