@@ -4,10 +4,16 @@ A tiny CPU model paraphrases well and invents fluently, so nothing it writes
 reaches the learner unchecked. An answer sentence stays only if
 
 - it is close in meaning (cosine of sentence embeddings) to one sentence of the
-  passages, not merely to the topic of a whole passage, and
-- it brings in no number absent from the passages, few words absent from them,
-  and no term of the material that its supporting sentences do not contain
-  (embeddings cannot tell "use CO2" from "use foam"; words can).
+  passages, not merely to the topic of a whole passage;
+- no passage sentence on the same topic says the opposite: negation, rule
+  against permission, how often, a number, a unit, a bound, a direction
+  (tutor/answers/claims.py; embeddings cannot tell "never" from "always");
+- every content word of it is in the passages (or the question), and no term of
+  the material that its supporting sentences do not contain (embeddings cannot
+  tell "use CO2" from "use foam"; words can). bench/check_quality.py shows the
+  price: on hand-labelled pairs this strictness removes most free paraphrases,
+  and every looser setting measured keeps more contradictions;
+- it bears on the question (a true sentence about something else is no answer).
 
 Each kept sentence cites the passage that supports it best, whatever the model
 cited. If nothing survives, the tutor answers with the passage sentences
@@ -22,28 +28,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.chunking import split_sentences
+from knowledge.sentences import passage_units
+from tutor.answers.claims import Conflict, conflict
+from tutor.answers.terms import content_words, specific_terms
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:\s*\[\d+(?:\s*,\s*\d+)*\])*|$)")
-_WORD = re.compile(r"[a-z][a-z'-]{3,}|\d+(?:[.,]\d+)?")
-_STOPWORDS = frozenset(  # function words that carry no claim
-    "about above after again also always another because been before being below between "
-    "both can could does doing down during each every from further have having here into "
-    "itself just like made make more most much must need needs never only other over same "
-    "should some such than that their them then there these they this those through under "
-    "until upon very want were what when where which while will with within without would "
-    "your yours you're it's don't always often usually important ensure sure help".split()
-)
 NEAR_SUPPORT = 0.05  # passage sentences this close to the best also count as support
 WORD_MATCH_BONUS = 0.08  # per question word a quoted sentence shares, times its rarity
-MAX_NEW_WORDS = 0.34  # share of a sentence's content words allowed to be absent from sources
+# A passage sentence is on the answer sentence's topic, and may contradict it, when
+# it is this close in meaning and holds this share of the answer's content words.
+RELATED_SIMILARITY = 0.5
+RELATED_COVERAGE = 0.5
 
 
 @dataclass(frozen=True)
 class PassageSentence:
     text: str
     passage: int  # 1-based number of the passage it comes from
+    kind: str = "sentence"  # "sentence", "item", "row", "code" or "heading"
+    block: int = 0  # which block of its passage: sentences of one paragraph share it
 
 
 @dataclass(frozen=True)
@@ -51,22 +55,46 @@ class CheckedSentence:
     text: str  # without citation markers
     support: float  # best cosine similarity to a passage sentence
     source: int  # number of the passage holding that sentence
-    new_words: tuple[str, ...]  # content words found in no passage
+    new_words: tuple[str, ...]  # content words found in no passage (nor the question)
     moved_words: tuple[str, ...] = ()  # terms of the material missing from the support
     support_text: str = ""  # the passage sentence that supports it best
+    conflict: Conflict | None = None  # what a passage sentence on its topic says otherwise
+    conflict_text: str = ""  # that passage sentence
+    new_terms: tuple[str, ...] = ()  # names, codes, colours… that no passage uses
 
     def supported(self, threshold: float) -> bool:
-        return (self.support >= threshold and not self.moved_words
-                and not _too_new(self.text, self.new_words))
+        return self.verdict(threshold) == "supported"
+
+    def verdict(self, threshold: float) -> str:
+        """"supported", or why not: "contradicted", "unsupported", "moved terms",
+        "new terms", "new words"."""
+        if self.conflict is not None:
+            return "contradicted"
+        if self.support < threshold:
+            return "unsupported"
+        if self.moved_words:
+            return "moved terms"
+        if self.new_terms:
+            return "new terms"
+        if self.new_words:
+            return "new words"
+        return "supported"
 
     def reason(self, threshold: float) -> str:
-        if self.support < threshold:
-            return f"unsupported: no passage sentence says this (best match {self.support:.2f})"
-        if self.moved_words:
-            return f"moved terms: {', '.join(self.moved_words)} not in its support"
-        if _too_new(self.text, self.new_words):
-            return f"new words: {', '.join(self.new_words)}"
-        return "supported"
+        """The verdict in words a trainer can act on."""
+        verdict = self.verdict(threshold)
+        if verdict == "contradicted":
+            assert self.conflict is not None
+            return f"contradicted ({self.conflict.kind}): {self.conflict.detail}"
+        if verdict == "unsupported":
+            return f"unsupported: no passage sentence says this (closest {self.support:.2f})"
+        if verdict == "moved terms":
+            return f"moved terms: {', '.join(self.moved_words)} not where the material says it"
+        if verdict == "new terms":
+            return f"new terms: {', '.join(self.new_terms)} named nowhere in the material"
+        if verdict == "new words":
+            return f"new words: {', '.join(self.new_words)} not in the material"
+        return f"supported (similarity {self.support:.2f})"
 
 
 @dataclass(frozen=True)
@@ -100,37 +128,15 @@ def answer_sentences(answer: str) -> list[str]:
 
 
 def passage_sentences(passages: Sequence[str]) -> list[PassageSentence]:
+    """The quotable units of each passage, numbered by passage.
+
+    >>> passages = ["- **CO2:** for electrics. Not foam.", "Run:\\n\\n```\\nls\\n```"]
+    >>> [(s.passage, s.kind, s.text) for s in passage_sentences(passages)]
+    [(1, 'sentence', 'CO2: for electrics.'), (1, 'sentence', 'Not foam.'), \
+(2, 'sentence', 'Run:'), (2, 'code', 'ls')]
     """
-    >>> [(s.passage, s.text) for s in passage_sentences(["- **CO2:** for electrics. Not foam."])]
-    [(1, 'CO2: for electrics.'), (1, 'Not foam.')]
-    """
-    found = []
-    for number, passage in enumerate(passages, 1):
-        for line in passage.splitlines():
-            line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+|[*_`]+", "", line).strip()
-            found.extend(PassageSentence(s, number) for s in split_sentences(line) if s)
-    return found
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased words of four letters or more (crudely singular) and numbers.
-
-    >>> sorted(content_words("Keep the 2 exits clear at all times"))
-    ['2', 'clear', 'exit', 'keep', 'time']
-    """
-    words = set()
-    for word in _WORD.findall(text.lower()):
-        if word in _STOPWORDS:
-            continue
-        words.add(word[:-1] if word.endswith("s") and not word.endswith("ss") else word)
-    return words
-
-
-def _too_new(text: str, new_words: tuple[str, ...]) -> bool:
-    if any(w[0].isdigit() for w in new_words):
-        return True  # an invented number is the most harmful mistake
-    words = content_words(text)
-    return bool(words) and len(new_words) / len(words) > MAX_NEW_WORDS
+    return [PassageSentence(unit.text, number, unit.kind, unit.block)
+            for number, passage in enumerate(passages, 1) for unit in passage_units(passage)]
 
 
 def check_sentences(
@@ -141,10 +147,11 @@ def check_sentences(
     passages: Sequence[str],
     question: str = "",
 ) -> list[CheckedSentence]:
-    """Pair each answer sentence with its best-supporting passage sentence. The
-    support is that sentence and any other nearly as close; a term of the
-    material that the support lacks has been moved from elsewhere (words of the
-    question excepted: restating the question is fine).
+    """Pair each answer sentence with its best-supporting passage sentence and look
+    for a passage sentence on its topic that says otherwise. The support is the
+    best sentence and any other nearly as close; a term of the material that the
+    support lacks has been moved from elsewhere (words of the question excepted:
+    restating the question is fine). Code is never a support: it is not prose.
 
     >>> src = [PassageSentence("Use CO2 on electrical fires.", 1),
     ...        PassageSentence("Use foam on diesel.", 1)]
@@ -153,24 +160,61 @@ def check_sentences(
     ...                         src, vectors, ["Use CO2 on electrical fires. Use foam on diesel."])
     >>> check[0].moved_words, check[0].new_words
     (('foam',), ())
+    >>> check = check_sentences(["Never use CO2 on electrical fires."], np.array([[1.0, 0.0]]),
+    ...                         src, vectors, ["Use CO2 on electrical fires. Use foam on diesel."])
+    >>> check[0].verdict(0.5), check[0].conflict_text
+    ('contradicted', 'Use CO2 on electrical fires.')
     """
-    known = set().union(*(content_words(p) for p in passages)) if passages else set()
-    asked = content_words(question)
+    prose = [i for i, s in enumerate(sources) if s.kind != "code"]
+    if not prose or not sentences:
+        return [CheckedSentence(text, 0.0, 1, ()) for text in sentences]
+    sources = [sources[i] for i in prose]
+    source_vectors = source_vectors[prose]
+    known = set().union(*(content_words(p) | specific_terms(p) for p in passages))
+    asked = content_words(question) | specific_terms(question)
+    source_words = [content_words(s.text) for s in sources]
     similarity = sentence_vectors @ source_vectors.T
     checked = []
     for row, text in enumerate(sentences):
         best = int(similarity[row].argmax())
         support = float(similarity[row, best])
-        near = np.flatnonzero(similarity[row] >= support - NEAR_SUPPORT)
-        support_words = set().union(*(content_words(sources[i].text) for i in near))
         words = content_words(text)
+        # The support: the closest sentence, those nearly as close, and those close
+        # in meaning that hold most of its words (an answer may join two sentences).
+        near = [i for i in range(len(sources))
+                if similarity[row, i] >= support - NEAR_SUPPORT
+                or (similarity[row, i] >= RELATED_SIMILARITY
+                    and len(words & source_words[i]) >= RELATED_COVERAGE * len(words))]
+        support_words = set().union(*(source_words[i] for i in near))
+        opposed, opposed_text = _contradiction(text, words, similarity[row], best,
+                                               source_words, sources)
         checked.append(CheckedSentence(
             text, support, sources[best].passage,
-            new_words=tuple(sorted(words - known)),
+            new_words=tuple(sorted(words - known - asked)),
             moved_words=tuple(sorted((words & known) - support_words - asked)),
             support_text=sources[best].text,
+            conflict=opposed, conflict_text=opposed_text,
+            new_terms=tuple(sorted(specific_terms(text) - known - asked)),
         ))
     return checked
+
+
+def _contradiction(
+    text: str, words: set[str], similarity: np.ndarray, best: int,
+    source_words: Sequence[set[str]], sources: Sequence[PassageSentence],
+) -> tuple[Conflict | None, str]:
+    """The first passage sentence on the same topic that says otherwise: the best
+    support, then every sentence close in meaning that holds most of the answer
+    sentence's content words (a rule and its opposite share their words)."""
+    related = [best] + [
+        i for i in np.argsort(-similarity, kind="stable").tolist()
+        if i != best and similarity[i] >= RELATED_SIMILARITY
+        and words and len(words & source_words[i]) >= RELATED_COVERAGE * len(words)
+    ]
+    for i in related:
+        if found := conflict(text, sources[i].text):
+            return found, sources[i].text
+    return None, ""
 
 
 def assemble(
