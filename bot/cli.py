@@ -176,6 +176,38 @@ class DraftPrinter:
         return None
 
 
+@app.command("check")
+def check_command(
+    question: Annotated[str, typer.Argument(help="The question the text answers.")],
+    answer: Annotated[str, typer.Option("--answer", "-a", help="The text to check.")],
+    course: CourseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the answer check on any text: for each sentence, kept or removed, why, and
+    the passage sentence that supports or contradicts it."""
+    if not question.strip() or not answer.strip():
+        errors.print("[red]Error:[/red] give a question and, with --answer, the text to check.")
+        raise typer.Exit(2)
+    from bot import ask_server
+
+    with runtime_for() as runtime:
+        course = ask_server.resolve_course(runtime, course)
+        report = asyncio.run(runtime.answers.check(course, question, answer))
+    if as_json:
+        console.print_json(data=report.as_dict())
+        return
+    if not report.sentences:
+        console.print("No complete sentence to check (a sentence ends with . ! or ?).")
+    for row in report.as_dict()["sentences"]:  # type: ignore[union-attr]
+        mark = "[green]kept[/green]" if row["kept"] else "[red]removed[/red]"
+        console.print(f"{mark}  {row['text']}", highlight=False)
+        console.print(f"      {row['reason']}", style="dim", highlight=False)
+        support = row["support"]
+        if support["text"]:
+            where = " — ".join(part for part in (support["document"], support["section"]) if part)
+            console.print(f"      {where}: \"{support['text']}\"", style="dim", highlight=False)
+
+
 @app.command("serve-ask")
 def serve_ask_command(
     stop: Annotated[bool, typer.Option("--stop", help="Stop the running server.")] = False,

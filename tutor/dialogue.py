@@ -237,8 +237,8 @@ def course_buttons(courses: list[str]) -> tuple[Button, ...]:
 
 
 def notice_for(answer: Answer) -> str | None:
-    if answer.fallback:
-        return "The model's explanation did not match the material, so here is the passage itself."
+    if answer.fallback and answer.removed:
+        return "The model's explanation did not match the material, so here is the material itself."
     if answer.removed:
         count = len(answer.removed)
         return f"{count} sentence{'s' * (count > 1)} not supported by the material removed."

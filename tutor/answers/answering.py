@@ -1,7 +1,10 @@
-"""One question in, one checked, cited answer out: retrieve → generate → ground.
+"""One question in, one checked, cited answer out: retrieve → quote → generate → check.
 
-`AnswerEngine.answer` is an async generator: it yields the answer text so far
-while the model writes (drafts), then the final `Answer`.
+`AnswerEngine.answer` is an async generator of drafts (str, the whole text so
+far) and, last, the final `Answer`. The first draft is the quoted answer, ready
+as soon as retrieval is done; the model's explanation follows one sentence at a
+time, and only once each sentence has passed the check: an unsupported sentence
+is never on screen, not even for a moment.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ import numpy as np
 
 from knowledge.retrieve import Passage
 from tutor.answers.grounding import (
-    GroundedAnswer,
+    CheckedSentence,
+    PassageSentence,
     answer_sentences,
-    assemble,
-    best_sentences,
     check_sentences,
     passage_sentences,
 )
-from tutor.answers.prompts import build_messages
+from tutor.answers.prompts import build_messages, passage_label
+from tutor.answers.quote import Quote, choose_quote, unit_scores
 from tutor.llm import ChatMessages
 from tutor.messages import Source
 
@@ -45,15 +48,18 @@ class Answer:
     text: str
     sources: tuple[Source, ...]
     covered: bool  # retrieval found material relevant enough to answer from
-    grounded: bool
-    fallback: bool = False
+    grounded: bool  # the model's explanation stood as written: nothing removed
+    fallback: bool = False  # no sentence of the model's survived: the quote alone
     removed: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    quote: str = ""  # the quoted answer, as rendered at the top of `text`
+    kept: tuple[str, ...] = ()  # the model's sentences that passed the check
 
     def as_dict(self) -> dict[str, object]:
         return {
             "question": self.question,
             "answer": self.text,
+            "quote": self.quote,
             "sources": [
                 {"number": s.number, "document": s.document, "section": s.section,
                  "page": s.page, "score": round(s.score, 4), "text": s.text}
@@ -62,9 +68,34 @@ class Answer:
             "covered": self.covered,
             "grounded": self.grounded,
             "fallback": self.fallback,
+            "kept_sentences": list(self.kept),
             "removed_sentences": list(self.removed),
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    sentences: list[CheckedSentence]
+    passages: list[Passage]  # what the sentences were checked against; [n] is passages[n-1]
+    threshold: float
+
+    def as_dict(self) -> dict[str, object]:
+        result = []
+        for checked in self.sentences:
+            number = checked.conflict_source if checked.conflict else checked.source
+            passage = self.passages[number - 1] if 0 < number <= len(self.passages) else None
+            result.append({
+                "text": checked.text,
+                "kept": checked.supported(self.threshold),
+                "reason": checked.reason(self.threshold),
+                "support": {
+                    "document": passage.document if passage else None,
+                    "section": passage.section if passage else None,
+                    "text": checked.conflict_text if checked.conflict else checked.support_text,
+                },
+            })
+        return {"sentences": result}
 
 
 def not_covered_text(course: str) -> str:
@@ -72,6 +103,47 @@ def not_covered_text(course: str) -> str:
         f"The material of the course '{course}' does not cover that, so I won't guess. "
         "I've noted the question for your trainers."
     )
+
+
+def compose(quote: Quote | None, kept: Sequence[CheckedSentence]) -> str:
+    """The answer as shown: the quote, then the explanation sentences that passed.
+
+    >>> quote = Quote(1, (PassageSentence("Cool the burn for 20 minutes.", 1),))
+    >>> kept = [CheckedSentence("Run cool water over it.", 0.8, 2, ())]
+    >>> print(compose(quote, kept))
+    > Cool the burn for 20 minutes. [1]
+    <BLANKLINE>
+    Run cool water over it. [2]
+    """
+    parts = [quote.render()] if quote else []
+    if kept:
+        parts.append(" ".join(f"{c.text} [{c.source}]" for c in kept))
+    return "\n\n".join(parts)
+
+
+@dataclass
+class _Evidence:
+    """The passages of one answer, split into units and embedded once: what the
+    quote is chosen from and what every model sentence is checked against."""
+
+    question: str
+    query_vector: np.ndarray
+    passages: list[Passage]
+    units: list[PassageSentence]
+    vectors: np.ndarray
+
+    @property
+    def texts(self) -> list[str]:
+        # Labels too: a title or heading word ("zsh", "extinguisher") is the material's.
+        return [f"{passage_label(p)}\n{p.text}" for p in self.passages]
+
+    def quote(self) -> Quote | None:
+        scores = unit_scores(self.question, self.query_vector, self.units, self.vectors)
+        return choose_quote(scores, self.units)
+
+    def check(self, sentences: list[str], vectors: np.ndarray) -> list[CheckedSentence]:
+        return check_sentences(sentences, vectors, self.units, self.vectors, self.texts,
+                               self.question, self.query_vector)
 
 
 class AnswerEngine:
@@ -109,26 +181,69 @@ class AnswerEngine:
             yield Answer(question, not_covered_text(course), (), False, False, timings=timings)
             return
         passages = [p for p in passages if p.relevance >= self.policy.relevance_threshold]
-        passages = passages[: self.policy.passages]
+        evidence = await self._evidence(question, query_vector,
+                                        passages[: self.policy.passages])
+        quote = evidence.quote()
+        timings["quote_ms"] = _ms_since(started)
+        if quote is not None:
+            yield compose(quote, [])
 
-        generated = ""
-        async for draft in self._stream(build_messages(question, passages, earlier_question),
-                                        timings, started):
-            generated = draft
-            yield draft
-        timings["generate_ms"] = _ms_since(started) - timings["retrieve_ms"]
-
-        checking = time.perf_counter()
-        grounded = await self._ground(question, generated, passages, query_vector)
-        timings["check_ms"] = _ms_since(checking)
+        kept: list[CheckedSentence] = []
+        removed: list[CheckedSentence] = []
+        messages = build_messages(question, evidence.passages, earlier_question)
+        async for sentences in self._sentences(messages, timings, started):
+            vectors = await self.embed(sentences)
+            for checked in evidence.check(sentences, vectors):
+                supported = checked.supported(self.policy.support_threshold)
+                (kept if supported else removed).append(checked)
+                if supported:
+                    yield compose(quote, kept)
         timings["total_ms"] = _ms_since(started)
-        sources = tuple(_source(n, p) for n, p in enumerate(passages, 1) if n in grounded.cited)
-        yield Answer(question, grounded.text, sources, True, grounded.grounded,
-                     grounded.fallback, grounded.removed, timings)
+        cited = ({quote.passage} if quote else set()) | {c.source for c in kept}
+        sources = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1) if n in cited)
+        yield Answer(
+            question, compose(quote, kept), sources, True, grounded=not removed,
+            fallback=not kept, removed=tuple(c.text for c in removed), timings=timings,
+            quote=quote.render() if quote else "", kept=tuple(c.text for c in kept),
+        )
+
+    async def check(self, course: str, question: str, text: str) -> CheckReport:
+        """The check on any text, against the passages the question retrieves: what
+        `tutorbot check` shows a trainer who wants to understand a removal."""
+        query_vector = (await self.embed([question]))[0]
+        passages = await self.search(course, query_vector, question, self.policy.passages)
+        evidence = await self._evidence(question, query_vector, passages)
+        sentences = answer_sentences(text)
+        checked = evidence.check(sentences, await self.embed(sentences)) if sentences else []
+        return CheckReport(checked, passages, self.policy.support_threshold)
+
+    async def _evidence(self, question: str, query_vector: np.ndarray,
+                        passages: list[Passage]) -> _Evidence:
+        units = passage_sentences([p.text for p in passages])
+        vectors = await self.embed([u.text for u in units]) if units else np.zeros((0, 1))
+        return _Evidence(question, query_vector, passages, units, vectors)
+
+    async def _sentences(
+        self, messages: ChatMessages, timings: dict[str, float], started: float
+    ) -> AsyncIterator[list[str]]:
+        """The model's sentences as each is completed (a growing sentence waits for
+        its end; a sentence cut off by the token limit never comes)."""
+        emitted = 0
+        text = ""
+        async for text in self._stream(messages, timings, started):
+            done = answer_sentences(text, finished=False)
+            if len(done) > emitted:
+                yield done[emitted:]
+                emitted = len(done)
+        timings["generate_ms"] = _ms_since(started) - timings["retrieve_ms"]
+        done = answer_sentences(text)
+        if len(done) > emitted:
+            yield done[emitted:]
 
     async def _stream(
         self, messages: ChatMessages, timings: dict[str, float], started: float
     ) -> AsyncIterator[str]:
+        """The model's text so far, each time a piece arrives."""
         loop = asyncio.get_running_loop()
         pieces: asyncio.Queue[str] = asyncio.Queue()
         task = asyncio.ensure_future(
@@ -152,19 +267,6 @@ class AnswerEngine:
         text = final if final.startswith(text) else text
         if text:
             yield text
-
-    async def _ground(
-        self, question: str, generated: str, passages: Sequence[Passage], query_vector: np.ndarray
-    ) -> GroundedAnswer:
-        texts = [p.text for p in passages]
-        sources = passage_sentences(texts)
-        sentences = answer_sentences(generated)
-        vectors = await self.embed(sentences + [s.text for s in sources])
-        answer_vectors, source_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
-        checked = check_sentences(sentences, answer_vectors, sources, source_vectors, texts,
-                                  question)
-        quote = best_sentences(question, query_vector, sources, source_vectors)
-        return assemble(checked, self.policy.support_threshold, quote)
 
 
 def _source(number: int, passage: Passage) -> Source:

@@ -89,6 +89,9 @@ _LOWER_BOUND = ("at least", "no less than", "not less than", "minimum", "min", "
                 "over", "above", "exceeding", "greater than", "upwards of", "no fewer than")
 _UPPER_BOUND = ("at most", "no more than", "not more than", "maximum", "max", "less than",
                 "under", "below", "up to", "within", "fewer than", "no later than")
+# Longest first: "no more than" is an upper bound though it ends in "more than".
+_BOUNDS = sorted([(p, "lower") for p in _LOWER_BOUND] + [(p, "upper") for p in _UPPER_BOUND],
+                 key=lambda bound: -len(bound[0]))
 # Bounds and set phrases whose "no"/"not" is no negation of the clause.
 _NOT_NEGATING = re.compile(
     r"\b(?:no|not|never) (?:less|more|fewer|later|earlier|sooner) than\b|"
@@ -99,7 +102,7 @@ _NOT_NEGATING = re.compile(
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[;,]|:\s|\s[-\u2013\u2014]\s|\s(?:but|whereas)\s)\s*"
     r"(?:(?:and|but|or|so|while|whereas|although|though|because|then|yet)\s+)?"
-    r"|\s+(?=(?:rather than|instead of|as long as|provided|unless|if|when|whenever|because|"
+    r"|\s+(?=(?:rather than|instead of|as long as|provided|if|when|whenever|because|"
     r"so that|although|though|while|where|wherever)\s)"
     # "do not wrap it and do not burst blisters"; "forms a blanket and should not be sprayed"
     r"|\s+(?:and|or)\s+(?=(?:\w+\s+){0,2}(?:not|never|no)\s)"
@@ -227,9 +230,9 @@ def _quantities(tokens: list[str]) -> list[tuple[str, str, str]]:
             value = value.replace(",", "")
         before = " ".join(tokens[max(0, index - 3):index]).replace("_", " ")
         after = " ".join(tokens[index + 1 + bool(unit):index + 3 + bool(unit)])
-        bound = ("lower" if before.endswith(_LOWER_BOUND) or after == "or more" else
-                 "upper" if before.endswith(_UPPER_BOUND) or after in ("or less", "or fewer")
-                 else "")
+        bound = next((kind for phrase, kind in _BOUNDS if before.endswith(phrase)), "")
+        bound = bound or ("lower" if after == "or more" else
+                          "upper" if after in ("or less", "or fewer") else "")
         found.append((value, unit, bound))
     return found
 

@@ -28,18 +28,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.sentences import passage_units
+from knowledge.sentences import is_complete_sentence, passage_units, split_sentences
 from tutor.answers.claims import Conflict, conflict
 from tutor.answers.terms import content_words, specific_terms
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:\s*\[\d+(?:\s*,\s*\d+)*\])*|$)")
+_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 NEAR_SUPPORT = 0.05  # passage sentences this close to the best also count as support
-WORD_MATCH_BONUS = 0.08  # per question word a quoted sentence shares, times its rarity
 # A passage sentence is on the answer sentence's topic, and may contradict it, when
 # it is this close in meaning and holds this share of the answer's content words.
 RELATED_SIMILARITY = 0.5
 RELATED_COVERAGE = 0.5
+# A kept sentence must answer: a whole sentence, this close in meaning to the question.
+ON_QUESTION = 0.25
+MIN_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,16 @@ class CheckedSentence:
     support_text: str = ""  # the passage sentence that supports it best
     conflict: Conflict | None = None  # what a passage sentence on its topic says otherwise
     conflict_text: str = ""  # that passage sentence
+    conflict_source: int = 0  # the number of its passage
     new_terms: tuple[str, ...] = ()  # names, codes, colours… that no passage uses
+    on_question: float = 1.0  # cosine to the question: how far it bears on what was asked
 
     def supported(self, threshold: float) -> bool:
         return self.verdict(threshold) == "supported"
 
     def verdict(self, threshold: float) -> str:
         """"supported", or why not: "contradicted", "unsupported", "moved terms",
-        "new terms", "new words"."""
+        "new terms", "new words", "fragment", "off the question"."""
         if self.conflict is not None:
             return "contradicted"
         if self.support < threshold:
@@ -78,6 +82,10 @@ class CheckedSentence:
             return "new terms"
         if self.new_words:
             return "new words"
+        if not is_complete_sentence(self.text) or len(self.text.split()) < MIN_WORDS:
+            return "fragment"
+        if self.on_question < ON_QUESTION:
+            return "off the question"
         return "supported"
 
     def reason(self, threshold: float) -> str:
@@ -92,33 +100,35 @@ class CheckedSentence:
             return f"moved terms: {', '.join(self.moved_words)} not where the material says it"
         if verdict == "new terms":
             return f"new terms: {', '.join(self.new_terms)} named nowhere in the material"
+        if verdict == "fragment":
+            return "fragment: not a sentence a learner can act on"
+        if verdict == "off the question":
+            return f"off the question: true, but not about what was asked ({self.on_question:.2f})"
         if verdict == "new words":
             return f"new words: {', '.join(self.new_words)} not in the material"
         return f"supported (similarity {self.support:.2f})"
 
 
-@dataclass(frozen=True)
-class GroundedAnswer:
-    text: str
-    grounded: bool  # the model's answer stood as written: nothing removed, no fallback
-    fallback: bool  # the answer is quoted from the passages
-    removed: tuple[str, ...]
-    cited: tuple[int, ...]  # passage numbers the final text cites
+def answer_sentences(answer: str, *, finished: bool = True) -> list[str]:
+    """Sentences of a model answer, citations and list markers stripped, repeats
+    dropped. Until the model has `finished`, the last sentence may still be growing
+    and is left out; a sentence the token limit cut off is always left out.
 
-
-def answer_sentences(answer: str) -> list[str]:
-    """Sentences of a model answer with citations stripped; a trailing fragment cut
-    off by the token limit and repeated sentences are dropped.
-
-    >>> answer_sentences("Stop work [1]. Call the warden [2]. Stop work. Then wai")
-    ['Stop work.', 'Call the warden.']
+    >>> answer_sentences("Use zsh 5.9 [1]. Call the warden [2].\\n- Stop work. Stop work. Then wai")
+    ['Use zsh 5.9.', 'Call the warden.', 'Stop work.']
+    >>> answer_sentences("Use zsh 5.9 [1]. Call the", finished=False)
+    ['Use zsh 5.9.']
     """
+    pieces = [piece for line in answer.split("\n")
+              for piece in split_sentences(_LIST_MARK.sub("", _CITATION.sub("", line)))]
+    if not finished and pieces and not answer.endswith((" ", "\n")):
+        pieces = pieces[:-1]  # still being written
     sentences: list[str] = []
     seen: set[str] = set()
-    for match in _SENTENCE.finditer(answer):
-        text = _CITATION.sub("", match.group(0).strip()).strip(" -*•#")
-        if not text or not re.search(r"[.!?]$", text):
-            continue  # unfinished (cut off by the token limit) or only a marker
+    for piece in pieces:
+        text = piece.strip(" -*\u2022#")
+        if not re.search(r"[.!?]$", text):
+            continue  # cut off by the token limit, or only a marker
         key = re.sub(r"\W+", " ", text.lower()).strip()
         if len(key.split()) < 2 or key in seen:
             continue
@@ -146,6 +156,7 @@ def check_sentences(
     source_vectors: np.ndarray,
     passages: Sequence[str],
     question: str = "",
+    question_vector: np.ndarray | None = None,
 ) -> list[CheckedSentence]:
     """Pair each answer sentence with its best-supporting passage sentence and look
     for a passage sentence on its topic that says otherwise. The support is the
@@ -186,15 +197,19 @@ def check_sentences(
                 or (similarity[row, i] >= RELATED_SIMILARITY
                     and len(words & source_words[i]) >= RELATED_COVERAGE * len(words))]
         support_words = set().union(*(source_words[i] for i in near))
-        opposed, opposed_text = _contradiction(text, words, similarity[row], best,
-                                               source_words, sources)
+        opposed, opposed_at = _contradiction(text, words, similarity[row], best,
+                                             source_words, sources)
         checked.append(CheckedSentence(
             text, support, sources[best].passage,
             new_words=tuple(sorted(words - known - asked)),
             moved_words=tuple(sorted((words & known) - support_words - asked)),
             support_text=sources[best].text,
-            conflict=opposed, conflict_text=opposed_text,
+            conflict=opposed,
+            conflict_text=sources[opposed_at].text if opposed else "",
+            conflict_source=sources[opposed_at].passage if opposed else 0,
             new_terms=tuple(sorted(specific_terms(text) - known - asked)),
+            on_question=(float(sentence_vectors[row] @ question_vector)
+                         if question_vector is not None else 1.0),
         ))
     return checked
 
@@ -202,7 +217,7 @@ def check_sentences(
 def _contradiction(
     text: str, words: set[str], similarity: np.ndarray, best: int,
     source_words: Sequence[set[str]], sources: Sequence[PassageSentence],
-) -> tuple[Conflict | None, str]:
+) -> tuple[Conflict | None, int]:
     """The first passage sentence on the same topic that says otherwise: the best
     support, then every sentence close in meaning that holds most of the answer
     sentence's content words (a rule and its opposite share their words)."""
@@ -213,62 +228,5 @@ def _contradiction(
     ]
     for i in related:
         if found := conflict(text, sources[i].text):
-            return found, sources[i].text
-    return None, ""
-
-
-def assemble(
-    checked: Sequence[CheckedSentence],
-    threshold: float,
-    quote: Sequence[PassageSentence],
-) -> GroundedAnswer:
-    """The final answer from checked sentences, or `quote` (best first) when none is
-    supported. When the kept sentences leave out the passage sentence that best
-    answers the question, it is quoted after them: the key fact is always there.
-
-    >>> good = CheckedSentence("Exits stay clear.", 0.8, 2, (), (), "Keep exits clear.")
-    >>> bad = CheckedSentence("Fires are fun.", 0.1, 1, ())
-    >>> answer = assemble([good, bad], 0.5, [PassageSentence("Keep exits clear.", 2)])
-    >>> answer.text, answer.removed, answer.grounded
-    ('Exits stay clear. [2]', ('Fires are fun.',), False)
-    >>> assemble([good], 0.5, [PassageSentence("Exits are green.", 1)]).text
-    'Exits stay clear. [2]\\n\\n> Exits are green. [1]'
-    """
-    kept = [c for c in checked if c.supported(threshold)]
-    removed = tuple(c.text for c in checked if not c.supported(threshold))
-    if kept:
-        text = " ".join(f"{c.text} [{c.source}]" for c in kept)
-        cited = {c.source for c in kept}
-        if quote and quote[0].text not in {c.support_text for c in kept}:
-            text += f"\n\n> {quote[0].text} [{quote[0].passage}]"
-            cited.add(quote[0].passage)
-        return GroundedAnswer(text, not removed, False, removed, tuple(sorted(cited)))
-    lines = [f"> {s.text} [{s.passage}]" for s in quote]
-    text = "From the course material:\n\n" + "\n>\n".join(lines)
-    return GroundedAnswer(text, False, True, removed, tuple(sorted({s.passage for s in quote})))
-
-
-def best_sentences(
-    question: str, query_vector: np.ndarray, sources: Sequence[PassageSentence],
-    source_vectors: np.ndarray, count: int = 2,
-) -> list[PassageSentence]:
-    """The `count` passage sentences closest to the question, best first. Each
-    content word shared with the question adds a little, more for words few
-    sentences use: embeddings of long list items blur, while "electrical" in
-    both is a strong sign.
-
-    >>> src = [PassageSentence("a", 1), PassageSentence("b", 1), PassageSentence("c", 2)]
-    >>> vectors = np.array([[0.1, 1.0], [1.0, 0.0], [0.9, 0.1]])
-    >>> [s.text for s in best_sentences("?", np.array([1.0, 0.0]), src, vectors)]
-    ['b', 'c']
-    """
-    if not sources:
-        return []
-    asked = content_words(question)
-    words = [content_words(s.text) & asked for s in sources]
-    frequency = {w: sum(w in found for found in words) for w in asked}
-    rarity = {w: float(np.log1p(len(sources) / n)) for w, n in frequency.items() if n}
-    bonus = np.array([sum(rarity[w] for w in found) for found in words], dtype=np.float32)
-    score = source_vectors @ query_vector + WORD_MATCH_BONUS * bonus
-    order = np.argsort(-score, kind="stable")[:count]
-    return [sources[i] for i in order]
+            return found, i
+    return None, -1

@@ -1,0 +1,154 @@
+"""The quoted answer: the material's own words that answer the question.
+
+Every answer starts with it, because it is right by construction and ready as
+soon as retrieval is done: one to three complete sentences (or list items, or
+one code block) from the one passage most likely to hold the answer, in reading
+order, cited once. Never empty, never a fragment cut at a line break, never a
+heading alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.sentences import is_complete_sentence
+from tutor.answers.grounding import PassageSentence
+from tutor.answers.terms import content_words
+
+WORD_MATCH_BONUS = 0.08  # per question word a unit shares, times the word's rarity
+RANK_BONUS = 0.04  # the first passage of the search, then half as much per rank
+NEAR_BEST = 0.08  # units of the chosen passage this close to the best one join the quote
+MAX_UNITS = 3
+
+
+@dataclass(frozen=True)
+class Quote:
+    passage: int  # 1-based number of the passage quoted
+    units: tuple[PassageSentence, ...]  # in reading order
+
+    @property
+    def is_code(self) -> bool:
+        return any(unit.kind == "code" for unit in self.units)
+
+    def render(self) -> str:
+        """Markdown: prose as one quoted paragraph, items as quoted list lines, code
+        fenced; the citation once, after the last quoted line.
+
+        >>> Quote(2, (PassageSentence("Cool it.", 2), PassageSentence("Cover it.", 2))).render()
+        '> Cool it. Cover it. [2]'
+        >>> items = (PassageSentence("Check:", 1), PassageSentence("Tyres for cuts", 1, "item"),
+        ...          PassageSentence("Forks for cracks", 1, "item"))
+        >>> print(Quote(1, items).render())
+        > Check:
+        > - Tyres for cuts
+        > - Forks for cracks [1]
+        >>> print(Quote(1, (PassageSentence("Run:", 1), PassageSentence("ls", 1, "code"))).render())
+        > Run: [1]
+        <BLANKLINE>
+        ```
+        ls
+        ```
+        """
+        blocks: list[list[str]] = []  # quoted lines, or one code block
+        for unit in self.units:
+            if unit.kind == "code":
+                blocks.append([f"```\n{unit.text}\n```"])
+                continue
+            if not blocks or blocks[-1][0].startswith("```"):
+                blocks.append([])
+            lines = blocks[-1]
+            if unit.kind in ("item", "row") and len(self.units) > 1:
+                lines.append(f"> - {unit.text}")
+            elif lines and not lines[-1].startswith("> - "):
+                lines[-1] += f" {unit.text}"
+            else:
+                lines.append(f"> {unit.text}")
+        quoted = [i for i, block in enumerate(blocks) if not block[0].startswith("```")]
+        if quoted:
+            blocks[quoted[-1]][-1] += f" [{self.passage}]"
+        else:
+            blocks.append([f"[{self.passage}]"])
+        return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def unit_scores(
+    question: str, query_vector: np.ndarray, units: Sequence[PassageSentence],
+    unit_vectors: np.ndarray,
+) -> np.ndarray:
+    """How well each unit answers the question: closeness in meaning, plus a little
+    for each question word it shares, more for words few units use (embeddings of
+    long list items blur; "electrical" in both is a strong sign), plus a little for
+    passages the search ranked first.
+
+    >>> units = [PassageSentence("a", 1), PassageSentence("b", 1), PassageSentence("c", 2)]
+    >>> vectors = np.array([[0.1, 1.0], [1.0, 0.0], [0.9, 0.1]])
+    >>> unit_scores("?", np.array([1.0, 0.0]), units, vectors).round(2).tolist()
+    [0.14, 1.04, 0.92]
+    """
+    if not len(units):
+        return np.zeros(0, dtype=np.float32)
+    asked = content_words(question)
+    shared = [content_words(u.text) & asked for u in units]
+    frequency = {w: sum(w in found for found in shared) for w in asked}
+    rarity = {w: float(np.log1p(len(units) / n)) for w, n in frequency.items() if n}
+    bonus = np.array([sum(rarity[w] for w in found) for found in shared], dtype=np.float32)
+    rank = np.array([RANK_BONUS / 2 ** (u.passage - 1) for u in units], dtype=np.float32)
+    return unit_vectors @ query_vector + WORD_MATCH_BONUS * bonus + rank
+
+
+def quotable(unit: PassageSentence) -> bool:
+    """A unit a learner can read on its own: a complete sentence, an item or row of a
+    few words, or code; never a heading."""
+    if unit.kind == "heading":
+        return False
+    if unit.kind == "code":
+        return True
+    if unit.kind in ("item", "row"):
+        return len(unit.text.split()) >= 3
+    return is_complete_sentence(unit.text)
+
+
+def choose_quote(scores: np.ndarray, units: Sequence[PassageSentence]) -> Quote | None:
+    """The quote: the best quotable unit, the units of its passage nearly as good (at
+    most three, in reading order), and what a lead-in sentence ending in ":"
+    introduces (the list items or the code block after it).
+
+    >>> units = [PassageSentence("Burns and scalds", 1, "heading", 0),
+    ...          PassageSentence("Cool the burn for 20 minutes.", 1, "sentence", 1),
+    ...          PassageSentence("Then cover it loosely.", 1, "sentence", 1),
+    ...          PassageSentence("Call 999 for large burns.", 2, "sentence", 0)]
+    >>> [u.text for u in choose_quote(np.array([0.9, 0.8, 0.75, 0.5]), units).units]
+    ['Cool the burn for 20 minutes.', 'Then cover it loosely.']
+    """
+    eligible = [i for i, unit in enumerate(units) if quotable(unit) and unit.kind != "code"]
+    if not eligible:
+        code = [i for i, unit in enumerate(units) if unit.kind == "code"]
+        return Quote(units[code[0]].passage, (units[code[0]],)) if code else None
+    best = max(eligible, key=lambda i: scores[i])
+    passage = units[best].passage
+    same = [i for i in eligible if units[i].passage == passage and i != best]
+    close = sorted(same, key=lambda i: -scores[i])
+    chosen = {best} | {i for i in close[: MAX_UNITS - 1] if scores[i] >= scores[best] - NEAR_BEST}
+    chosen |= _introduced(best, units)
+    ordered = sorted(chosen)[: MAX_UNITS + 1]
+    return Quote(passage, tuple(units[i] for i in ordered))
+
+
+def _introduced(lead: int, units: Sequence[PassageSentence]) -> set[int]:
+    """What a sentence ending in ":" introduces: the code block, or up to three items."""
+    if not units[lead].text.rstrip().endswith(":"):
+        return set()
+    following: set[int] = set()
+    for i in range(lead + 1, len(units)):
+        unit = units[i]
+        if unit.passage != units[lead].passage:
+            break
+        if unit.kind == "code":
+            return {i}
+        if unit.kind not in ("item", "row") or len(following) == MAX_UNITS - 1:
+            break
+        following.add(i)
+    return following
