@@ -34,7 +34,7 @@ class TextUnit:
     """One quotable piece of a passage, in reading order."""
 
     text: str  # markers and emphasis removed; code keeps its lines
-    kind: str  # "sentence", "item", "row", "code", "heading"
+    kind: str  # "sentence", "item", "row", "code", "heading", "continuation"
     block: int  # which paragraph, list, table or code block of the passage
 
     @property
@@ -51,7 +51,26 @@ def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    return [piece.strip() for piece in _segmenter()(text) if piece.strip()]
+    return _whole_tokens(text, [piece.strip() for piece in _segmenter()(text) if piece.strip()])
+
+
+def _whole_tokens(text: str, pieces: list[str]) -> list[str]:
+    """Pieces joined again where no space separated them in the text: a boundary
+    inside "changelog.Debian.gz" or "e.g.Debian" splits a name, not a sentence.
+
+    >>> _whole_tokens("See changelog.Debian.gz now.", ["See changelog.", "Debian.gz now."])
+    ['See changelog.Debian.gz now.']
+    """
+    joined: list[str] = []
+    cursor = 0
+    for piece in pieces:
+        start = text.find(piece, cursor)
+        if joined and start > 0 and not text[start - 1].isspace():
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+        cursor = start + len(piece) if start >= 0 else cursor
+    return joined
 
 
 @cache
@@ -159,11 +178,18 @@ def passage_units(markdown: str) -> list[TextUnit]:
                 units.append(TextUnit(" | ".join(plain(c) for c in cells), "row", block))
         elif _LIST_MARKER.match(line):
             item = plain(_LIST_MARKER.sub("", line))
-            sentences = split_sentences(item)
+            sentences = [plain(s) for s in split_sentences(item)]
             kind = "item" if len(sentences) <= 1 else "sentence"
             units.extend(TextUnit(s, kind, block) for s in sentences)
         else:
-            units.extend(TextUnit(s, "sentence", block) for s in split_sentences(plain(stripped)))
+            sentences = [plain(s) for s in split_sentences(plain(stripped))]
+            after_code = bool(units) and units[-1].kind == "code"
+            for index, sentence in enumerate(sentences):
+                # "…you also have [code] to save the buffer.": the text after a code
+                # block may finish the sentence before it; alone it is no sentence.
+                carries_on = index == 0 and after_code and sentence[:1].islower()
+                units.append(TextUnit(sentence, "continuation" if carries_on else "sentence",
+                                      block))
     if code:  # a block cut off by the end of the chunk
         units.append(TextUnit("\n".join(code), "code", block))
     return units
@@ -174,9 +200,13 @@ def plain(text: str) -> str:
 
     >>> plain("**Never** use __water__ on *electrics*")
     'Never use water on electrics'
+    >>> plain("**Cool the burn for 20 minutes.")
+    'Cool the burn for 20 minutes.'
     """
     text = _EMPHASIS.sub(r"\2", text)
-    return re.sub(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])", r"\1", text)
+    # Bold cut in two by a chunk or sentence boundary leaves a lone "**" behind.
+    return re.sub(r"^\*\*\s*|\s*\*\*$", "", text.strip())
 
 
 def is_complete_sentence(text: str) -> bool:

@@ -48,8 +48,9 @@ MIN_WORDS = 4
 class PassageSentence:
     text: str
     passage: int  # 1-based number of the passage it comes from
-    kind: str = "sentence"  # "sentence", "item", "row", "code" or "heading"
+    kind: str = "sentence"  # "sentence", "item", "row", "code", "heading", "continuation"
     block: int = 0  # which block of its passage: sentences of one paragraph share it
+    position: int = 0  # its place among the units of its passage
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class CheckedSentence:
             return "new terms"
         if self.new_words:
             return "new words"
-        if not is_complete_sentence(self.text) or len(self.text.split()) < MIN_WORDS:
+        if (not is_complete_sentence(self.text) or len(self.text.split()) < MIN_WORDS
+                or self.text.endswith("?")):
             return "fragment"
         if self.on_question < ON_QUESTION:
             return "off the question"
@@ -101,7 +103,7 @@ class CheckedSentence:
         if verdict == "new terms":
             return f"new terms: {', '.join(self.new_terms)} named nowhere in the material"
         if verdict == "fragment":
-            return "fragment: not a sentence a learner can act on"
+            return "fragment: not a whole statement a learner can act on"
         if verdict == "off the question":
             return f"off the question: true, but not about what was asked ({self.on_question:.2f})"
         if verdict == "new words":
@@ -145,8 +147,9 @@ def passage_sentences(passages: Sequence[str]) -> list[PassageSentence]:
     [(1, 'sentence', 'CO2: for electrics.'), (1, 'sentence', 'Not foam.'), \
 (2, 'sentence', 'Run:'), (2, 'code', 'ls')]
     """
-    return [PassageSentence(unit.text, number, unit.kind, unit.block)
-            for number, passage in enumerate(passages, 1) for unit in passage_units(passage)]
+    return [PassageSentence(unit.text, number, unit.kind, unit.block, position)
+            for number, passage in enumerate(passages, 1)
+            for position, unit in enumerate(passage_units(passage))]
 
 
 def check_sentences(
