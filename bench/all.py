@@ -1,10 +1,14 @@
-"""Run every benchmark in turn: python -m bench.all"""
+"""Run every benchmark in turn: python -m bench.all (speed first, then answer
+quality on the public sets committed in bench/data)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-for name in ("ingest", "retrieval", "generation", "cold_ask", "telegram_load"):
+SPEED = ("ingest", "retrieval", "generation", "cold_ask", "telegram_load")
+QUALITY = ("search_quality", "check_quality", "answer_quality")
+
+for name in SPEED + QUALITY:
     print(f"== bench.{name}", flush=True)
     subprocess.run([sys.executable, "-m", f"bench.{name}"], check=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlmodel import Session, col, select
 
-from bench.qa_sets import SETS, bench_runtime
+from bench.qa_sets import SETS, bench_runtime, off_topic_questions
 from knowledge.chunking import embedding_text
 from knowledge.lexical import LexicalIndex
 from knowledge.retrieve import FusionPolicy, fuse_scores
@@ -88,6 +88,8 @@ def evaluate_set(name: str) -> dict[str, dict[str, float]]:
         relevant = [{i for i, text in enumerate(corpus.texts) if holds_answer(text, item["answer"])}
                     for item in items]
         query_vectors = runtime.embedder.embed(questions)
+        off_topic = runtime.embedder.embed(off_topic_questions())
+        threshold = runtime.settings.relevance_threshold
         untitled = runtime.embedder.embed(
             [f"{h}\n{t}" if h else t for h, t in zip(corpus.sections, corpus.texts, strict=True)])
         bare = runtime.embedder.embed(corpus.texts)
@@ -125,7 +127,14 @@ def evaluate_set(name: str) -> dict[str, dict[str, float]]:
         rankings = [np.argsort(-score(q), kind="stable") for q in range(len(questions))]
         results[label] = ranking_scores(rankings, relevant)
     results["_"] = {"n": len(questions), "chunks": len(corpus.ids),
-                    "answerable": sum(bool(r) for r in relevant)}
+                    "answerable": sum(bool(r) for r in relevant),
+                    # How the "not covered" threshold errs, each way (best cosine decides).
+                    "threshold": threshold,
+                    "refused_answerable": int(((corpus.vectors @ query_vectors.T).max(axis=0)
+                                               < threshold).sum()),
+                    "answered_off_topic": int(((corpus.vectors @ off_topic.T).max(axis=0)
+                                               >= threshold).sum()),
+                    "off_topic": len(off_topic)}
     return results
 
 
@@ -142,6 +151,9 @@ def main() -> None:
         meta = results.pop("_")
         print(f"\n{name} ({SETS[name].shape}): {meta['n']} questions, {meta['chunks']} chunks, "
               f"{meta['answerable']} with a passage holding the answer")
+        print(f"relevance threshold {meta['threshold']}: refused {meta['refused_answerable']} of "
+              f"{meta['n']} answerable questions, answered {meta['answered_off_topic']} of "
+              f"{meta['off_topic']} off-topic ones")
         print(f"{'method':48} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
         for label, figures in results.items():
             print(f"{label:48} {figures['hit@1']:6.3f} {figures['hit@5']:6.3f} "

@@ -189,8 +189,9 @@ class StreamedReply:
 
     async def show(self, replies: AsyncIterator[Reply]) -> None:
         async for reply in paced(replies, self.interval_s):
-            if reply.draft:
-                await self._put(reply.text, None)
+            if reply.draft:  # checked text only: the quote, then sentences that passed
+                await self._put(quotes_as_blockquotes(html.escape(reply.text)), None,
+                                html_text=True)
                 continue
             await self._put(format_reply(reply), keyboard(reply.buttons), html_text=True)
             self.shown = None  # a further reply is a new message
@@ -226,12 +227,22 @@ def format_reply(reply: Reply) -> str:
 
 
 def quotes_as_blockquotes(text: str) -> str:
-    r"""Markdown quote lines ("> …", the passage quoted in an answer) as Telegram quotes.
+    r"""The answer's Markdown (already HTML-escaped) as Telegram HTML: consecutive quote
+    lines ("> …", the material quoted) as one blockquote, fenced code as <pre>.
 
-    >>> quotes_as_blockquotes("Cool it. [1]\n\n&gt; Use running water. [1]")
-    'Cool it. [1]\n\n<blockquote>Use running water. [1]</blockquote>'
+    >>> quotes_as_blockquotes("&gt; Check:\n&gt; - Tyres [1]\n\nCool it. [2]")
+    '<blockquote>Check:\n- Tyres [1]</blockquote>\n\nCool it. [2]'
+    >>> quotes_as_blockquotes("```\nls -l\n```")
+    '<pre>ls -l</pre>'
     """
-    return re.sub(r"(?m)^&gt; ?(.*)$", r"<blockquote>\1</blockquote>", text)
+    text = re.sub(r"(?ms)^```[^\n]*\n(.*?)\n?```$", r"<pre>\1</pre>", text)
+    return re.sub(r"(?m)(?:^&gt; ?.*(?:\n|$))+", _blockquote, text)
+
+
+def _blockquote(match: re.Match[str]) -> str:
+    lines = re.sub(r"(?m)^&gt; ?", "", match.group(0))
+    return f"<blockquote>{lines.rstrip(chr(10))}</blockquote>" + (
+        "\n" if match.group(0).endswith("\n") else "")
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

@@ -51,26 +51,28 @@ def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    return _whole_tokens(text, [piece.strip() for piece in _segmenter()(text) if piece.strip()])
+    return _as_spans(text, [piece.strip() for piece in _segmenter()(text) if piece.strip()])
 
 
-def _whole_tokens(text: str, pieces: list[str]) -> list[str]:
-    """Pieces joined again where no space separated them in the text: a boundary
-    inside "changelog.Debian.gz" or "e.g.Debian" splits a name, not a sentence.
+def _as_spans(text: str, pieces: list[str]) -> list[str]:
+    """The segmenter's pieces as exact stretches of the text (its repairs join pieces
+    with a space whatever stood there), joined again where no space separated
+    them: a boundary inside "changelog.Debian.gz" splits a name, not a sentence.
 
-    >>> _whole_tokens("See changelog.Debian.gz now.", ["See changelog.", "Debian.gz now."])
+    >>> _as_spans("See changelog.Debian.gz now.", ["See changelog.", "Debian.gz now."])
     ['See changelog.Debian.gz now.']
+    >>> _as_spans("Use `#!/bin/sh' here. Then go.", ["Use `#! /bin/sh' here.", "Then go."])
+    ["Use `#!/bin/sh' here.", 'Then go.']
     """
-    joined: list[str] = []
-    cursor = 0
-    for piece in pieces:
-        start = text.find(piece, cursor)
-        if joined and start > 0 and not text[start - 1].isspace():
-            joined[-1] += piece
-        else:
-            joined.append(piece)
-        cursor = start + len(piece) if start >= 0 else cursor
-    return joined
+    # The pieces cover the text in order; counted without spaces, they line up exactly.
+    solid = [i for i, char in enumerate(text) if not char.isspace()]
+    starts = [0]
+    consumed = 0
+    for piece in pieces[:-1]:
+        consumed += sum(not char.isspace() for char in piece)
+        if consumed < len(solid) and text[solid[consumed] - 1].isspace():
+            starts.append(solid[consumed])  # else no space before it: one sentence goes on
+    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
 @cache

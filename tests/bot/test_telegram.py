@@ -21,7 +21,7 @@ from tests.conftest import DATA, SAMPLE_COURSE
 from tests.fakes import FakeGenerator
 from tests.platforms.telegram_api import FakeTelegram
 from tutor.dialogue import DialogueManager
-from tutor.messages import IncomingMessage
+from tutor.messages import IncomingMessage, Reply
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
@@ -218,3 +218,12 @@ async def test_webhook_mode_answers_updates_posted_to_it(runtime: Runtime,
         await asyncio.wait_for(task, 10)
     assert "Commands:" in reply[0]["text"]
     assert not [m for m, _ in fake.calls if m == "getUpdates"]  # no polling in webhook mode
+
+
+def test_a_quote_renders_as_one_blockquote_never_an_empty_one() -> None:
+    reply = Reply("> Check:\n> - Tyres: no cuts.\n> - Forks: no cracks. [1]\n\n"
+                  "Walk round the truck. [2]\n\n```\nls -l\n```")
+    rendered = format_reply(reply)
+    assert rendered.count("<blockquote>") == 1 and "<blockquote></blockquote>" not in rendered
+    assert "<blockquote>Check:\n- Tyres: no cuts.\n- Forks: no cracks. [1]</blockquote>" in rendered
+    assert "<pre>ls -l</pre>" in rendered

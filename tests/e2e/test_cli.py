@@ -56,14 +56,29 @@ def test_retrieval_quality_on_the_sample_questions(env: dict[str, str], ingested
     assert result["hit@5"] >= 0.9 and result["mrr"] >= 0.8
 
 
-def test_ask_gives_a_grounded_cited_answer(env: dict[str, str], ingested: dict) -> None:
+def test_ask_answers_a_burning_computer_with_co2(env: dict[str, str], ingested: dict) -> None:
     answer = json_of(tutorbot(env, "ask", "Which extinguisher do I use on a burning computer?",
                               "--course", COURSE, "--json"))
-    assert answer["covered"] is True and isinstance(answer["grounded"], bool)
-    assert answer["answer"].strip() and "[" in answer["answer"]
+    assert answer["covered"] is True
+    assert answer["quote"].startswith("> ") and "CO2" in answer["quote"]
+    assert answer["answer"].startswith(answer["quote"])
+    assert "water" not in " ".join(answer["kept_sentences"]).lower()  # never "use water"
     assert answer["sources"][0]["document"] == "fire-safety.md"
     assert set(answer["sources"][0]) >= {"document", "section", "score", "text"}
     assert answer["timings"]["first_token_ms"] > 0
+
+
+def test_check_removes_a_reversed_rule_and_says_why(env: dict[str, str],
+                                                    ingested: dict) -> None:
+    result = json_of(tutorbot(
+        env, "check", "Can I use water on an electrical fire?", "--course", COURSE, "--json",
+        "--answer", "Always use water on electrical equipment. Never use water on electrical "
+                    "equipment or burning liquids."))
+    wrong, right = result["sentences"]
+    assert not wrong["kept"] and wrong["reason"].startswith("contradicted (negation)")
+    assert wrong["support"]["document"] == "fire-safety.md"
+    assert wrong["support"]["text"] == "Never use water on electrical equipment or burning liquids."
+    assert right["kept"] and right["reason"].startswith("supported")
 
 
 def test_off_topic_question_is_declined(env: dict[str, str], ingested: dict) -> None:
@@ -78,6 +93,7 @@ def test_console_chat_streams_an_answer_with_sources(env: dict[str, str],
     result = tutorbot(env, "chat", stdin="How long should a burn be cooled?\n/help\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "Sources" in result.stdout and "first-aid.html" in result.stdout
+    assert "20 minutes" in result.stdout  # the quoted answer, from the material
     assert "/forget" in result.stdout  # the help text
 
 

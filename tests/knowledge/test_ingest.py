@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from knowledge.ingest import ingest
+from knowledge.ingest import ingest, refresh_stale
 from knowledge.library import (
     course_summaries,
     document_names,
@@ -13,7 +13,7 @@ from knowledge.library import (
     remove_course,
     remove_document,
 )
-from knowledge.tables import Chunk
+from knowledge.tables import Chunk, Document
 from tests.conftest import SAMPLE_COURSE
 from tutor.runtime import Runtime
 
@@ -101,3 +101,24 @@ def test_rebuilt_index_answers_like_the_incremental_one(runtime: Runtime) -> Non
     assert [i for i, _ in before] == [i for i, _ in after]
     assert np.allclose([s for _, s in before], [s for _, s in after])
     assert not list(runtime.index_store.folder.glob("*.tmp"))
+
+
+def test_documents_chunked_by_an_older_version_are_normalised_again(runtime: Runtime,
+                                                                     tmp_path: Path) -> None:
+    doc = tmp_path / "faq.txt"
+    doc.write_text("Keep the fire exits clear at\n  all times.  Report blocked exits.\n")
+    run_ingest(runtime, doc)
+    assert chunk_texts(runtime) == ["Keep the fire exits clear at all times. Report blocked exits."]
+    with Session(runtime.engine) as session:  # as a data dir made before normalising
+        document = session.exec(select(Document)).one()
+        document.chunking_version, document.text = 0, ""
+        for chunk in session.exec(select(Chunk)):
+            chunk.text = "Keep the fire exits clear at\n  all times."
+            session.add(chunk)
+        session.add(document)
+        session.commit()
+    report = refresh_stale(runtime.engine, runtime.embedder)
+    assert report.rechunked == ["faq.txt"] and report.course_ids
+    assert chunk_texts(runtime) == ["Keep the fire exits clear at all times. Report blocked exits."]
+    again = run_ingest(runtime, doc)  # now current: the next ingest skips it
+    assert again.unchanged == ["faq.txt"]

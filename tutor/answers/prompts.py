@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from knowledge.retrieve import Passage
 from tutor.llm import ChatMessages
 
+# The check keeps a sentence only when the material states every word of its claim, so
+# the model is asked to restate, not to rephrase: the names, numbers and rules as the
+# passage gives them. (bench/answer_quality.py --prompt previous measures the older,
+# freer prompt on the same questions.)
 SYSTEM = (
     "You are tutorbot, a tutor for workplace training. Answer the learner's question "
-    "using only the numbered course passages. After each sentence, cite the passage it "
-    "comes from, like [1]. If the passages do not answer the question, say so. "
-    "Answer in two to four short sentences."
+    "using only the numbered course passages. Restate the one or two passage sentences "
+    "that answer it, in simple words, keeping every name, number and rule exactly as the "
+    "passage gives it. End each sentence with the number of its passage, like [1]. If "
+    "the passages do not answer the question, say so."
 )
 
 

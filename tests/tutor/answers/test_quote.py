@@ -36,7 +36,7 @@ def test_a_heading_alone_is_never_the_quote_nor_a_fragment() -> None:
     scores = np.array([0.99, 0.95, 0.8, 0.5], dtype=np.float32)
     quote = choose_quote(scores, units)
     assert quote is not None and [u.text for u in quote.units] == [
-        "Cool the burn for 20 minutes."]
+        "Cool the burn for 20 minutes.", "Cover it loosely."]
 
 
 def test_close_sentences_of_the_same_passage_join_in_reading_order() -> None:
