@@ -213,8 +213,8 @@ def _units(blocks: list[Block], count_tokens: TokenCounter, max_tokens: int,
     pieces: list[tuple[Block, str, str]] = []  # (block, text, separator)
     for block, tokens in zip(blocks, block_tokens, strict=True):
         budget = max(8, max_tokens - heading_tokens[block.heading])
-        parts = [block.text] if tokens <= budget else _block_parts(block)
-        pieces.extend((block, part, _separator(block, index)) for index, part in enumerate(parts))
+        parts = [(block.text, "\n\n")] if tokens <= budget else _block_parts(block)
+        pieces.extend((block, part, separator) for part, separator in parts)
     piece_tokens = count_tokens([text for _, text, _ in pieces])
     units: list[_Unit] = []
     for (block, text, separator), tokens in zip(pieces, piece_tokens, strict=True):
@@ -231,29 +231,31 @@ def _units(blocks: list[Block], count_tokens: TokenCounter, max_tokens: int,
     return units
 
 
-def _block_parts(block: Block) -> list[str]:
-    """A block too long for a chunk, cut where a reader pauses."""
-    if block.kind == "prose":
-        return split_sentences(block.text)
+def _block_parts(block: Block) -> list[tuple[str, str]]:
+    """A block too long for a chunk, cut where a reader pauses: each part with what
+    joins it to the part before ("\\n" between list items and table rows, " " between
+    sentences of one paragraph or item; "\\n\\n" starts the block).
+
+    >>> _block_parts(Block("- Cool it. Do it now.\\n- Cover it.", "", None, "list"))
+    [('- Cool it.', '\\n\\n'), ('Do it now.', ' '), ('- Cover it.', '\\n')]
+    """
     if block.kind == "code":
-        return [block.text]  # cut by lines, fenced again, in _split_code
-    lines = [line for line in block.text.split("\n") if line.strip()]
-    if block.kind == "table":
-        return lines
-    parts: list[str] = []
-    for line in lines:  # a list: items, and the sentences of an item too long alone
-        marker = _LIST_LINE.match(line)
+        return [(block.text, "\n\n")]  # cut by lines, fenced again, in _split_code
+    if block.kind == "prose":
+        return [(sentence, "\n\n" if index == 0 else " ")
+                for index, sentence in enumerate(split_sentences(block.text))]
+    parts: list[tuple[str, str]] = []
+    for line in (line for line in block.text.split("\n") if line.strip()):
+        if block.kind == "table":
+            parts.append((line, "\n\n" if not parts else "\n"))
+            continue
+        marker = _LIST_LINE.match(line)  # an item: its sentences, if it is too long alone
         sentences = split_sentences(line[marker.end():] if marker else line)
         if marker and sentences:
             sentences[0] = line[: marker.end()] + sentences[0]
-        parts.extend(sentences)
+        for index, sentence in enumerate(sentences):
+            parts.append((sentence, "\n\n" if not parts else "\n" if index == 0 else " "))
     return parts
-
-
-def _separator(block: Block, index: int) -> str:
-    if index == 0 or block.kind == "code":
-        return "\n\n"
-    return " " if block.kind == "prose" else "\n"
 
 
 def _split_code(text: str, tokens: int, budget: int) -> list[str]:

@@ -29,8 +29,9 @@ CHUNK_TOKENS = 128  # what MiniLM was trained on; also keeps LLM prompts short
 OVERLAP_TOKENS = 24
 # Bump when normalising, chunking or the embedded text changes: documents chunked
 # by an older version are chunked again by `tutorbot reindex` or their next ingest.
-# 1: chunks of the raw text; 2: normalised text, titles embedded.
-CHUNKING_VERSION = 2
+# 1: chunks of the raw text; 2: normalised text, titles embedded; 3: the sentences of
+# one list item stay on one line when an item is cut.
+CHUNKING_VERSION = 3
 
 
 @dataclass

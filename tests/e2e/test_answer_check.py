@@ -15,6 +15,7 @@ pytestmark = pytest.mark.e2e
 EXTINGUISHERS = (
     "- **Water (red band):** for fires in ordinary solid materials such as paper, cardboard, "
     "wood and textiles (Class A). Never use water on electrical equipment or burning liquids.\n"
+    "- **Foam (cream band):** for Class A fires and burning liquids such as diesel or oil.\n"
     "- **CO2 (black band):** the first choice for fires in electrical equipment, such as "
     "computers, label printers, conveyor control panels and battery chargers."
 )
@@ -39,23 +40,31 @@ def check(embedder: TransformerEmbedder, passage: str, sentence: str,
                            vectors[1])[0]
 
 
-@pytest.mark.parametrize(("passage", "sentence", "verdict"), [
+@pytest.mark.parametrize(("passage", "sentence", "question", "verdict"), [
     # The issue's own examples: reversed safety rules.
-    (EXTINGUISHERS, "Always use water on electrical equipment.", "contradicted"),
-    (DOORS, "Fire doors must always be wedged open.", "contradicted"),
-    (DOORS, "Fire doors can be wedged open.", "contradicted"),
-    (BURNS, "Burst the blisters.", "contradicted"),
-    # A changed number, a moved term, a swapped direction, something unsaid.
-    (BURNS, "Cool the burn under running water for 5 minutes.", "new words"),
-    (EXTINGUISHERS, "Water is the first choice for fires in electrical equipment.",
-     "moved terms"),
-    (ZSH, "The .zprofile and .zlogin files are run only when zsh is not a login shell.",
+    (EXTINGUISHERS, "Always use water on electrical equipment.",
+     "Can I use water on electrical equipment?", "contradicted"),
+    (DOORS, "Fire doors must always be wedged open.", "Can fire doors be wedged open?",
      "contradicted"),
-    (BURNS, "Burns should be seen by a doctor within one hour.", "unsupported"),
+    (DOORS, "Fire doors can be wedged open.", "Can fire doors be wedged open?", "contradicted"),
+    (BURNS, "Burst the blisters.", "Should I burst blisters?", "contradicted"),
+    (EXTINGUISHERS, "Water is the first choice for fires in electrical equipment.",
+     "What do I use on electrical fires?", "contradicted"),
+    (ZSH, "The .zprofile and .zlogin files are run only when zsh is not a login shell.",
+     "When are .zprofile and .zlogin run?", "contradicted"),
+    # A term moved from the next item, a changed number, something the material never says.
+    (EXTINGUISHERS, "Foam is the first choice for fires in electrical equipment.",
+     "What do I use on electrical fires?", "moved terms"),
+    (BURNS, "Cool the burn under running water for 5 minutes.", "How long do I cool a burn?",
+     "new words"),
+    (BURNS, "Burns should be seen by a doctor within one hour.", "Must a doctor see a burn?",
+     "new words"),
+    (BURNS, "Lifting heavy boxes needs two people.", "How do I treat a burn?", "unsupported"),
 ])
 def test_what_the_material_does_not_say_is_removed(embedder: TransformerEmbedder, passage: str,
-                                                   sentence: str, verdict: str) -> None:
-    checked = check(embedder, passage, sentence, "What should I do?")
+                                                   sentence: str, question: str,
+                                                   verdict: str) -> None:
+    checked = check(embedder, passage, sentence, question)
     threshold = Settings(_env_file=None).support_threshold
     assert checked.verdict(threshold) == verdict, checked.reason(threshold)
 

@@ -1,7 +1,7 @@
 """Regression floors on the public sets nobody here wrote (bench/data): the hybrid
 search beats dense search alone, and quotes are whole sentences that hold the
-answer. A slice of each set keeps `make test` fast; bench/search_quality.py and
-bench/answer_quality.py measure the whole sets."""
+answer. Quotes are checked on a slice of each set, to keep `make test` fast;
+bench/search_quality.py and bench/answer_quality.py measure the whole sets."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from tutor.runtime import Runtime
 from tutor.settings import Settings
 
 pytestmark = pytest.mark.e2e
-SLICE = 20
-# Measured on these slices when the floors were set: zsh-faq MRR dense 0.72 / hybrid
-# 0.80, quotes holding the answer 0.75; debian-faq 0.64 / 0.72, 0.65.
-FLOORS = {"zsh-faq": {"mrr": 0.72, "quote": 0.6}, "debian-faq": {"mrr": 0.62, "quote": 0.5}}
+SLICE = 40  # questions whose whole answers are checked (the search is checked on all)
+# A little under what was measured when the floors were set (bench/search_quality.py,
+# bench/answer_quality.py): passage MRR 0.794 and 0.707 on all questions; quotes holding
+# the gold answer 0.75 and 0.50 on the first 40.
+FLOORS = {"zsh-faq": {"mrr": 0.75, "quote": 0.65}, "debian-faq": {"mrr": 0.67, "quote": 0.42}}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def passage_mrr(runtime: Runtime, name: str, items: list[dict], hybrid: bool) ->
 
 @pytest.mark.parametrize("name", list(SETS))
 def test_hybrid_search_beats_dense_search_alone(runtime: Runtime, name: str) -> None:
-    items = SETS[name].items()[:SLICE]
+    items = SETS[name].items()
     dense, hybrid = (passage_mrr(runtime, name, items, h) for h in (False, True))
     assert hybrid >= FLOORS[name]["mrr"] and hybrid > dense, (dense, hybrid)
 

@@ -34,7 +34,6 @@ from tutor.answers.terms import content_words, specific_terms
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
-NEAR_SUPPORT = 0.05  # passage sentences this close to the best also count as support
 # A passage sentence is on the answer sentence's topic, and may contradict it, when
 # it is this close in meaning and holds this share of the answer's content words.
 RELATED_SIMILARITY = 0.5
@@ -193,11 +192,15 @@ def check_sentences(
         best = int(similarity[row].argmax())
         support = float(similarity[row, best])
         words = content_words(text)
-        # The support: the closest sentence, those nearly as close, and those close
-        # in meaning that hold most of its words (an answer may join two sentences).
+        # The support: the closest sentence, and the sentences of its paragraph that
+        # are close in meaning and hold most of its words (an answer may join two
+        # sentences of one paragraph). Never another list item: "Foam is the first
+        # choice for electrical fires" joins the foam item to the CO2 one, and lies.
         near = [i for i in range(len(sources))
-                if similarity[row, i] >= support - NEAR_SUPPORT
-                or (similarity[row, i] >= RELATED_SIMILARITY
+                if i == best
+                or (sources[i].passage == sources[best].passage
+                    and sources[i].block == sources[best].block
+                    and similarity[row, i] >= RELATED_SIMILARITY
                     and len(words & source_words[i]) >= RELATED_COVERAGE * len(words))]
         support_words = set().union(*(source_words[i] for i in near))
         opposed, opposed_at = _contradiction(text, words, similarity[row], best,

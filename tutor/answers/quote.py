@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.sentences import is_complete_sentence
+from tutor.answers.claims import numbers
 from tutor.answers.grounding import PassageSentence
 from tutor.answers.terms import content_words
 
@@ -31,6 +32,7 @@ NEAR_BEST = 0.08  # units of the chosen passage this close to the best one join 
 # of the gold answer for 0.217 (zsh FAQ) and 0.333 (Debian FAQ) of questions, against
 # 0.150 and 0.294 for the best sentence alone.
 CONTEXT_MARGIN = 0.5
+QUANTITY_BONUS = 0.1  # for units that state a number, when the question asks for one
 MAX_UNITS = 3
 
 
@@ -82,7 +84,7 @@ class Quote:
             lines = blocks[-1]
             if unit.kind in ("item", "row") and len(self.units) > 1:
                 lines.append(f"> - {unit.text}")
-            elif lines and adjacent and not lines[-1].startswith("> - "):
+            elif lines and adjacent:
                 lines[-1] += f" {unit.text}"  # the next sentence of the same paragraph
             else:
                 lines.append(f"> {unit.text}")
@@ -94,6 +96,23 @@ class Quote:
         return "\n\n".join("\n".join(block) for block in blocks)
 
 
+_ASKS_QUANTITY = re.compile(
+    r"\bhow (?:long|many|much|often|far|heavy|high|fast|old|big|wide|deep|hot|cold|soon)\b"
+    r"|\bwhat (?:speed|size|weight|age|temperature|height|distance|angle|limit|percentage)\b"
+    r"|\bat what (?:speed|height|temperature|angle|age)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether the answer is a number: "How long…?", "What speed…?".
+
+    >>> asks_quantity("How long should a burn be cooled?"), asks_quantity("Why cool a burn?")
+    (True, False)
+    """
+    return bool(_ASKS_QUANTITY.search(question))
+
+
 def unit_scores(
     question: str, query_vector: np.ndarray, units: Sequence[PassageSentence],
     unit_vectors: np.ndarray,
@@ -101,7 +120,7 @@ def unit_scores(
     """How well each unit answers the question: closeness in meaning, plus a little
     for each question word it shares, more for words few units use (embeddings of
     long list items blur; "electrical" in both is a strong sign), plus a little for
-    passages the search ranked first.
+    passages the search ranked first, and for a number when the question asks one.
 
     >>> units = [PassageSentence("a", 1), PassageSentence("b", 1), PassageSentence("c", 2)]
     >>> vectors = np.array([[0.1, 1.0], [1.0, 0.0], [0.9, 0.1]])
@@ -116,7 +135,10 @@ def unit_scores(
     rarity = {w: float(np.log1p(len(units) / n)) for w, n in frequency.items() if n}
     bonus = np.array([sum(rarity[w] for w in found) for found in shared], dtype=np.float32)
     rank = np.array([RANK_BONUS / 2 ** (u.passage - 1) for u in units], dtype=np.float32)
-    return unit_vectors @ query_vector + WORD_MATCH_BONUS * bonus + rank
+    scores = unit_vectors @ query_vector + WORD_MATCH_BONUS * bonus + rank
+    if asks_quantity(question):  # "How long…?" is answered by a sentence with a number
+        scores += QUANTITY_BONUS * np.array([bool(numbers(u.text)) for u in units])
+    return scores
 
 
 def quotable(unit: PassageSentence) -> bool:
