@@ -30,8 +30,8 @@ OVERLAP_TOKENS = 24
 # Bump when normalising, chunking or the embedded text changes: documents chunked
 # by an older version are chunked again by `tutorbot reindex` or their next ingest.
 # 1: chunks of the raw text; 2: normalised text, titles embedded; 3: the sentences of
-# one list item stay on one line when an item is cut.
-CHUNKING_VERSION = 3
+# one list item stay on one line when an item is cut; 4: "1. )" item markers read whole.
+CHUNKING_VERSION = 4
 
 
 @dataclass

@@ -33,9 +33,8 @@ from knowledge.reflow import (
     join_two,
 )
 
-# Bump when the output of `normalize` changes: documents made by an older version
-# are normalised and chunked again by `tutorbot reindex` or their next ingest.
-NORMALIZER_VERSION = 1
+# When the output of `normalize` changes, bump knowledge.ingest.CHUNKING_VERSION:
+# documents made by an older version are then normalised and chunked again.
 
 
 class SourceKind(StrEnum):
@@ -49,10 +48,10 @@ _FENCE = re.compile(r"^\s*(```+|~~~+)")
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _UNDERLINE = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
 _MARKER = re.compile(r"^<!--.*-->$")
-_LIST_ITEM = re.compile(r"^(\s*)([-*+•▪‣◦]|\(?(?:\d{1,3}|[a-zA-Z])(?:[.)]|\.\s?\)))\s+(\S.*)$")
+_LIST_ITEM = re.compile(r"^(\s*)([-*+•▪‣◦]|\(?(?:\d{1,3}|[a-zA-Z])(?:\.\s?\)|[.)]))\s+(\S.*)$")
 _BULLETS = "-*+•▪‣◦o"
 # Plain text also bullets with a lone "o" (as Usenet FAQs and YODL do).
-_PLAIN_ITEM = re.compile(r"^(\s*)([-*+•▪‣◦o]|\(?(?:\d{1,3}|[a-zA-Z])(?:[.)]|\.\s?\)))\s+(\S.*)$")
+_PLAIN_ITEM = re.compile(r"^(\s*)([-*+•▪‣◦o]|\(?(?:\d{1,3}|[a-zA-Z])(?:\.\s?\)|[.)]))\s+(\S.*)$")
 _TABLE_ROW = re.compile(r"^\s*(?:\|.*\||\+[-=+]+\+)\s*$")
 _NUMBERED_TITLE = re.compile(
     r"^(?:(chapter|part|appendix|section)\s+)?(\d+(?:\.\d+)*[.:)]?|[IVXLC]+[.:)])\s+(\S.{0,98})$",

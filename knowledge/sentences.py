@@ -35,7 +35,8 @@ class TextUnit:
 
     text: str  # markers and emphasis removed; code keeps its lines
     kind: str  # "sentence", "item", "row", "code", "heading", "continuation"
-    block: int  # which paragraph, list, table or code block of the passage
+    block: int  # which paragraph, list item, table row or code block of the passage
+    in_item: bool = False  # part of a list item (an item of several sentences is kind "sentence")
 
     @property
     def is_code(self) -> bool:
@@ -182,7 +183,7 @@ def passage_units(markdown: str) -> list[TextUnit]:
             item = plain(_LIST_MARKER.sub("", line))
             sentences = [plain(s) for s in split_sentences(item)]
             kind = "item" if len(sentences) <= 1 else "sentence"
-            units.extend(TextUnit(s, kind, block) for s in sentences)
+            units.extend(TextUnit(s, kind, block, in_item=True) for s in sentences)
         else:
             sentences = [plain(s) for s in split_sentences(plain(stripped))]
             after_code = bool(units) and units[-1].kind == "code"

@@ -34,6 +34,17 @@ def test_indented_blocks_are_code_kept_verbatim_and_the_paragraph_goes_on() -> N
     ]
 
 
+def test_usenet_lists_are_items_whatever_their_markers() -> None:
+    text = ("Here is Bart Schaefer's guide:\n\n  1. ) If the alias references parameters,\n"
+            "     you need a function.\n  2. ) Stay away from alias -g.\n\n"
+            "o Command line editing.\no Globbing.\n")
+    assert blocks(text, SourceKind.TEXT) == [
+        "Here is Bart Schaefer's guide:",
+        "1. If the alias references parameters, you need a function.\n"
+        "2. Stay away from alias -g.\n- Command line editing.\n- Globbing.",
+    ]
+
+
 def test_rst_literal_blocks_and_python_sessions_are_code() -> None:
     text = ("Run it like this::\n\n  make test\n  make run\n\nOr interactively:\n\n"
             ">>> import tutor\n>>> tutor.ask('fire')\n'CO2'\n")

@@ -23,10 +23,11 @@ from tutor.answers.terms import CLOSED_CLASSES, is_general, stem, substituted
 NEGATIONS = frozenset(
     "not no never none nothing nobody nowhere neither nor without cannot n't "
     "avoid avoided avoiding prohibited forbidden banned unable refrain rather_than "
-    "instead_of unless".split()
+    "instead_of unless away_from apart separately".split()
 )
 # "unless" is "if not": "Do not enter unless the driver signals" has two negations,
-# and says what "Only enter once the driver signals" says, which has none.
+# and says what "Only enter once the driver signals" says, which has none. Keeping
+# things apart is a "not with": "keep acids away from alkalis" / "…with alkalis".
 _REQUIRED = frozenset(
     "must have_to has_to had_to need_to needs_to required requires require mandatory shall "
     "compulsory obliged essential".split()
@@ -52,7 +53,9 @@ _OPPOSITES = [
     ("same", "different"), ("stable", "unstable"), ("safe", "unsafe"),
     ("lowercase", "uppercase"), ("internal", "external"), ("local", "remote"),
     ("lock", "unlock"), ("smaller", "larger"), ("small", "large"), ("dangerous", "harmless"),
-    ("first", "last"),
+    ("first", "last"), ("raise", "lower"), ("raised", "lowered"), ("raising", "lowering"),
+    ("switch_on", "switch_off"), ("turn_on", "turn_off"), ("power_on", "power_off"),
+    ("with", "away_from"),
 ]
 OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
 _NUMBER_WORDS = {
@@ -67,8 +70,15 @@ _FRACTIONS = {"half": "0.5", "halves": "0.5", "third": "0.33", "thirds": "0.33",
               "quarter": "0.25", "quarters": "0.25"}
 _ORDINALS = {"second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
              "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
+# How many, on one scale: "all staff" is not "some staff".
+_QUANTITY = {"no": 0, "none": 0, "few": 1, "some": 2, "several": 2, "many": 3, "most": 3,
+             "all": 4, "every": 4, "each": 4, "everyone": 4, "anyone": 4, "any": 4}
+_RESTRICTORS = frozenset("only unless except solely exclusively just".split())
 # Words that make a statement optional or doubtful.
-_HEDGES = frozenset("consider might perhaps maybe possibly optionally optional may".split())
+_HEDGES = frozenset(
+    "consider might perhaps maybe possibly optionally optional may available offered okay ok "
+    "fine recommended ideally preferably if_you_like if_you_wish".split()
+)
 _UNITS = {
     "s": "second", "sec": "second", "secs": "second", "second": "second", "seconds": "second",
     "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
@@ -116,6 +126,12 @@ _FUNCTION = frozenset(
     "every such very too only about up out".split()
 )
 COVERAGE = 0.5  # share of an answer clause's words a source clause holds to be on its topic
+# A short clause starting with these sets a circumstance ("by default", "where possible");
+# others are claims however short ("pull it out", "handle it").
+_CIRCUMSTANCE = frozenset(
+    "by where if when whenever wherever in at for to with during after before once on from "
+    "as while until within under over".split()
+)
 
 
 def words(text: str) -> list[str]:
@@ -132,6 +148,11 @@ def words(text: str) -> list[str]:
     text = re.sub(r"\b(have|has|had|need|needs|free|able) to\b", r"\1_to", text)
     text = re.sub(r"\bfirst aid", "first_aid", text)
     text = re.sub(r"\b(?:stay|keep) away from\b", "avoid", text)
+    text = re.sub(r"\baway from\b", "away_from", text)
+    text = re.sub(r"\bif you (like|wish)\b", r"if_you_\1", text)
+    # "switch the charger on" / "switch it off": the particle belongs to the verb.
+    text = re.sub(r"\b(switch|turn|power|shut)(?:\s+(?:the|it|them|\w+))?\s+(on|off)\b",
+                  r"\1_\2", text)
     text = re.sub(r"\b(rather) than\b|\b(instead) of\b",
                   lambda m: f"{m.group(1) or m.group(2)}_{'than' if m.group(1) else 'of'}", text)
     tokens = re.findall(r"[a-z0-9_]+(?:[.,][0-9]+)*(?:'[a-z]+)?|n't|%", text)
@@ -157,6 +178,7 @@ class Claim:
     permitted: bool
     hedged: bool  # "consider", "might", "optional": the clause makes it a choice
     frequency: int | None  # on the _FREQUENCY scale, when the clause says how often
+    quantity: int | None  # on the _QUANTITY scale, when the clause says how many
     quantities: frozenset[tuple[str, str, str]]  # (number, unit, bound) triples
     words: frozenset[str]
     tokens: tuple[str, ...] = ()  # the words in order
@@ -198,6 +220,7 @@ def read_claim(text: str) -> Claim:
         permitted=any(t in _PERMITTED for t in tokens),
         hedged=any(t in _HEDGES for t in tokens),
         frequency=frequencies[0] if frequencies else None,
+        quantity=next((_QUANTITY[t] for t in tokens if t in _QUANTITY), None),
         quantities=frozenset(_quantities(tokens)),
         words=frozenset(tokens),
         tokens=tuple(tokens),
@@ -254,7 +277,7 @@ class Conflict:
     detail: str
 
 
-def conflict(answer: str, source: str) -> Conflict | None:
+def conflict(answer: str, source: str, *, negated: bool = False) -> Conflict | None:
     """Whether `answer` says the opposite of `source`, a sentence on its topic: each
     clause of the answer is read against the source clauses that share its words;
     numbers, directions and terms are compared across the whole sentence.
@@ -271,13 +294,21 @@ def conflict(answer: str, source: str) -> Conflict | None:
     >>> doors = "Fire doors must never be wedged open, and a 1 metre space must be kept clear."
     >>> conflict("A 1 metre space must be kept clear.", doors) is None
     True
+    >>> conflict("You can stand on pallets.", "Standing on pallets.", negated=True).kind
+    'negation'
+
+    `negated`: the source is a list item under a prohibition ("The following are
+    strictly prohibited:"), so each of its clauses says the opposite of its words.
     """
     source_claims = _with_inherited_modality([read_claim(part) for part in clauses(source)])
+    if negated:
+        source_claims = [replace(c, negations=c.negations + 1,
+                                 tokens=("not", *c.tokens)) for c in source_claims]
     for part in clauses(answer):
         claim = read_claim(part)
         if not claim.topic:
             continue
-        if len(claim.topic) < 2 and not claim.negative:
+        if len(claim.topic) < 2 and not claim.negative and claim.tokens[0] in _CIRCUMSTANCE:
             continue  # "By default", "Where possible": a circumstance, not a claim
         # Every source clause on this clause's topic (one answer clause may restate two).
         for source_claim in source_claims:
@@ -294,6 +325,24 @@ def conflict(answer: str, source: str) -> Conflict | None:
         return Conflict("swap", f"the answer says of '{swap[0]}' what the source says of "
                                 f"'{swap[1]}'")
     return _number_conflict(whole_answer, whole_source)
+
+
+def covers(answer: str, source: str) -> bool:
+    """Whether one source sentence is on the topic of every clause of the answer: a
+    rule and its condition must come from one sentence, not be joined from two.
+
+    >>> siren = "When the alarm sounds, leave by the nearest exit."
+    >>> covers("When the alarm sounds, leave by the nearest exit.", siren)
+    True
+    >>> covers("When the alarm sounds, you need not evacuate.", siren)
+    False
+    """
+    source_claims = [read_claim(part) for part in clauses(source)]
+    for part in clauses(answer):
+        claim = read_claim(part)
+        if claim.topic and max(_overlap(claim.topic, s.topic) for s in source_claims) < COVERAGE:
+            return False
+    return True
 
 
 def _with_inherited_modality(claims: list[Claim]) -> list[Claim]:
@@ -330,7 +379,20 @@ def _clause_conflict(answer: Claim, source: Claim) -> Conflict | None:
     if (answer.frequency is not None and source.frequency is not None
             and answer.frequency != source.frequency):
         return Conflict("frequency", "the answer changes how often")
+    if (answer.quantity is not None and source.quantity is not None
+            and answer.quantity != source.quantity and answer.negative == source.negative):
+        return Conflict("quantity", "the answer changes how many")
+    if _narrows(answer) and not source.words & _RESTRICTORS:
+        return Conflict("scope", "the answer adds 'only', which the source does not say")
     return _direction_conflict(answer, source)
+
+
+def _narrows(claim: Claim) -> bool:
+    """An "only" that restricts ("only trained staff"), not "not only" or "only then"."""
+    tokens = claim.tokens
+    return any(token == "only" and (i == 0 or tokens[i - 1] not in ("not", "the"))
+               and (i + 1 == len(tokens) or tokens[i + 1] != "then")
+               for i, token in enumerate(tokens))
 
 
 def _direction_conflict(answer: Claim, source: Claim) -> Conflict | None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.sentences import is_complete_sentence, passage_units, split_sentences
-from tutor.answers.claims import Conflict, conflict
+from tutor.answers.claims import Conflict, clauses, conflict, covers, read_claim
 from tutor.answers.terms import content_words, specific_terms
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -38,6 +38,8 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 # it is this close in meaning and holds this share of the answer's content words.
 RELATED_SIMILARITY = 0.5
 RELATED_COVERAGE = 0.5
+# A rule with a condition must come whole from one sentence of the material.
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|once|as long as|provided)\b", re.I)
 # A kept sentence must answer: a whole sentence, this close in meaning to the question.
 ON_QUESTION = 0.25
 MIN_WORDS = 4
@@ -50,6 +52,7 @@ class PassageSentence:
     kind: str = "sentence"  # "sentence", "item", "row", "code", "heading", "continuation"
     block: int = 0  # which block of its passage: sentences of one paragraph share it
     position: int = 0  # its place among the units of its passage
+    lead_in: str = ""  # for a list item: the sentence ending in ":" that introduces the list
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,9 @@ class CheckedSentence:
         return self.verdict(threshold) == "supported"
 
     def verdict(self, threshold: float) -> str:
-        """"supported", or why not: "contradicted", "unsupported", "moved terms",
-        "new terms", "new words", "fragment", "off the question"."""
+        """"supported", or why not: "contradicted" (a conflict, or clauses recombined
+        from different sentences), "unsupported", "moved terms", "new terms", "new
+        words", "fragment", "off the question"."""
         if self.conflict is not None:
             return "contradicted"
         if self.support < threshold:
@@ -139,16 +143,29 @@ def answer_sentences(answer: str, *, finished: bool = True) -> list[str]:
 
 
 def passage_sentences(passages: Sequence[str]) -> list[PassageSentence]:
-    """The quotable units of each passage, numbered by passage.
+    """The quotable units of each passage, numbered by passage; list items carry the
+    sentence that introduces their list.
 
     >>> passages = ["- **CO2:** for electrics. Not foam.", "Run:\\n\\n```\\nls\\n```"]
     >>> [(s.passage, s.kind, s.text) for s in passage_sentences(passages)]
     [(1, 'sentence', 'CO2: for electrics.'), (1, 'sentence', 'Not foam.'), \
 (2, 'sentence', 'Run:'), (2, 'code', 'ls')]
+    >>> [s.lead_in for s in passage_sentences(["Never do this:\\n\\n- Ride on forks."])]
+    ['', 'Never do this:']
     """
-    return [PassageSentence(unit.text, number, unit.kind, unit.block, position)
-            for number, passage in enumerate(passages, 1)
-            for position, unit in enumerate(passage_units(passage))]
+    found: list[PassageSentence] = []
+    for number, passage in enumerate(passages, 1):
+        lead_in, lead_block = "", -1
+        for position, unit in enumerate(passage_units(passage)):
+            if not unit.in_item or unit.block not in (lead_block, lead_block + 1):
+                lead_in, lead_block = "", -1  # the list, if any, has ended
+            found.append(PassageSentence(unit.text, number, unit.kind, unit.block, position,
+                                         lead_in if unit.in_item else ""))
+            if not unit.in_item and unit.text.rstrip().endswith(":"):
+                lead_in, lead_block = unit.text, unit.block
+            elif unit.in_item and lead_in:
+                lead_block = unit.block  # items follow one another
+    return found
 
 
 def check_sentences(
@@ -159,15 +176,17 @@ def check_sentences(
     passages: Sequence[str],
     question: str = "",
     question_vector: np.ndarray | None = None,
+    labels: Sequence[str] = (),
 ) -> list[CheckedSentence]:
     """Pair each answer sentence with its best-supporting passage sentence and look
-    for a passage sentence on its topic that says otherwise. The support is the
-    best sentence and any other nearly as close; a term of the material that the
-    support lacks has been moved from elsewhere (words of the question excepted:
-    restating the question is fine). Code is never a support: it is not prose.
+    for a passage sentence on its topic that says otherwise. A term of the material
+    that the support lacks has been moved from elsewhere; a word of the question is
+    excused only where the support's own paragraph or item, or a passage's title or
+    heading (`labels`), uses it ("Use water on battery chargers?" must not borrow
+    "battery chargers" from the CO2 item). Code is never a support: it is not prose.
 
     >>> src = [PassageSentence("Use CO2 on electrical fires.", 1),
-    ...        PassageSentence("Use foam on diesel.", 1)]
+    ...        PassageSentence("Use foam on diesel.", 1, block=1)]
     >>> vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> check = check_sentences(["Use foam on electrical fires."], np.array([[1.0, 0.0]]),
     ...                         src, vectors, ["Use CO2 on electrical fires. Use foam on diesel."])
@@ -181,58 +200,84 @@ def check_sentences(
     prose = [i for i, s in enumerate(sources) if s.kind != "code"]
     if not prose or not sentences:
         return [CheckedSentence(text, 0.0, 1, ()) for text in sentences]
-    sources = [sources[i] for i in prose]
-    source_vectors = source_vectors[prose]
-    known = set().union(*(content_words(p) | specific_terms(p) for p in passages))
+    evidence = _Evidence([sources[i] for i in prose], passages, labels)
+    similarity = sentence_vectors @ source_vectors[prose].T
     asked = content_words(question) | specific_terms(question)
-    source_words = [content_words(s.text) for s in sources]
-    similarity = sentence_vectors @ source_vectors.T
-    checked = []
-    for row, text in enumerate(sentences):
-        best = int(similarity[row].argmax())
-        support = float(similarity[row, best])
-        words = content_words(text)
-        # The support: the closest sentence, and the sentences of its paragraph that
-        # are close in meaning and hold most of its words (an answer may join two
-        # sentences of one paragraph). Never another list item: "Foam is the first
-        # choice for electrical fires" joins the foam item to the CO2 one, and lies.
-        near = [i for i in range(len(sources))
-                if i == best
-                or (sources[i].passage == sources[best].passage
-                    and sources[i].block == sources[best].block
-                    and similarity[row, i] >= RELATED_SIMILARITY
-                    and len(words & source_words[i]) >= RELATED_COVERAGE * len(words))]
-        support_words = set().union(*(source_words[i] for i in near))
-        opposed, opposed_at = _contradiction(text, words, similarity[row], best,
-                                             source_words, sources)
-        checked.append(CheckedSentence(
-            text, support, sources[best].passage,
-            new_words=tuple(sorted(words - known - asked)),
-            moved_words=tuple(sorted((words & known) - support_words - asked)),
-            support_text=sources[best].text,
-            conflict=opposed,
-            conflict_text=sources[opposed_at].text if opposed else "",
-            conflict_source=sources[opposed_at].passage if opposed else 0,
-            new_terms=tuple(sorted(specific_terms(text) - known - asked)),
-            on_question=(float(sentence_vectors[row] @ question_vector)
-                         if question_vector is not None else 1.0),
-        ))
-    return checked
-
-
-def _contradiction(
-    text: str, words: set[str], similarity: np.ndarray, best: int,
-    source_words: Sequence[set[str]], sources: Sequence[PassageSentence],
-) -> tuple[Conflict | None, int]:
-    """The first passage sentence on the same topic that says otherwise: the best
-    support, then every sentence close in meaning that holds most of the answer
-    sentence's content words (a rule and its opposite share their words)."""
-    related = [best] + [
-        i for i in np.argsort(-similarity, kind="stable").tolist()
-        if i != best and similarity[i] >= RELATED_SIMILARITY
-        and words and len(words & source_words[i]) >= RELATED_COVERAGE * len(words)
+    return [
+        evidence.check(text, similarity[row], asked,
+                       float(sentence_vectors[row] @ question_vector)
+                       if question_vector is not None else 1.0)
+        for row, text in enumerate(sentences)
     ]
-    for i in related:
-        if found := conflict(text, sources[i].text):
-            return found, i
-    return None, -1
+
+
+class _Evidence:
+    """The passage sentences one answer is checked against, read once."""
+
+    def __init__(self, sources: Sequence[PassageSentence], passages: Sequence[str],
+                 labels: Sequence[str]) -> None:
+        self.sources = sources
+        self.words = [content_words(s.text) | content_words(s.lead_in) for s in sources]
+        self.label_words = set().union(*(content_words(label) for label in labels))
+        self.known = self.label_words.union(
+            *(content_words(p) | specific_terms(p) for p in passages))
+        # An item under "The following are strictly prohibited:" says the opposite of
+        # its own words: its lead-in's main clause is negative.
+        self.negated = [bool(s.lead_in) and read_claim(clauses(s.lead_in)[0]).negative
+                        for s in sources]
+
+    def check(self, text: str, similarity: np.ndarray, asked: set[str],
+              on_question: float) -> CheckedSentence:
+        best = int(similarity.argmax())
+        words = content_words(text)
+        near = self._support(best, words, similarity)
+        support_words = set().union(*(self.words[i] for i in near))
+        paragraph = set().union(*(self.words[i] for i, s in enumerate(self.sources)
+                                  if s.passage == self.sources[best].passage
+                                  and s.block == self.sources[best].block))
+        # A question word elsewhere in the passages is not excused: it may be moved.
+        excused = asked - (self.known - paragraph - self.label_words)
+        opposed, at = self._contradiction(text, words, similarity, best)
+        if (opposed is None and _CONDITION.search(text)
+                and not any(covers(text, self.sources[i].text) for i in near)):
+            opposed, at = Conflict("recombined", "its clauses come from different sentences: "
+                                   "a rule and its condition must come from one"), best
+        source = self.sources[best]
+        return CheckedSentence(
+            text, float(similarity[best]), source.passage,
+            new_words=tuple(sorted(words - self.known - asked)),
+            moved_words=tuple(sorted((words & self.known) - support_words - excused)),
+            support_text=source.text,
+            conflict=opposed,
+            conflict_text=self.sources[at].text if opposed else "",
+            conflict_source=self.sources[at].passage if opposed else 0,
+            new_terms=tuple(sorted(specific_terms(text) - self.known - asked)),
+            on_question=on_question,
+        )
+
+    def _support(self, best: int, words: set[str], similarity: np.ndarray) -> list[int]:
+        """The closest sentence, and the sentences of its paragraph that are close in
+        meaning and hold most of the words (an answer may join two sentences of one
+        paragraph). Never another list item: "Foam is the first choice for
+        electrical fires" joins the foam item to the CO2 one, and lies."""
+        source = self.sources[best]
+        return [i for i, other in enumerate(self.sources)
+                if i == best
+                or (other.passage == source.passage and other.block == source.block
+                    and similarity[i] >= RELATED_SIMILARITY
+                    and len(words & self.words[i]) >= RELATED_COVERAGE * len(words))]
+
+    def _contradiction(self, text: str, words: set[str], similarity: np.ndarray,
+                       best: int) -> tuple[Conflict | None, int]:
+        """The first passage sentence on the same topic that says otherwise: the best
+        support, then every sentence close in meaning that holds most of the answer
+        sentence's content words (a rule and its opposite share their words)."""
+        related = [best] + [
+            i for i in np.argsort(-similarity, kind="stable").tolist()
+            if i != best and similarity[i] >= RELATED_SIMILARITY
+            and words and len(words & self.words[i]) >= RELATED_COVERAGE * len(words)
+        ]
+        for i in related:
+            if found := conflict(text, self.sources[i].text, negated=self.negated[i]):
+                return found, i
+        return None, -1
