@@ -8,6 +8,7 @@ quote alone. The answers are written to bench/results/answers-SET.jsonl, where
 bench/results/verdicts-SET.jsonl holds a reader's verdict on each.
 
     python -m bench.answer_quality [--sets zsh-faq debian-faq] [--limit 40] [--prompt shipped]
+    python -m bench.answer_quality --no-model --limit 0   # the quotes alone, all questions
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import asyncio
 import json
 import re
 import statistics
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.qa_sets import SETS, bench_runtime
 from tutor.answers import prompts
 from tutor.answers.answering import Answer
 from tutor.evaluation import holds_answer
+from tutor.llm import ChatMessages
 from tutor.runtime import Runtime
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -71,6 +75,24 @@ def whole_in(quoted: str, passage: str) -> bool:
     return False
 
 
+def opening_recall(quote: str, gold: str, words: int = 40) -> float:
+    """The share of the word triples of the gold answer's opening (its first `words`
+    words, code included: where a FAQ says its answer) that the quote holds; a
+    quote that stops before the answer does scores low.
+
+    >>> opening_recall("> Cool the burn for 20 minutes. [1]", "Cool the burn for 20 minutes.")
+    1.0
+    >>> gold = "Cool the burn for 20 minutes, then cover it."
+    >>> round(opening_recall("> Cool the burn. [1]", gold), 2)
+    0.14
+    """
+    opening = re.findall(r"[a-z0-9]+", gold.lower())[:words]
+    wanted = {tuple(opening[i:i + 3]) for i in range(max(1, len(opening) - 2))}
+    found = re.findall(r"[a-z0-9]+", quote.lower())
+    have = {tuple(found[i:i + 3]) for i in range(max(1, len(found) - 2))}
+    return len(wanted & have) / len(wanted) if wanted else 0.0
+
+
 async def answer_all(runtime: Runtime, course: str, questions: list[str]) -> list[Answer]:
     """All questions at once: the model worker batches what queues up."""
     async def one(question: str) -> Answer:
@@ -83,12 +105,18 @@ async def answer_all(runtime: Runtime, course: str, questions: list[str]) -> lis
     return await asyncio.gather(*(one(q) for q in questions))
 
 
-def evaluate(name: str, limit: int, prompt: str) -> dict[str, object]:
+async def _no_model(messages: ChatMessages, on_text: Callable[[str], None]) -> str:
+    return ""
+
+
+def evaluate(name: str, limit: int, prompt: str, model: bool = True) -> dict[str, object]:
     if prompt == "previous":
         prompts.SYSTEM = PREVIOUS_SYSTEM
     runtime = bench_runtime(name)
+    if not model:  # the quote is chosen before the model writes: tune it in seconds
+        runtime.answers.generate = _no_model
     try:
-        items = SETS[name].items()[:limit]
+        items = SETS[name].items()[:limit or None]
         answers = asyncio.run(answer_all(runtime, name, [item["question"] for item in items]))
     finally:
         runtime.close()
@@ -104,14 +132,18 @@ def evaluate(name: str, limit: int, prompt: str) -> dict[str, object]:
             "sources": [f"[{s.number}] {s.label}" for s in answer.sources],
             "covered": answer.covered,
             "quote_holds_gold": holds_answer(answer.quote, item["answer"]),
+            "opening_recall": round(opening_recall(answer.quote, item["answer"]), 3),
             "quote_whole": bool(units) and all(
                 whole_in(unit, passages.get(quoted_from, "")) for unit in units),
             "quote_empty": answer.covered and not answer.quote.strip("> \n"),
             "total_ms": answer.timings.get("total_ms", 0.0),
         })
     RESULTS.mkdir(exist_ok=True)
+    # The quotes alone are for tuning, and are kept out of the committed results.
+    out = (RESULTS / f"answers-{name}.jsonl" if model else
+           Path(tempfile.gettempdir()) / f"tutorbot-quotes-{name}.jsonl")
     if prompt == "shipped":
-        with (RESULTS / f"answers-{name}.jsonl").open("w") as file:
+        with out.open("w") as file:
             file.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     kept = sum(len(r["kept"]) for r in rows)
     written = kept + sum(len(r["removed"]) for r in rows)
@@ -119,6 +151,7 @@ def evaluate(name: str, limit: int, prompt: str) -> dict[str, object]:
     return {
         "n": len(rows), "covered": len(covered),
         "quote_holds_gold": sum(r["quote_holds_gold"] for r in rows) / len(rows),
+        "opening_recall": statistics.mean(r["opening_recall"] for r in rows),
         "quotes_whole": sum(r["quote_whole"] for r in covered) / max(1, len(covered)),
         "empty_quotes": sum(r["quote_empty"] for r in rows),
         "model_sentences": written, "model_sentences_kept": kept,
@@ -133,9 +166,12 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--limit", type=int, default=40, help="questions per set")
     parser.add_argument("--prompt", choices=("shipped", "previous"), default="shipped")
+    parser.add_argument("--no-model", action="store_true",
+                        help="the quotes alone (nothing written to bench/results)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    report = {name: evaluate(name, args.limit, args.prompt) for name in args.sets}
+    report = {name: evaluate(name, args.limit, args.prompt, not args.no_model)
+              for name in args.sets}
     if args.json:
         print(json.dumps(report, indent=2))
         return

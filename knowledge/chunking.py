@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from knowledge.sentences import split_sentences
+from knowledge.sentences import is_lead_in, split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -182,12 +182,27 @@ def chunk_markdown(
         used = sum(u.tokens for u in current)
         if current and (unit.heading != current[0].heading or used + unit.tokens > budget):
             same_section = unit.heading == current[0].heading
-            emit()
             room = budget - unit.tokens
-            current = _overlap(current, overlap_tokens, room) if same_section else []
+            if same_section and _introduces(current, unit, room):
+                # "The following checks…" goes with the code or list it introduces.
+                lead_in = current.pop()
+                emit()
+                current = [lead_in]
+            else:
+                emit()
+                current = _overlap(current, overlap_tokens, room) if same_section else []
         current.append(unit)
     emit()
     return chunks
+
+
+def _introduces(current: list[_Unit], following: _Unit, room: int) -> bool:
+    """Whether the last unit of a full chunk is a lead-in of the code, list or table
+    that starts the next, and fits beside it."""
+    last = current[-1]
+    return (len(current) > 1 and following.separator == "\n\n"
+            and following.kind in ("code", "list", "table") and last.kind == "prose"
+            and last.tokens <= room and is_lead_in(split_sentences(last.text)[-1]))
 
 
 @dataclass(frozen=True)

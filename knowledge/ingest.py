@@ -30,8 +30,10 @@ OVERLAP_TOKENS = 24
 # Bump when normalising, chunking or the embedded text changes: documents chunked
 # by an older version are chunked again by `tutorbot reindex` or their next ingest.
 # 1: chunks of the raw text; 2: normalised text, titles embedded; 3: the sentences of
-# one list item stay on one line when an item is cut; 4: "1. )" item markers read whole.
-CHUNKING_VERSION = 4
+# one list item stay on one line when an item is cut; 4: "1. )" item markers read whole;
+# 5: PDF lines with wide word spaces read whole (the file is read again where it is
+# there), code at the indentation of its prose, a lead-in kept with what it introduces.
+CHUNKING_VERSION = 5
 
 
 @dataclass
@@ -261,7 +263,8 @@ def refresh_stale(
         redone: list[tuple[Document, str, list[ChunkDraft]]] = []
         for number, document in enumerate(stale, 1):
             report_progress("read", number - 1, len(stale))
-            text = document.text or _unchanged_source(document)
+            # The file itself, where it is still there: a better reader reads it anew.
+            text = _unchanged_source(document) or document.text
             if text is None:
                 report.skipped.append((document.name, "its text was not stored and its file "
                                        "is gone or changed: ingest the file again"))

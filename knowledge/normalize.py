@@ -17,6 +17,7 @@ The chunker and the sentence splitter read only this form.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 from collections.abc import Iterator
@@ -156,7 +157,7 @@ class _Parser:
             return True
         if self._list_item(group[0]) and (self.after_list or indent < self.prose_indent + 4):
             return False
-        return indent >= self.prose_indent + 4
+        return indent >= self.prose_indent + 4 or (self.plain and _nested_code(group))
 
     def _heading(self, group: list[str], following: list[str]) -> TextBlock | None:
         lines = [line.strip() for line in group]
@@ -469,6 +470,35 @@ def _paragraph_indent(lines: list[str]) -> int:
         if len(group) > 1 and group[0] != "\f" and re.search(r"[.!?:]$", group[-1]):
             starts.append(_indent(group[0]))
     return max(set(starts), key=starts.count) if starts else 0
+
+
+_CODE_SYMBOLS = re.compile(r"[{}\[\]();=$|&<>\\]")
+
+
+def _nested_code(group: list[str]) -> bool:
+    """Code at the indentation of the prose around it, told by its shape: the lines
+    under the first step in and out (a wrapped paragraph's lines all share one
+    indentation), and it does not end like a sentence or is dense with symbols.
+
+    >>> _nested_code(["  chpwd() {", "    [[ -t 1 ]] || return", "    case $TERM in",
+    ...               "      xterm) print -Pn '%~' ;;", "    esac", "  }"])
+    True
+    >>> _nested_code(["  Use the special function chpwd,", "  which is called when the",
+    ...               "  directory changes."])
+    False
+    >>> _nested_code(["The guide is at the web site:", "  https://zsh.sourceforge.io/Guide/",
+    ...               "  and in the manual."])
+    False
+    """
+    lines = [line for line in group if line.strip()]
+    indents = [_indent(line) for line in lines]
+    under = indents[1:]
+    steps_out = any(b < a for a, b in itertools.pairwise(under))
+    if len(lines) < 3 or not steps_out or min(under) < indents[0]:
+        return False
+    text = "".join("".join(line.split()) for line in lines)
+    symbols = len(_CODE_SYMBOLS.findall(text)) / max(1, len(text))
+    return symbols >= 0.04 or not re.search(r"[.!?:]$", lines[-1].strip())
 
 
 def _indent(line: str) -> int:

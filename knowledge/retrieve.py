@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from knowledge.index import IndexStore
 from knowledge.lexical import LexicalIndex
 from knowledge.library import build_lexical
+from knowledge.sentences import is_lead_in, passage_units
 from knowledge.tables import Chunk, Document
 
 CANDIDATES = 50  # passages pooled from each of the two searches before fusing
@@ -125,11 +126,26 @@ class Retriever:
                             [chunk.heading for chunk, _ in rows], self.policy)
         best = np.argsort(-fused, kind="stable")[:k]
         return [
-            Passage(chunk.id or 0, name, chunk.heading, chunk.page, chunk.text,
+            Passage(chunk.id or 0, name, chunk.heading, chunk.page, self._completed(chunk),
                     float(fused[i]), vectors[i], float(similarity[i]))
             for i in best
             for chunk, name in (rows[i],)
         ]
+
+    def _completed(self, chunk: Chunk) -> str:
+        """The chunk's text, and, when it ends by introducing what the next chunk of
+        its section starts with ("The following checks…" before the code), that too:
+        the passage holds what it promises."""
+        units = passage_units(chunk.text)
+        if not units or units[-1].kind == "code" or not is_lead_in(units[-1].text):
+            return chunk.text
+        with Session(self.engine) as session:
+            following = session.exec(select(Chunk).where(
+                Chunk.document_id == chunk.document_id, Chunk.ordinal == chunk.ordinal + 1,
+                Chunk.heading == chunk.heading)).first()
+        if following is None:
+            return chunk.text
+        return f"{chunk.text}\n\n{after_overlap(chunk.text, following.text)}".rstrip()
 
     def _rows(self, chunk_ids: list[int]) -> list[tuple[Chunk, str]]:
         """The chunks with their document names (an index a moment older than the
@@ -150,3 +166,19 @@ class Retriever:
             lexical = build_lexical(self.engine, course_id)
             self.index_store.put_lexical(course_id, lexical)
         return lexical
+
+
+def after_overlap(previous: str, following: str) -> str:
+    """The text of a chunk after what it repeats of the chunk before it (chunks of
+    one section overlap by a sentence or two).
+
+    >>> after_overlap("Cool it. Check the following:", "Check the following:\\n\\n- Cover it.")
+    '- Cover it.'
+    >>> after_overlap("Cool it.", "Cover it.")
+    'Cover it.'
+    """
+    tail = previous.rstrip()
+    for end in range(min(len(following), len(tail)), 0, -1):
+        if following[end - 1] in ".:!?" and tail.endswith(following[:end]):
+            return following[end:].lstrip()
+    return following

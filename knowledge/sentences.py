@@ -226,3 +226,17 @@ def is_complete_sentence(text: str) -> bool:
         return False
     first = words[0].lstrip("\"'\u201c\u2018([*_")
     return not first[:1].islower() or first.lower() not in _CONTINUING_WORDS
+
+
+_LEAD_IN = re.compile(r":$|\b(?:the following|as follows|here are|these are)\b", re.IGNORECASE)
+
+
+def is_lead_in(text: str) -> bool:
+    """A sentence that introduces what comes after it: a list, a table or code.
+
+    >>> is_lead_in("Check the following:"), is_lead_in("Here are some things zsh is good at.")
+    (True, True)
+    >>> is_lead_in("Cool the burn for 20 minutes.")
+    False
+    """
+    return bool(_LEAD_IN.search(text.rstrip()))

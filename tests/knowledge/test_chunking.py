@@ -44,3 +44,13 @@ def test_chunks_never_span_sections_and_words_split_when_needed() -> None:
 def test_code_blocks_are_not_read_as_headings() -> None:
     md = "# Real\n```\n# not a heading\n```\nAfter."
     assert {b.heading for b in split_blocks(md)} == {"Real"}
+
+
+def test_a_lead_in_moves_to_the_chunk_of_the_list_it_introduces() -> None:
+    md = ("# Checks\nDrive slowly. Sound the horn at corners.\n\n"
+          "Before each shift check the following:\n\n- Tyres for cuts\n- Forks for cracks")
+    chunks = chunk_markdown(md, words, max_tokens=16, overlap_tokens=4)
+    assert [c.text for c in chunks] == [
+        "Drive slowly. Sound the horn at corners.",
+        "Before each shift check the following:\n\n- Tyres for cuts\n- Forks for cracks",
+    ]

@@ -67,3 +67,47 @@ def test_word_keeps_headings_lists_and_tables_in_order(tmp_path: Path) -> None:
         "# Ladders\n\nCheck before use.\n\n- Feet intact\n- Rungs clean\n\n## Limits\n\n"
         "| Ladder | Max load |\n| --- | --- |\n| Step \\| A | 150 kg |\n\nReport damage.\n"
     )
+
+
+def _pdf(path: Path, columns: list[str], gutter: float) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    width = (595 - 2 * 56 - gutter * (len(columns) - 1)) / len(columns)
+    for number, text in enumerate(columns):
+        pdf.set_xy(56 + number * (width + gutter), 80)
+        pdf.multi_cell(width, 12, text)
+    pdf.output(str(path))
+    return path
+
+
+def _justified_pdf(path: Path, lines: list[str], word_gap: float) -> Path:
+    """Lines whose word spaces are stretched wide, as LaTeX justifies them."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for number, line in enumerate(lines):
+        pdf.set_xy(56, 80 + 12 * number)
+        for word in line.split():
+            pdf.cell(text=word)
+            pdf.set_x(pdf.get_x() + (word_gap if number == 0 else 3))
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_columns_stay_apart_and_a_widely_spaced_line_reads_whole(tmp_path: Path) -> None:
+    left = ("Fire doors must never be wedged open. They hold back smoke and flames for "
+            "thirty minutes, which gives everyone time to leave.")
+    right = ("Forklift drivers sound the horn at every blind corner. Pedestrians keep to "
+             "the marked walkways at all times.")
+    text = " ".join(to_markdown(_pdf(tmp_path / "columns.pdf", [left, right], 10),
+                                max_bytes=LIMIT).split())
+    assert left in text and right in text
+    # At pdfminer's default this came out as "Never … equipment. electrical water use on".
+    lines = ["Never use water on electrical equipment.", "Use the CO2 extinguisher instead."]
+    text = to_markdown(_justified_pdf(tmp_path / "justified.pdf", lines, 12), max_bytes=LIMIT)
+    assert " ".join(text.split()) == " ".join(lines)

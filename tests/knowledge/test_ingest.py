@@ -122,3 +122,21 @@ def test_documents_chunked_by_an_older_version_are_normalised_again(runtime: Run
     assert chunk_texts(runtime) == ["Keep the fire exits clear at all times. Report blocked exits."]
     again = run_ingest(runtime, doc)  # now current: the next ingest skips it
     assert again.unchanged == ["faq.txt"]
+
+
+def test_a_passage_that_ends_by_introducing_code_carries_the_code(runtime: Runtime,
+                                                                   tmp_path: Path) -> None:
+    doc = tmp_path / "title.md"
+    lead_in = ("You should use the special function chpwd, which is called when the "
+               "directory changes. " * 5 + "The following puts the directory in the title bar:")
+    code = "\n".join(f"print -Pn '\\e]2;%~\\a'  # line {i}" for i in range(30))
+    doc.write_text(f"# Title bar\n\n{lead_in}\n\n```\n{code}\n```\n")
+    run_ingest(runtime, doc)
+    assert len(chunk_texts(runtime)) > 1  # the lead-in and the code are chunks of their own
+    course_id = find_course(runtime.engine, "safety").id
+    question = "How do I show the directory in the title bar?"
+    vector = runtime.embedder.embed([question])[0]
+    passages = runtime.retriever.search(course_id, vector, 5, question)
+    first = next(p for p in passages if p.text.startswith("You should use"))
+    assert first.text.startswith(lead_in)
+    assert f"{lead_in}\n\n```\nprint -Pn '\\e]2;%~\\a'  # line 0\n" in first.text

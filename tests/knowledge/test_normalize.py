@@ -144,3 +144,16 @@ def test_a_hard_wrapped_answer_is_quoted_as_complete_sentences() -> None:
     assert all(is_complete_sentence(s) for s in sentences)
     assert not is_complete_sentence("When freezing Tkinter")
     assert not is_complete_sentence("order to iterate over.")
+
+
+def test_code_at_the_indentation_of_its_prose_is_code() -> None:
+    text = ("  You should use the special function `chpwd', which is called when\n"
+            "  the directory changes.  The following puts it in the title bar.\n\n"
+            "  chpwd() {\n    [[ -t 1 ]] || return\n    case $TERM in\n"
+            "      *xterm*) print -Pn \"\\e]2;%~\\a\" ;;\n    esac\n  }\n")
+    assert blocks(text, SourceKind.TEXT) == [
+        "You should use the special function `chpwd', which is called when the directory "
+        "changes. The following puts it in the title bar.",
+        "```\nchpwd() {\n  [[ -t 1 ]] || return\n  case $TERM in\n"
+        "    *xterm*) print -Pn \"\\e]2;%~\\a\" ;;\n  esac\n}\n```",
+    ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.sentences import is_complete_sentence
+from knowledge.sentences import is_complete_sentence, is_lead_in
 from tutor.answers.claims import numbers
 from tutor.answers.grounding import PassageSentence
 from tutor.answers.terms import content_words
@@ -176,9 +176,11 @@ def choose_quote(scores: np.ndarray, units: Sequence[PassageSentence]) -> Quote 
     close = sorted(same, key=lambda i: -scores[i])
     room = MAX_UNITS - len(chosen)
     chosen |= {i for i in close[:room] if scores[i] >= scores[best] - NEAR_BEST}
-    chosen |= _introduced(best, units)
-    ordered = sorted(chosen)[: MAX_UNITS + 1]
-    return Quote(passage, tuple(units[i] for i in ordered))
+    # What the last quoted sentence introduces ("The following checks…", "…as
+    # follows:") is the answer it promises: the code or the items after it.
+    introduced = _introduced(max(chosen), units) or _introduced(best, units)
+    ordered = sorted(chosen)[:MAX_UNITS] + sorted(introduced - chosen)
+    return Quote(passage, tuple(units[i] for i in sorted(ordered)))
 
 
 def _context(best: int, scores: np.ndarray, units: Sequence[PassageSentence],
@@ -198,21 +200,21 @@ def _context(best: int, scores: np.ndarray, units: Sequence[PassageSentence],
     return chosen
 
 
-_LEAD_IN = re.compile(r":$|\b(?:the following|as follows|here are|these are)\b", re.IGNORECASE)
-
-
 def _introduced(lead: int, units: Sequence[PassageSentence]) -> set[int]:
     """What a lead-in ("…as follows:", "Here are some things zsh is good at.")
-    introduces: the code block, or up to three list items."""
-    if not _LEAD_IN.search(units[lead].text.rstrip()):
+    introduces: the code block, or up to two list items, after the rest of its
+    paragraph."""
+    if not is_lead_in(units[lead].text):
         return set()
     following: set[int] = set()
     for i in range(lead + 1, len(units)):
         unit = units[i]
         if unit.passage != units[lead].passage:
             break
+        if unit.block == units[lead].block and not following:
+            continue  # the lead-in's own paragraph goes on
         if unit.kind == "code":
-            return {i}
+            return following or {i}
         if unit.kind not in ("item", "row") or len(following) == MAX_UNITS - 1:
             break
         following.add(i)

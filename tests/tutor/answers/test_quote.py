@@ -61,3 +61,12 @@ def test_the_quote_cites_once_and_is_never_empty() -> None:
     assert quote is not None
     assert quote.render() == ("> - Tyres: no cuts or missing chunks.\n> - Forks: no cracks. [1]")
     assert quote.render().count("[1]") == 1
+
+
+def test_a_lead_in_paragraph_brings_the_items_after_it() -> None:
+    passage = normalize(
+        "Here are some things that zsh is particularly good at.  No claim of\n"
+        "  exclusivity is made.\n\n  o Command line editing.\n  o Globbing.\n", SourceKind.TEXT)
+    assert quote_of([passage], [0.9, 0.3, 0.2, 0.2]) == [
+        "Here are some things that zsh is particularly good at.",
+        "Command line editing.", "Globbing."]
