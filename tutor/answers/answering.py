@@ -25,7 +25,7 @@ from tutor.answers.grounding import (
     passage_sentences,
 )
 from tutor.answers.prompts import build_messages, passage_label
-from tutor.answers.quote import Quote, choose_quote, unit_scores
+from tutor.answers.quote import Quote, choose_quote, unit_scores, unit_windows
 from tutor.llm import ChatMessages
 from tutor.messages import Source
 
@@ -131,6 +131,7 @@ class _Evidence:
     passages: list[Passage]
     units: list[PassageSentence]
     vectors: np.ndarray
+    window_vectors: np.ndarray  # each unit with its neighbours (quote.unit_windows)
 
     @property
     def texts(self) -> list[str]:
@@ -138,7 +139,8 @@ class _Evidence:
         return [f"{passage_label(p)}\n{p.text}" for p in self.passages]
 
     def quote(self) -> Quote | None:
-        scores = unit_scores(self.question, self.query_vector, self.units, self.vectors)
+        scores = unit_scores(self.question, self.query_vector, self.units, self.vectors,
+                             self.window_vectors)
         return choose_quote(scores, self.units)
 
     def check(self, sentences: list[str], vectors: np.ndarray) -> list[CheckedSentence]:
@@ -220,8 +222,12 @@ class AnswerEngine:
     async def _evidence(self, question: str, query_vector: np.ndarray,
                         passages: list[Passage]) -> _Evidence:
         units = passage_sentences([p.text for p in passages])
-        vectors = await self.embed([u.text for u in units]) if units else np.zeros((0, 1))
-        return _Evidence(question, query_vector, passages, units, vectors)
+        if not units:
+            return _Evidence(question, query_vector, passages, [], np.zeros((0, 1)),
+                             np.zeros((0, 1)))
+        vectors = await self.embed([u.text for u in units] + unit_windows(units))
+        return _Evidence(question, query_vector, passages, units, vectors[: len(units)],
+                         vectors[len(units):])
 
     async def _sentences(
         self, messages: ChatMessages, timings: dict[str, float], started: float

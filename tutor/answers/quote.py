@@ -33,6 +33,13 @@ NEAR_BEST = 0.08  # units of the chosen passage this close to the best one join 
 # 0.150 and 0.294 for the best sentence alone.
 CONTEXT_MARGIN = 0.5
 QUANTITY_BONUS = 0.1  # for units that state a number, when the question asks for one
+# A sentence is also judged with its neighbours: MiniLM reads a short sentence poorly
+# alone ("If unsure, the best bet would be the stable distribution." scores 0.30 against
+# "Which Debian distribution should I install if I am unsure?"). Half and half: the
+# quote holds the opening of the gold answer for 0.249 / 0.339 of the questions (zsh
+# FAQ / Debian FAQ), against 0.228 / 0.315 for the sentence alone; 0.3: 0.241 / 0.330;
+# the window alone: 0.244 / 0.323 (bench/answer_quality.py --no-model).
+WINDOW_WEIGHT = 0.5
 MAX_UNITS = 3
 
 
@@ -113,29 +120,54 @@ def asks_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
 
+def unit_windows(units: Sequence[PassageSentence]) -> list[str]:
+    """Each unit with the units beside it in its paragraph (code stands alone).
+
+    >>> units = [PassageSentence("Cool it.", 1), PassageSentence("Cover it.", 1),
+    ...          PassageSentence("Call 999.", 1, block=1), PassageSentence("ls", 1, "code", 2)]
+    >>> unit_windows(units)
+    ['Cool it. Cover it.', 'Cool it. Cover it.', 'Call 999.', 'ls']
+    """
+    windows = []
+    for i, unit in enumerate(units):
+        around = [units[j].text for j in (i - 1, i, i + 1)
+                  if j == i or (0 <= j < len(units) and unit.kind != "code"
+                                and units[j].passage == unit.passage
+                                and units[j].block == unit.block and units[j].kind != "code")]
+        windows.append(" ".join(around))
+    return windows
+
+
 def unit_scores(
     question: str, query_vector: np.ndarray, units: Sequence[PassageSentence],
-    unit_vectors: np.ndarray,
+    unit_vectors: np.ndarray, window_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
-    """How well each unit answers the question: closeness in meaning, plus a little
-    for each question word it shares, more for words few units use (embeddings of
-    long list items blur; "electrical" in both is a strong sign), plus a little for
-    passages the search ranked first, and for a number when the question asks one.
+    """How well each unit answers the question: closeness in meaning (of the unit,
+    and of the unit with its neighbours, `window_vectors`), plus a little for each
+    question word it shares, more for words few units use (embeddings of long list
+    items blur; "electrical" in both is a strong sign), plus a little for passages
+    the search ranked first, and for a number when the question asks one.
 
     >>> units = [PassageSentence("a", 1), PassageSentence("b", 1), PassageSentence("c", 2)]
     >>> vectors = np.array([[0.1, 1.0], [1.0, 0.0], [0.9, 0.1]])
     >>> unit_scores("?", np.array([1.0, 0.0]), units, vectors).round(2).tolist()
     [0.3, 1.2, 1.0]
+    >>> unit_scores("?", np.array([1.0, 0.0]), units, vectors, vectors[[1, 1, 2]]).round(2).tolist()
+    [0.75, 1.2, 1.0]
     """
     if not len(units):
         return np.zeros(0, dtype=np.float32)
+    closeness = unit_vectors @ query_vector
+    if window_vectors is not None:
+        in_context = window_vectors @ query_vector
+        closeness = (1 - WINDOW_WEIGHT) * closeness + WINDOW_WEIGHT * in_context
     asked = content_words(question)
     shared = [content_words(u.text) & asked for u in units]
     frequency = {w: sum(w in found for found in shared) for w in asked}
     rarity = {w: float(np.log1p(len(units) / n)) for w, n in frequency.items() if n}
     bonus = np.array([sum(rarity[w] for w in found) for found in shared], dtype=np.float32)
     rank = np.array([RANK_BONUS / 2 ** (u.passage - 1) for u in units], dtype=np.float32)
-    scores = unit_vectors @ query_vector + WORD_MATCH_BONUS * bonus + rank
+    scores = closeness + WORD_MATCH_BONUS * bonus + rank
     if asks_quantity(question):  # "How long…?" is answered by a sentence with a number
         scores += QUANTITY_BONUS * np.array([bool(numbers(u.text)) for u in units])
     return scores
