@@ -10,6 +10,7 @@ hit@1, hit@5 and MRR are over passages, not documents (one set is a single PDF).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bench.qa_sets import SETS, bench_runtime, off_topic_questions
 from knowledge.chunking import embedding_text
 from knowledge.lexical import LexicalIndex
 from knowledge.retrieve import FusionPolicy, fuse_scores
+from knowledge.sentences import passage_units
 from knowledge.tables import Chunk, Document
 from tutor.evaluation import holds_answer
 from tutor.runtime import Runtime
@@ -90,6 +92,11 @@ def evaluate_set(name: str) -> dict[str, dict[str, float]]:
         query_vectors = runtime.embedder.embed(questions)
         off_topic = runtime.embedder.embed(off_topic_questions())
         threshold = runtime.settings.relevance_threshold
+        # Each chunk's sentences, embedded one by one: its best sentence is a score too.
+        units = [[u.text for u in passage_units(text) if u.kind != "code"] or [text]
+                 for text in corpus.texts]
+        flat = runtime.embedder.embed([u for group in units for u in group])
+        bounds = np.cumsum([0] + [len(group) for group in units])
         untitled = runtime.embedder.embed(
             [f"{h}\n{t}" if h else t for h, t in zip(corpus.sections, corpus.texts, strict=True)])
         bare = runtime.embedder.embed(corpus.texts)
@@ -102,6 +109,16 @@ def evaluate_set(name: str) -> dict[str, dict[str, float]]:
         return lambda q: vectors @ query_vectors[q]
 
     dense = dense_with(corpus.vectors)
+
+    def best_sentence(q: int) -> np.ndarray:
+        cosines = flat @ query_vectors[q]
+        return np.array([cosines[a:b].max() for a, b in itertools.pairwise(bounds)])
+
+    def feedback(q: int, weight: float = 0.5, depth: int = 3) -> np.ndarray:
+        """Rocchio: the question moved toward its first passages, searched again."""
+        top = np.argsort(-dense(q), kind="stable")[:depth]
+        moved = query_vectors[q] + weight * corpus.vectors[top].mean(axis=0)
+        return corpus.vectors @ (moved / np.linalg.norm(moved))
 
     def fused(policy: FusionPolicy) -> Callable[[int], np.ndarray]:
         return lambda q: fuse_scores(dense(q), lexical.scores(questions[q]), corpus.documents,
@@ -122,6 +139,12 @@ def evaluate_set(name: str) -> dict[str, dict[str, float]]:
         variants[f"shipped fusion, section weight {section}"] = fused(
             FusionPolicy(section_weight=section))
     variants["shipped fusion"] = fused(FusionPolicy())
+    for weight in (0.2, 0.5):
+        variants[f"shipped fusion + {weight} x best sentence"] = (
+            lambda q, w=weight: fused(FusionPolicy())(q) + w * best_sentence(q))
+    variants["shipped fusion on Rocchio feedback (0.5, top 3)"] = lambda q: fuse_scores(
+        feedback(q), lexical.scores(questions[q]), corpus.documents, corpus.sections,
+        FusionPolicy())
     results = {}
     for label, score in variants.items():
         rankings = [np.argsort(-score(q), kind="stable") for q in range(len(questions))]

@@ -23,6 +23,8 @@ DOORS = ("Fire doors must never be wedged open or blocked by pallets, and a 1 me
          "space must be kept in front of every fire exit.")
 BURNS = ("Cool the burn under cool or lukewarm running water for 20 minutes. Do not wrap it "
          "tightly and do not burst blisters.")
+SPLIT = ("SH_WORD_SPLIT is set when zsh is invoked with the names `ksh' or `sh', or "
+         "(entirely equivalent) when `emulate ksh' or `emulate sh' is in effect.")
 ZSH = ("However, .zprofile and .zlogin are only run when the shell is a login shell --- when "
        "you first login, of course, and whenever you start zsh with the -l option.")
 
@@ -60,6 +62,11 @@ def check(embedder: TransformerEmbedder, passage: str, sentence: str,
     (BURNS, "Burns should be seen by a doctor within one hour.", "Must a doctor see a burn?",
      "new words"),
     (BURNS, "Lifting heavy boxes needs two people.", "How do I treat a burn?", "unsupported"),
+    # The learner's premise is not the material's: only the question says "csh".
+    (SPLIT, "SH_WORD_SPLIT is set when zsh is invoked as csh or when `emulate csh' is in effect.",
+     "Does invoking zsh as csh set SH_WORD_SPLIT?", "new words"),
+    (BURNS, "Cool the burn for 20 seconds under running water.", "How long do I cool a burn?",
+     "contradicted"),
 ])
 def test_what_the_material_does_not_say_is_removed(embedder: TransformerEmbedder, passage: str,
                                                    sentence: str, question: str,

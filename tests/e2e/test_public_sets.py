@@ -71,7 +71,9 @@ def test_quotes_are_whole_sentences_that_answer(runtime: Runtime, name: str) -> 
         units = quoted_units(answer.quote)
         passages = {source.number: source.text for source in answer.sources}
         assert units and all(unit.strip() for unit in units), answer.text  # never empty
-        number = int(answer.quote.rsplit("[", 1)[1].split("]")[0])
+        # The citation ends the last quoted line (a code block may follow it).
+        cited = [line for line in answer.quote.split("\n") if line.startswith(">")][-1]
+        number = int(cited.rsplit("[", 1)[1].rstrip("]"))
         assert all(whole_in(unit, passages[number]) for unit in units), answer.quote
         holding += holds_answer(answer.quote, item["answer"])
     assert holding / len(items) >= FLOORS[name]["quote"]

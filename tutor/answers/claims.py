@@ -289,6 +289,8 @@ def conflict(answer: str, source: str, *, negated: bool = False) -> Conflict | N
     True
     >>> conflict("Fire doors may be kept open.", "Fire doors must be kept open.").kind
     'modality'
+    >>> conflict("You must package it.", "You should consider packaging it.").kind
+    'modality'
     >>> conflict("Cool the burn for 20 seconds.", "Cool the burn for 20 minutes.").kind
     'unit'
     >>> doors = "Fire doors must never be wedged open, and a 1 metre space must be kept clear."
@@ -376,6 +378,8 @@ def _clause_conflict(answer: Claim, source: Claim) -> Conflict | None:
     if (source.permitted and not source.required and not source.negative
             and answer.required and not answer.permitted):
         return Conflict("modality", "the source allows it, the answer makes it a rule")
+    if source.hedged and not source.required and answer.required and not answer.hedged:
+        return Conflict("modality", "the source suggests it, the answer makes it a rule")
     if (answer.frequency is not None and source.frequency is not None
             and answer.frequency != source.frequency):
         return Conflict("frequency", "the answer changes how often")
@@ -405,9 +409,42 @@ def _direction_conflict(answer: Claim, source: Claim) -> Conflict | None:
     return None
 
 
+def _counts(claim: Claim) -> set[tuple[str, str]]:
+    """(number, stem of what it counts) for numbers without a unit: "three points of
+    contact" is ("3", "point").
+
+    >>> sorted(_counts(read_claim("Keep three points of contact: two hands and a foot.")))
+    [('2', 'hand'), ('3', 'point')]
+    """
+    found = set()
+    tokens = claim.tokens
+    for index, token in enumerate(tokens[:-1]):
+        value = _NUMBER_WORDS.get(token, token)
+        counted = tokens[index + 1]
+        if (re.fullmatch(r"\d+", value) and counted not in _UNITS and counted.isalpha()
+                and counted not in _FUNCTION):
+            found.add((value, stem(counted)))
+    return found
+
+
 def _number_conflict(answer: Claim, source: Claim) -> Conflict | None:
-    """A number both sentences state, with another unit or the bound turned round.
-    (A number the source does not state is the grounding check's business.)"""
+    """A number both sentences state, with another unit or the bound turned round, or
+    a count of the same thing changed ("two points of contact" where the source says
+    three, though it says "two feet"). (A number the source does not state is the
+    grounding check's business.)
+
+    >>> source = read_claim("Keep three points of contact: two hands and a foot.")
+    >>> _number_conflict(read_claim("Keep two points of contact."), source).kind
+    'number'
+    >>> _number_conflict(read_claim("Keep two hands on the ladder."), source) is None
+    True
+    """
+    said = _counts(source)
+    for value, counted in _counts(answer):
+        others = {v for v, c in said if c == counted}
+        if others and value not in others:
+            return Conflict("number", f"{value} {counted}, where the source says "
+                                      f"{' or '.join(sorted(others))}")
     by_value: dict[str, list[tuple[str, str]]] = {}
     for value, unit, bound in source.quantities:
         by_value.setdefault(value, []).append((unit, bound))

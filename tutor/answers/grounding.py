@@ -8,9 +8,11 @@ reaches the learner unchecked. An answer sentence stays only if
 - no passage sentence on the same topic says the opposite: negation, rule
   against permission, how often, a number, a unit, a bound, a direction
   (tutor/answers/claims.py; embeddings cannot tell "never" from "always");
-- every content word of it is in the passages (or the question), and no term of
-  the material that its supporting sentences do not contain (embeddings cannot
-  tell "use CO2" from "use foam"; words can). bench/check_quality.py shows the
+- every content word of it is in the passages (a word only the question uses is
+  the learner's premise, not the material's: "Does invoking zsh as csh set
+  SH_WORD_SPLIT?" must not come back as "It is set when zsh is invoked as csh"),
+  and no term of the material that its supporting sentences do not contain
+  (embeddings cannot tell "use CO2" from "use foam"; words can). bench/check_quality.py shows the
   price: on hand-labelled pairs this strictness removes most free paraphrases,
   and every looser setting measured keeps more contradictions;
 - it bears on the question (a true sentence about something else is no answer).
@@ -236,6 +238,7 @@ class _Evidence:
                                   if s.passage == self.sources[best].passage
                                   and s.block == self.sources[best].block))
         # A question word elsewhere in the passages is not excused: it may be moved.
+        # One the passages never use is new: the question's premise, not the material's.
         excused = asked - (self.known - paragraph - self.label_words)
         opposed, at = self._contradiction(text, words, similarity, best)
         if (opposed is None and _CONDITION.search(text)
@@ -245,13 +248,13 @@ class _Evidence:
         source = self.sources[best]
         return CheckedSentence(
             text, float(similarity[best]), source.passage,
-            new_words=tuple(sorted(words - self.known - asked)),
+            new_words=tuple(sorted(words - self.known)),
             moved_words=tuple(sorted((words & self.known) - support_words - excused)),
             support_text=source.text,
             conflict=opposed,
             conflict_text=self.sources[at].text if opposed else "",
             conflict_source=self.sources[at].passage if opposed else 0,
-            new_terms=tuple(sorted(specific_terms(text) - self.known - asked)),
+            new_terms=tuple(sorted(specific_terms(text) - self.known)),
             on_question=on_question,
         )
 

@@ -47,6 +47,12 @@ def test_a_changed_or_invented_number_is_removed() -> None:
     assert not changed.supported(0.5) and "5" in changed.new_words
 
 
+def test_a_word_only_the_question_uses_is_new() -> None:
+    [checked] = check("Use a wet blanket on fires in electrical equipment.",
+                      "Can I use a wet blanket on electrical fires?")
+    assert not checked.supported(0.5) and "blanket" in checked.new_words
+
+
 def test_a_true_sentence_about_something_else_is_no_answer() -> None:
     [checked] = check("Cool a burn under cool running water for 20 minutes.",
                       "Which extinguisher for diesel?")
