@@ -18,10 +18,9 @@ import time
 import numpy as np
 
 from bench.qa_sets import SETS, bench_runtime
-from bench.search_quality import load_corpus, ranking_scores
+from bench.search_quality import load_corpus, load_questions, ranking_scores
 from knowledge.lexical import LexicalIndex
 from knowledge.retrieve import FusionPolicy, fuse_scores
-from tutor.evaluation import holds_answer
 
 WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 
@@ -57,11 +56,8 @@ def evaluate(name: str, depth: int) -> dict[str, object]:
     runtime = bench_runtime(name)
     try:
         corpus = load_corpus(runtime)
-        items = SETS[name].items()
-        questions = [item["question"] for item in items]
-        relevant = [{i for i, text in enumerate(corpus.texts) if holds_answer(text, item["answer"])}
-                    for item in items]
-        query_vectors = runtime.embedder.embed(questions)
+        asked = load_questions(runtime, name, corpus)
+        questions, relevant, query_vectors = asked.texts, asked.relevant, asked.vectors
         lexical = LexicalIndex.build(list(range(len(corpus.ids))), corpus.titled)
         fused = [fuse_scores(corpus.vectors @ query_vectors[q], lexical.scores(questions[q]),
                              corpus.documents, corpus.sections, FusionPolicy())

@@ -81,15 +81,27 @@ def rrf(dense: np.ndarray, lexical: np.ndarray, k: int = 60) -> np.ndarray:
     return 1 / (k + ranks(dense)) + 1 / (k + ranks(lexical))
 
 
+@dataclass
+class Questions:
+    texts: list[str]
+    vectors: np.ndarray
+    relevant: list[set[int]]  # per question, the corpus positions holding its answer
+
+
+def load_questions(runtime: Runtime, name: str, corpus: Corpus) -> Questions:
+    items = SETS[name].items()
+    texts = [item["question"] for item in items]
+    relevant = [{i for i, text in enumerate(corpus.texts) if holds_answer(text, item["answer"])}
+                for item in items]
+    return Questions(texts, runtime.embedder.embed(texts), relevant)
+
+
 def evaluate_set(name: str) -> dict[str, dict[str, float]]:
     runtime = bench_runtime(name)
     try:
         corpus = load_corpus(runtime)
-        items = SETS[name].items()
-        questions = [item["question"] for item in items]
-        relevant = [{i for i, text in enumerate(corpus.texts) if holds_answer(text, item["answer"])}
-                    for item in items]
-        query_vectors = runtime.embedder.embed(questions)
+        asked = load_questions(runtime, name, corpus)
+        questions, relevant, query_vectors = asked.texts, asked.relevant, asked.vectors
         off_topic = runtime.embedder.embed(off_topic_questions())
         threshold = runtime.settings.relevance_threshold
         # Each chunk's sentences, embedded one by one: its best sentence is a score too.

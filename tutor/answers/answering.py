@@ -139,9 +139,10 @@ class _Evidence:
         return [f"{passage_label(p)}\n{p.text}" for p in self.passages]
 
     def quote(self) -> Quote | None:
-        scores = unit_scores(self.question, self.query_vector, self.units, self.vectors,
-                             self.window_vectors)
-        return choose_quote(scores, self.units)
+        alone = unit_scores(self.question, self.query_vector, self.units, self.vectors)
+        in_context = unit_scores(self.question, self.query_vector, self.units, self.vectors,
+                                 self.window_vectors)
+        return choose_quote(alone, self.units, in_context)
 
     def check(self, sentences: list[str], vectors: np.ndarray) -> list[CheckedSentence]:
         return check_sentences(sentences, vectors, self.units, self.vectors, self.texts,

@@ -33,12 +33,12 @@ NEAR_BEST = 0.08  # units of the chosen passage this close to the best one join 
 # 0.150 and 0.294 for the best sentence alone.
 CONTEXT_MARGIN = 0.5
 QUANTITY_BONUS = 0.1  # for units that state a number, when the question asks for one
-# A sentence is also judged with its neighbours: MiniLM reads a short sentence poorly
-# alone ("If unsure, the best bet would be the stable distribution." scores 0.30 against
-# "Which Debian distribution should I install if I am unsure?"). Half and half: the
-# quote holds the opening of the gold answer for 0.249 / 0.339 of the questions (zsh
-# FAQ / Debian FAQ), against 0.228 / 0.315 for the sentence alone; 0.3: 0.241 / 0.330;
-# the window alone: 0.244 / 0.323 (bench/answer_quality.py --no-model).
+# Which sentences join the best one is judged with their neighbours too: MiniLM reads
+# a short sentence poorly alone. Half and half: the quote holds the opening of the gold
+# answer for 0.249 / 0.333 of the questions (zsh FAQ / Debian FAQ), against 0.228 /
+# 0.315 for each sentence alone (bench/answer_quality.py --no-model). The best
+# sentence itself is still chosen alone: with its neighbours, "Northbridge uses four
+# types of extinguisher." outscored the CO2 item for "a burning computer".
 WINDOW_WEIGHT = 0.5
 MAX_UNITS = 3
 
@@ -185,10 +185,12 @@ def quotable(unit: PassageSentence) -> bool:
     return is_complete_sentence(unit.text)
 
 
-def choose_quote(scores: np.ndarray, units: Sequence[PassageSentence]) -> Quote | None:
-    """The quote: the best quotable unit, the units of its passage nearly as good (at
-    most three, in reading order), and what a lead-in sentence ending in ":"
-    introduces (the list items or the code block after it).
+def choose_quote(scores: np.ndarray, units: Sequence[PassageSentence],
+                 context_scores: np.ndarray | None = None) -> Quote | None:
+    """The quote: the best quotable unit, the sentences around it that score nearly
+    as well (by `context_scores` when given) and the units of its passage nearly as
+    good (at most three, in reading order), and what a lead-in sentence ending in
+    ":" introduces (the list items or the code block after it).
 
     >>> units = [PassageSentence("Burns and scalds", 1, "heading", 0),
     ...          PassageSentence("Cool the burn for 20 minutes.", 1, "sentence", 1),
@@ -203,7 +205,8 @@ def choose_quote(scores: np.ndarray, units: Sequence[PassageSentence]) -> Quote 
         return Quote(units[code[0]].passage, (units[code[0]],)) if code else None
     best = max(eligible, key=lambda i: scores[i])
     passage = units[best].passage
-    chosen = _context(best, scores, units, set(eligible))
+    chosen = _context(best, scores if context_scores is None else context_scores, units,
+                      set(eligible))
     same = [i for i in eligible if units[i].passage == passage and i not in chosen]
     close = sorted(same, key=lambda i: -scores[i])
     room = MAX_UNITS - len(chosen)

@@ -70,3 +70,13 @@ def test_a_lead_in_paragraph_brings_the_items_after_it() -> None:
     assert quote_of([passage], [0.9, 0.3, 0.2, 0.2]) == [
         "Here are some things that zsh is particularly good at.",
         "Command line editing.", "Globbing."]
+
+
+def test_the_best_sentence_is_chosen_alone_and_its_neighbours_in_context() -> None:
+    units = passage_sentences(["Northbridge uses four types of extinguisher. Each has a band.",
+                               "CO2: the first choice for computers. Hold it by the handle."])
+    alone = np.array([0.62, 0.1, 0.63, 0.1], dtype=np.float32)
+    in_context = np.array([0.64, 0.6, 0.62, 0.3], dtype=np.float32)
+    quote = choose_quote(alone, units, in_context)
+    assert quote is not None and [u.text for u in quote.units] == [
+        "CO2: the first choice for computers.", "Hold it by the handle."]
