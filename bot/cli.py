@@ -23,8 +23,10 @@ from knowledge.library import (
     course_summaries,
     find_course,
     rebuild_index,
+    refresh_course_skills,
     remove_course,
     remove_document,
+    skill_summaries,
 )
 from tutor.errors import TutorError
 from tutor.settings import Settings
@@ -82,10 +84,13 @@ def print_report(report: IngestReport) -> None:
     console.print(
         f"Course [cyan]{report.course}[/cyan]: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.failed)} failed; {report.chunks_added} chunks indexed."
+        f"{len(report.failed)} failed; {report.chunks_added} chunks indexed; "
+        f"{report.skills} skills (`tutorbot skills`)."
     )
     for file, reason in report.failed:
         errors.print(f"[red]✗[/red] {file}: {reason}", highlight=False)
+    for problem in report.skill_problems:
+        errors.print(f"[yellow]![/yellow] {problem}", highlight=False)
 
 
 @app.command("ingest")
@@ -353,6 +358,33 @@ def courses_remove(
             console.print(f"Removed the course '{name}'.")
 
 
+@app.command("skills")
+def skills_command(course: CourseOption = None, as_json: JsonOption = False) -> None:
+    """List a course's skills in the order the material teaches them: prerequisites
+    and how many passages teach each. A skills.yaml ingested with the material
+    renames, merges and chains them (see the README)."""
+    from tutor.database import create_db_and_tables, make_engine  # no models needed
+
+    settings = Settings()
+    engine = make_engine(settings.db_url)
+    create_db_and_tables(engine)
+    try:
+        skills = skill_summaries(engine, course or settings.default_course)
+    except UnknownCourse as error:
+        errors.print(f"[red]Error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    if as_json:
+        console.print_json(data=skills)
+        return
+    table = Table("#", "skill", "prerequisites", "passages")
+    for number, row in enumerate(skills, 1):
+        table.add_row(str(number), str(row["skill"]), ", ".join(row["prerequisites"]) or "—",
+                      str(row["passages"]))
+    console.print(table if skills else "No skills yet: add material with `tutorbot ingest`.")
+
+
 @app.command("reindex")
 def reindex_command(course: CourseOption = None) -> None:
     """Rebuild the search index from the database: documents chunked by an older
@@ -367,6 +399,8 @@ def reindex_command(course: CourseOption = None) -> None:
                                       progress=progress)
         for name, course_id in course_ids.items():
             count = rebuild_index(runtime.engine, runtime.index_store, course_id)
+            for problem in refresh_course_skills(runtime.engine, course_id):
+                errors.print(f"[yellow]![/yellow] {problem}", highlight=False)
             console.print(f"Rebuilt '{name}': {count} chunks")
     if refreshed.rechunked:
         console.print(f"Normalised and chunked again: {len(refreshed.rechunked)} documents.")

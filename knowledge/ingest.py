@@ -19,9 +19,10 @@ from knowledge.chunking import ChunkDraft, chunk_markdown, document_title, embed
 from knowledge.convert import SUPPORTED_SUFFIXES, ConversionError, to_markdown
 from knowledge.embedder import Embedder
 from knowledge.index import IndexStore
-from knowledge.library import build_lexical, delete_chunks, get_or_create_course
+from knowledge.library import build_lexical, delete_chunks, get_or_create_course, refresh_skills
 from knowledge.normalize import SourceKind, normalize, source_kind
-from knowledge.tables import Chunk, Document
+from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
+from knowledge.tables import Chunk, Document, Skill
 
 # (stage, units done so far, total units); stages: "read", "embed".
 ProgressReporter = Callable[[str, int, int], None]
@@ -45,6 +46,8 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0
+    skills: int = 0  # skills in the course's map after this ingest
+    skill_problems: list[str] = field(default_factory=list)  # from the trainer's skills file
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -55,6 +58,8 @@ class IngestReport:
             "failed": [{"file": f, "reason": r} for f, r in self.failed],
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
+            "skills": self.skills,
+            "skill_problems": self.skill_problems,
         }
 
 
@@ -113,9 +118,13 @@ def ingest(
 ) -> IngestReport:
     report = IngestReport(course)
     files, report.failed = expand_paths(paths)
+    files, spec = _skills_file(files, [Path(p) for p in paths], report)
     report_progress = progress or (lambda *_: None)
     with Session(engine) as session:
         course_row = get_or_create_course(session, course)
+        if spec is not None:  # kept, so the next derivation of the map applies it too
+            course_row.skills_spec_file, course_row.skills_spec = spec
+            session.add(course_row)
         session.commit()
         course_id = course_row.id
         known = {
@@ -150,7 +159,36 @@ def ingest(
     pending = _read_and_chunk(to_read, embedder, max_bytes, report, report_progress)
     vectors = _embed(pending, embedder, report_progress)
     _store(pending, vectors, course_id, embedder.name, engine, index_store, report)
+    with Session(engine) as session:
+        report.skill_problems.extend(refresh_skills(session, course_id))
+        session.commit()
+        skills = session.exec(select(Skill.id).where(Skill.course_id == course_id)).all()
+        report.skills = len(skills)
     return report
+
+
+def _skills_file(files: list[Path], paths: list[Path],
+                 report: IngestReport) -> tuple[list[Path], tuple[str, str] | None]:
+    """The material without the trainer's skills file, and that file's (name, text):
+    given by name, or lying at the top of a folder given. A file that cannot be
+    parsed is reported (file and line) and not kept; the material still goes in."""
+    candidates = [p for p in files if p.name.lower() in SPEC_NAMES]
+    candidates += [folder / name for folder in paths if folder.is_dir() for name in SPEC_NAMES
+                   if (folder / name).is_file()]
+    material = [p for p in files if p.name.lower() not in SPEC_NAMES]
+    if not candidates:
+        return material, None
+    chosen = candidates[0]
+    try:
+        text = chosen.read_text(encoding="utf-8")
+        parse_spec(text, chosen.name)
+    except (OSError, UnicodeDecodeError) as error:
+        report.skill_problems.append(f"{chosen.name}: could not be read ({error})")
+        return material, None
+    except SpecError as error:
+        report.skill_problems.append(str(error))
+        return material, None
+    return material, (chosen.name, text)
 
 
 def _read_and_chunk(
@@ -290,6 +328,9 @@ def refresh_stale(
             session.add(document)
             report.rechunked.append(document.name)
             report.course_ids.add(document.course_id)
+        session.flush()
+        for changed in report.course_ids:
+            refresh_skills(session, changed)
         session.commit()
     report.reembedded = _reembed(engine, embedder, course_id, report, report_progress)
     return report

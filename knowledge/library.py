@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select
@@ -9,7 +11,8 @@ from sqlmodel import Session, col, delete, select
 from knowledge.chunking import embedding_text
 from knowledge.index import IndexStore, VectorIndex
 from knowledge.lexical import LexicalIndex
-from knowledge.tables import Chunk, Course, Document
+from knowledge.skills import SpecError, apply_spec, derive_skills, parse_spec, qualified_sections
+from knowledge.tables import Chunk, Course, Document, Skill
 
 
 class UnknownCourse(LookupError):
@@ -87,6 +90,9 @@ def remove_document(engine: Engine, index_store: IndexStore, course: str, name: 
             raise LookupError(f"Course '{course}' has no document named '{name}'.")
         removed = delete_chunks(session, [document.id])
         session.delete(document)
+        session.flush()
+        assert course_row.id is not None
+        refresh_skills(session, course_row.id)
         session.commit()
     rebuild_index(engine, index_store, course_row.id)
     return len(removed)
@@ -99,6 +105,7 @@ def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
         document_ids = [i for i in session.exec(query) if i is not None]
         delete_chunks(session, document_ids)
         session.exec(delete(Document).where(col(Document.course_id) == course.id))
+        session.exec(delete(Skill).where(col(Skill.course_id) == course.id))
         session.exec(delete(Course).where(col(Course.id) == course.id))
         session.commit()
     index_store.delete(course.id)
@@ -134,3 +141,62 @@ def rebuild_index(engine: Engine, index_store: IndexStore, course_id: int) -> in
     index_store.put_lexical(course_id, build_lexical(engine, course_id))
     index_store.put(course_id, index)
     return len(index)
+
+
+def refresh_skills(session: Session, course_id: int) -> list[str]:
+    """Derive the course's skill map again from its documents (and the trainer's
+    skills file, if one was ingested) and tag every chunk with its skill. A skill
+    keeps its id while its name stays, so what refers to it survives. Returns the
+    problems found in the skills file (the entries that could not be applied)."""
+    course = session.get(Course, course_id)
+    documents = list(session.exec(select(Document).where(Document.course_id == course_id)
+                                  .order_by(col(Document.id))))
+    chunks = {d.id: list(session.exec(select(Chunk).where(Chunk.document_id == d.id)
+                                      .order_by(col(Chunk.ordinal)))) for d in documents}
+    outline = [(d.title or d.name, [c.heading for c in chunks[d.id]]) for d in documents]
+    spec, problems = None, []
+    if course is not None and course.skills_spec:
+        try:
+            spec = parse_spec(course.skills_spec, course.skills_spec_file)
+        except SpecError as error:
+            problems.append(str(error))
+    skill_map, unapplied = apply_spec(derive_skills(outline), spec)
+    problems.extend(unapplied)
+    existing = {s.name: s for s in session.exec(select(Skill).where(Skill.course_id == course_id))}
+    rows: dict[str, Skill] = {}
+    for position, draft in enumerate(skill_map.skills):
+        row = existing.pop(draft.name, None) or Skill(course_id=course_id, name=draft.name,
+                                                      position=position)
+        row.position, row.prerequisites = position, json.dumps(list(draft.prerequisites))
+        session.add(row)
+        rows[draft.name] = row
+    session.flush()
+    for document, sections in zip(documents, qualified_sections(outline), strict=True):
+        for chunk, section in zip(chunks[document.id], sections, strict=True):
+            chunk.skill_id = rows[skill_map.of_section[section]].id
+            session.add(chunk)
+    session.flush()
+    for stale in existing.values():  # no chunk refers to them any more
+        session.delete(stale)
+    return problems
+
+
+def refresh_course_skills(engine: Engine, course_id: int) -> list[str]:
+    with Session(engine) as session:
+        problems = refresh_skills(session, course_id)
+        session.commit()
+    return problems
+
+
+def skill_summaries(engine: Engine, course: str) -> list[dict[str, object]]:
+    """The course's skills in order: name, prerequisites, and how many passages teach it."""
+    course_id = find_course(engine, course).id
+    with Session(engine) as session:
+        skills = list(session.exec(select(Skill).where(Skill.course_id == course_id)
+                                   .order_by(col(Skill.position))))
+        counts = dict(session.exec(
+            select(Chunk.skill_id, func.count(col(Chunk.id)))
+            .where(col(Chunk.skill_id).in_([s.id for s in skills])).group_by(Chunk.skill_id)
+        ).all())
+    return [{"skill": s.name, "prerequisites": s.prerequisite_names(),
+             "passages": counts.get(s.id, 0)} for s in skills]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -17,6 +18,25 @@ class Course(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # The trainer's skills.yaml/.json as last ingested: applied whenever the skill map
+    # is derived again (a new document, a removed one).
+    skills_spec: str = ""
+    skills_spec_file: str = ""
+
+
+class Skill(SQLModel, table=True):
+    """What there is to learn in a course (knowledge/skills.py derives the map)."""
+
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", index=True)
+    name: str
+    position: int  # the order the material teaches it in
+    prerequisites: str = "[]"  # JSON list of skill names
+
+    def prerequisite_names(self) -> list[str]:
+        return list(json.loads(self.prerequisites or "[]"))
 
 
 class Document(SQLModel, table=True):
@@ -45,6 +65,7 @@ class Chunk(SQLModel, table=True):
     page: int | None = None
     text: str
     embedding: bytes  # float32, L2-normalised; kept so the index rebuilds without re-embedding
+    skill_id: int | None = Field(default=None, foreign_key="skill.id", index=True)
 
     def vector(self) -> np.ndarray:
         return np.frombuffer(self.embedding, dtype=np.float32)

@@ -49,6 +49,21 @@ def test_sample_course_ingests_then_reingest_is_a_no_op(env: dict[str, str],
     assert len(again["unchanged"]) == 8 and again["chunks_added"] == 0
 
 
+def test_skills_lists_the_sections_of_each_document_in_order(env: dict[str, str],
+                                                            ingested: dict) -> None:
+    skills = json_of(tutorbot(env, "skills", "--course", COURSE, "--json"))
+    assert ingested["skills"] == len(skills) and not ingested["skill_problems"]
+    assert all(set(row) == {"skill", "prerequisites", "passages"} for row in skills)
+    by_name = {row["skill"]: row for row in skills}
+    assert by_name["Fire extinguisher types"]["prerequisites"] == [
+        "Why fire safety matters in a warehouse"]
+    assert by_name["Daily pre-use checks"]["prerequisites"] == [  # "2. " is not the name
+        "Authorisation and licence to operate"]
+    assert sum(row["passages"] for row in skills) == ingested["chunks_added"]
+    unknown = tutorbot(env, "skills", "--course", "nope")
+    assert unknown.returncode == 1 and "no course named 'nope'" in unknown.stderr
+
+
 def test_retrieval_quality_on_the_sample_questions(env: dict[str, str], ingested: dict) -> None:
     result = json_of(tutorbot(env, "eval", "retrieval", str(DATA / "sample_qa.jsonl"),
                               "--course", COURSE, "--json"))
