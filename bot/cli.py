@@ -369,7 +369,11 @@ def skills_command(course: CourseOption = None, as_json: JsonOption = False) -> 
     engine = make_engine(settings.db_url)
     create_db_and_tables(engine)
     try:
-        skills = skill_summaries(engine, course or settings.default_course)
+        name = course or settings.default_course
+        skills = skill_summaries(engine, name)
+        if not skills:  # a data dir made before skills existed: derive the map now
+            refresh_course_skills(engine, find_course(engine, name).id or 0)
+            skills = skill_summaries(engine, name)
     except UnknownCourse as error:
         errors.print(f"[red]Error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
