@@ -95,6 +95,17 @@ _UNITS = {
     "c": "degree C", "degrees": "degree", "degree": "degree", "percent": "%", "%": "%",
     "v": "volt", "volts": "volt", "amps": "amp", "w": "watt", "watts": "watt", "db": "dB",
 }
+
+
+def unit_of(word: str) -> str:
+    """The unit a word names, in one spelling ("mins" is "minute"), or "".
+
+    >>> unit_of("mins"), unit_of("Metres"), unit_of("doors")
+    ('minute', 'm', '')
+    """
+    return _UNITS.get(word.lower(), "")
+
+
 _LOWER_BOUND = ("at least", "no less than", "not less than", "minimum", "min", "more than",
                 "over", "above", "exceeding", "greater than", "upwards of", "no fewer than")
 _UPPER_BOUND = ("at most", "no more than", "not more than", "maximum", "max", "less than",

@@ -1,0 +1,48 @@
+"""Questions from the text itself, and the checks that keep a wrong one from any
+learner: worked examples of each way a question can be wrong."""
+
+from tutor.quiz.generate import SourcePassage, generate
+from tutor.quiz.validate import option_key, validate
+
+PASSAGES = [
+    SourcePassage(1, "Eyes", "Flush the eye with clean water for at least 15 minutes. "
+                  "Then remove any contact lenses."),
+    SourcePassage(2, "Reports", "Submit the incident report within 24 hours of the event. "
+                  "A 24-hour deadline also applies to near misses."),
+    SourcePassage(3, "Burns", "Cool the burn under running water for 20 minutes. "
+                  "Cover it loosely with cling film for 10 minutes of transport."),
+    SourcePassage(4, "Signs", "A red tag on the steering wheel means the truck must not be used. "
+                  "A green light at the dock means the trailer restraint is locked."),
+]
+
+
+def kept() -> list:
+    questions, _ = validate(generate(PASSAGES), {p.chunk_id: p.text for p in PASSAGES})
+    return questions
+
+
+def test_every_question_tests_a_fact_its_sentence_states() -> None:
+    questions = kept()
+    assert questions
+    for question in questions:
+        source = next(p.text for p in PASSAGES if p.chunk_id == question.chunk_id)
+        assert question.sentence in source and question.fact in question.sentence
+        if question.kind == "choice":
+            assert question.answer in question.options and len(set(question.options)) == 4
+
+
+def test_no_wrong_option_says_what_the_material_says() -> None:
+    for question in kept():
+        assert all(option_key(w) != option_key(question.fact) for w in question.wrong)
+        assert not (question.fact == "24 hours" and "24-hour" in question.wrong)
+
+
+def test_a_wrong_quantity_that_satisfies_the_bound_never_reaches_learners() -> None:
+    for question in kept():
+        if "at least 15 minutes" in question.sentence:
+            assert "20 minutes" not in question.wrong
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_no_question() -> None:
+    assert not [q for q in kept() if q.sentence.startswith("Then")]
+

@@ -1,0 +1,106 @@
+"""The facts a sentence of the material states that a question can test: a number
+with its unit ("20 minutes", "1 metre", "16 km/h"), or a word of a closed class
+("black band", "Wednesday"). Each is a stretch of the sentence, so a question
+blanks exactly it and the learner's answer can be compared with exactly it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tutor.answers.claims import unit_of
+from tutor.answers.terms import CLOSED_CLASSES
+
+# A number in digits or words, then its unit: "20 minutes", "1.5 m", "ten seconds", "50%".
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen "
+                 "twenty thirty forty fifty sixty hundred").split()
+_QUANTITY = re.compile(
+    r"(?<![\w.])(?P<value>\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+    r"(?:\s*|-)(?P<unit>%|[A-Za-z]+(?:/[A-Za-z]+)?)(?![\w])", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Fact:
+    start: int  # where it stands in the sentence
+    end: int
+    text: str  # as the sentence says it: "20 minutes"
+    kind: str  # "quantity" or the name of its closed class ("colour", …)
+    unit: str = ""  # for a quantity: its unit in one spelling ("minute")
+    value: float | None = None  # for a quantity in digits
+
+    def in_place_of(self, sentence: str, other: str) -> str:
+        """The sentence with another fact (or a blank) where this one stands."""
+        return sentence[: self.start] + other + sentence[self.end:]
+
+
+_CLASS_NAMES = ("colour", "direction", "weekday", "month")
+
+
+def facts(sentence: str) -> list[Fact]:
+    """The testable facts of a sentence, in reading order.
+
+    >>> [(f.text, f.kind, f.unit) for f in facts("Cool the burn for 20 minutes, then call 999.")]
+    [('20 minutes', 'quantity', 'minute')]
+    >>> [(f.text, f.kind) for f in facts("CO2 (black band): for electrical fires on Mondays.")]
+    [('black', 'colour'), ('Mondays', 'weekday')]
+    >>> facts("Keep a 1 metre space clear; 2 people lift it.")[0].value
+    1.0
+    """
+    found: list[Fact] = []
+    for match in _QUANTITY.finditer(sentence):
+        unit = unit_of(match.group("unit"))
+        if not unit:
+            continue
+        raw = match.group("value").replace(",", "")
+        value = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else None
+        found.append(Fact(match.start(), match.end(), match.group(0), "quantity", unit, value))
+    for match in _WORD.finditer(sentence):
+        word = match.group(0).lower()
+        for name, members in zip(_CLASS_NAMES, CLOSED_CLASSES, strict=True):
+            inside = any(f.start <= match.start() < f.end for f in found)
+            if (word in members or word.rstrip("s") in members) and not inside:
+                found.append(Fact(match.start(), match.end(), match.group(0), name))
+    return sorted(found, key=lambda fact: fact.start)
+
+
+def same_kind(fact: Fact, other: Fact) -> bool:
+    """Whether `other` can stand in for `fact` as a wrong option: a quantity of the same
+    unit, or a word of the same class, that says something else.
+
+    >>> [one, two] = facts("Cool it for 20 minutes, or 10 minutes at least.")
+    >>> same_kind(one, two), same_kind(one, one)
+    (True, False)
+    """
+    return fact.kind == other.kind and fact.unit == other.unit and key(fact) != key(other)
+
+
+def key(fact: Fact) -> str:
+    """What a fact says, however it is written: "24 hours", "24-hour" and "24 Hours"
+    are one quantity.
+
+    >>> {key(f) for f in facts("Within 24 hours, a 24-hour check, 24 Hours.")}
+    {'24 hour'}
+    """
+    if fact.kind == "quantity":
+        value = f"{fact.value:g}" if fact.value is not None else normal(fact.text).split()[0]
+        return f"{value} {fact.unit}"
+    return normal(fact.text).rstrip("s")
+
+
+def normal(text: str) -> str:
+    """Text as options are compared: case and spacing ignored ("20 Minutes" is
+    "20 minutes", "20-minute" is "20 minute")."""
+    return " ".join(re.sub(r"[-\s]+", " ", text.lower()).split())
+
+
+def styled_like(text: str, model: str) -> str:
+    """A wrong option written like the answer: capitalised if it is.
+
+    >>> styled_like("blue", "Red"), styled_like("Blue", "red")
+    ('Blue', 'blue')
+    """
+    if model[:1].isupper():
+        return text[:1].upper() + text[1:]
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text

@@ -1,0 +1,109 @@
+"""Questions from the material itself, with no model: each testable fact of a
+whole sentence (tutor/quiz/facts.py) becomes a multiple-choice question (the
+sentence with the fact blanked, the fact and three wrong facts of the same kind
+from the same course), a true/false statement (the sentence, or the sentence with
+a wrong fact), or a short answer (the blank, typed). So the packaged CPU model
+still yields good questions; every one is validated (tutor/quiz/validate.py)
+before a learner sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from knowledge.sentences import is_complete_sentence, passage_units
+from tutor.quiz.facts import Fact, facts, key, same_kind, styled_like
+
+BLANK = "_____"
+OPTIONS = 4
+MIN_WORDS = 6  # a shorter sentence gives too little context to answer from
+
+
+@dataclass(frozen=True)
+class SourcePassage:
+    chunk_id: int
+    skill: str
+    text: str  # normalised Markdown, as chunks store it
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    kind: str  # "choice", "true_false" or "short"
+    question: str
+    options: tuple[str, ...]  # empty for "short"
+    answer: str
+    chunk_id: int
+    skill: str
+    sentence: str  # the sentence of the material it tests
+    fact: str  # the fact it tests, as the sentence says it
+    wrong: tuple[str, ...] = ()  # the wrong facts it offers (options, or the false statement's)
+
+
+def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact]]]:
+    """The whole sentences and list items of a passage that state a testable fact."""
+    for unit in passage_units(text):
+        if unit.kind not in ("sentence", "item") or len(unit.text.split()) < MIN_WORDS:
+            continue
+        if unit.kind == "sentence" and not is_complete_sentence(unit.text):
+            continue
+        if found := facts(unit.text):
+            yield unit.text, found
+
+
+def wrong_facts(fact: Fact, pool: Sequence[Fact], sentence: str, count: int) -> list[str]:
+    """Wrong options for a fact: facts of the same kind from the course, the closest
+    quantities first, none that the sentence itself states."""
+    stated = {key(f) for f in facts(sentence)}
+    candidates = {key(f): f for f in pool if same_kind(fact, f) and key(f) not in stated}
+    ranked = sorted(candidates.values(), key=lambda f: (
+        abs((f.value or 0) - (fact.value or 0)) if fact.value is not None else 0, key(f)))
+    return [styled_like(f.text, fact.text) for f in ranked[:count]]
+
+
+def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
+    """Every question the text generator makes from these passages (one course), in
+    passage order; the same passages always give the same questions.
+
+    >>> passages = [SourcePassage(1, "Burns", "Cool a burn under running water for "
+    ...     "20 minutes. Leave the dressing on for 10 minutes."),
+    ...     SourcePassage(2, "Eyes", "Rinse the eye with clean water for 15 minutes at least. "
+    ...     "Then wash the hands for 2 minutes.")]
+    >>> for q in generate(passages):
+    ...     print(q.kind, "|", q.question, "|", q.answer)
+    true_false | True or false? Cool a burn under running water for 20 minutes. | True
+    short | Fill in the blank: Leave the dressing on for _____. | 10 minutes
+    true_false | True or false? Rinse the eye with clean water for 15 minutes at least. | True
+    short | Fill in the blank: Then wash the hands for _____. | 2 minutes
+    """
+    found = [(passage, sentence, fact) for passage in passages
+             for sentence, sentence_facts in fact_sentences(passage.text)
+             for fact in sentence_facts]
+    pool = [fact for _, _, fact in found]
+    drafts = []
+    for passage, sentence, fact in found:
+        wrong = wrong_facts(fact, pool, sentence, OPTIONS - 1)
+        seed = int(hashlib.sha256(f"{sentence}|{fact.start}".encode()).hexdigest()[:8], 16)
+        shuffle = random.Random(seed)
+        stem = fact.in_place_of(sentence, BLANK)
+        kind = ("choice", "true_false", "short")[seed % 3] if len(wrong) == OPTIONS - 1 else (
+            "true_false" if wrong else "short")
+        if kind == "choice":
+            options = [fact.text, *wrong]
+            shuffle.shuffle(options)
+            drafts.append(QuestionDraft("choice", stem, tuple(options), fact.text,
+                                        passage.chunk_id, passage.skill, sentence, fact.text,
+                                        tuple(wrong)))
+        elif kind == "true_false":
+            false = shuffle.random() < 0.5
+            statement = fact.in_place_of(sentence, wrong[0]) if false else sentence
+            drafts.append(QuestionDraft(
+                "true_false", f"True or false? {statement}", ("True", "False"),
+                "False" if false else "True", passage.chunk_id, passage.skill, sentence,
+                fact.text, (wrong[0],) if false else ()))
+        else:
+            drafts.append(QuestionDraft("short", f"Fill in the blank: {stem}", (), fact.text,
+                                        passage.chunk_id, passage.skill, sentence, fact.text))
+    return drafts

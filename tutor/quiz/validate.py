@@ -1,0 +1,134 @@
+"""Every question is checked before any learner sees it; one that fails is
+discarded and counted by its reason. A question passes when
+
+- its answer is stated in its source passage (the sentence it blanks is there);
+- no wrong option is also true by the passage: each, put in place of the answer,
+  is contradicted by the sentence (claims.conflict) or states a number the
+  passage never gives, and the passage does not state it elsewhere;
+- its options are distinct and of one form (quantities of one unit, words of
+  one class);
+- its stem does not give the answer away and can be read without the sentence
+  before it ("Then wash…", "This is…" cannot);
+- it is not a near-duplicate of a question already in the bank.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from knowledge.sentences import passage_units
+from tutor.answers.claims import conflict, numbers, read_claim
+from tutor.quiz.facts import facts, key, normal
+from tutor.quiz.generate import BLANK, QuestionDraft
+
+# A sentence that leans on the one before it cannot stand alone as a question.
+_LEANS_BACK = re.compile(
+    r"^(?:then|this|that|these|those|it|its|they|them|their|he|she|also|so|however|"
+    r"otherwise|instead|here|there|such|both|the latter|the former)\b", re.IGNORECASE)
+NEAR_DUPLICATE = 0.8  # share of word pairs two stems may share
+
+
+def problem(draft: QuestionDraft, passage: str) -> str | None:
+    """Why a question may not reach learners, or None.
+
+    >>> from tutor.quiz.generate import QuestionDraft as Q
+    >>> passage = "Cool a burn for 20 minutes. A big burn needs 999."
+    >>> good = Q("choice", "Cool a burn for _____.", ("20 minutes", "5 minutes", "10 minutes",
+    ...          "1 minute"), "20 minutes", 1, "Burns", "Cool a burn for 20 minutes.",
+    ...          "20 minutes", ("5 minutes", "10 minutes", "1 minute"))
+    >>> problem(good, passage) is None
+    True
+    >>> problem(good.__class__(**{**good.__dict__, "wrong": ("20 Minutes",)}), passage)
+    'a wrong option is the answer'
+    """
+    flat = " ".join(passage.split())
+    if draft.sentence not in {u.text for u in passage_units(passage)} or (
+            draft.fact not in draft.sentence):
+        return "answer not in the passage"
+    if _LEANS_BACK.match(draft.sentence):
+        return "leans on the sentence before it"
+    stem = draft.question.replace(BLANK, "")
+    if draft.kind != "true_false" and normal(draft.fact) in normal(stem):
+        return "the stem gives the answer away"
+    said = {key(f) for f in facts(flat)}
+    answer = option_key(draft.fact)
+    if any(option_key(w) == answer for w in draft.wrong):
+        return "a wrong option is the answer"
+    if draft.kind == "choice":
+        if len({option_key(o) for o in draft.options}) != len(draft.options):
+            return "options repeat"
+        kinds = {(f.kind, f.unit) for o in draft.options for f in facts(f"x {o} x")[:1]}
+        if len(kinds) != 1:
+            return "options of different forms"
+    for wrong in draft.wrong:
+        if option_key(wrong) in said:
+            return "a wrong option is stated in the passage"
+        if _within_bound(draft, wrong):
+            return "a wrong option satisfies the bound"
+        filled = draft.sentence.replace(draft.fact, wrong, 1)
+        invented = numbers(filled) - numbers(flat)
+        if conflict(filled, draft.sentence) is None and not invented:
+            return "a wrong option may be true"
+    return None
+
+
+def _within_bound(draft: QuestionDraft, wrong: str) -> bool:
+    """Whether a wrong quantity is still true under the sentence's bound: 20 minutes
+    for "flush for at least 15 minutes", 5 kg for "no more than 10 kg".
+
+    >>> from tutor.quiz.generate import QuestionDraft as Q
+    >>> q = Q("short", "", (), "15 minutes", 1, "", "Flush for at least 15 minutes.", "15 minutes")
+    >>> _within_bound(q, "20 minutes"), _within_bound(q, "10 minutes")
+    (True, False)
+    """
+    right, other = facts(f"x {draft.fact} x"), facts(f"x {wrong} x")
+    if not right or not other or right[0].value is None or other[0].value is None:
+        return False
+    value = f"{right[0].value:g}"
+    bounds = {bound for number, unit, bound in read_claim(draft.sentence).quantities
+              if number == value and unit == right[0].unit}
+    return ("lower" in bounds and other[0].value > right[0].value) or (
+        "upper" in bounds and other[0].value < right[0].value)
+
+
+def option_key(option: str) -> str:
+    """What an option says, as `facts.key` reads it ("24-hour" is "24 hour")."""
+    found = facts(f"x {option} x")
+    return key(found[0]) if found else normal(option)
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"\w+", text.lower().replace(BLANK, " "))
+    return set(itertools.pairwise(words))
+
+
+def validate(drafts: Iterable[QuestionDraft], passages: dict[int, str],
+             bank: Sequence[str] = ()) -> tuple[list[QuestionDraft], Counter[str]]:
+    """The questions that pass, and how many failed for each reason. `passages` maps
+    a chunk id to its text; `bank` holds the stems already stored.
+
+    >>> from tutor.quiz.generate import QuestionDraft as Q
+    >>> a = Q("short", "Fill in the blank: Cool a burn for _____.", (), "20 minutes", 1, "B",
+    ...       "Cool a burn for 20 minutes.", "20 minutes")
+    >>> kept, failed = validate([a, a], {1: "Cool a burn for 20 minutes."})
+    >>> len(kept), dict(failed)
+    (1, {'near-duplicate': 1})
+    """
+    kept: list[QuestionDraft] = []
+    failed: Counter[str] = Counter()
+    seen = [_pairs(stem) for stem in bank]
+    for draft in drafts:
+        reason = problem(draft, passages.get(draft.chunk_id, ""))
+        pairs = _pairs(draft.question)
+        if reason is None and any(len(pairs & other) >= NEAR_DUPLICATE * max(1, len(pairs))
+                                  for other in seen):
+            reason = "near-duplicate"
+        if reason is not None:
+            failed[reason] += 1
+            continue
+        kept.append(draft)
+        seen.append(pairs)
+    return kept, failed
