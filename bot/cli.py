@@ -37,6 +37,9 @@ courses_app = typer.Typer(help="List or remove courses.", invoke_without_command
 eval_app = typer.Typer(help="Measure quality on a question set.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(eval_app, name="eval")
+quiz_app = typer.Typer(help="The question bank: generate, list, retire, edit.",
+                       no_args_is_help=True)
+app.add_typer(quiz_app, name="quiz")
 
 console = Console()
 errors = Console(stderr=True)
@@ -363,30 +366,129 @@ def skills_command(course: CourseOption = None, as_json: JsonOption = False) -> 
     """List a course's skills in the order the material teaches them: prerequisites
     and how many passages teach each. A skills.yaml ingested with the material
     renames, merges and chains them (see the README)."""
-    from tutor.database import create_db_and_tables, make_engine  # no models needed
+    from tutor.quiz.bank import question_counts
+
+    with database() as (engine, default):
+        name = course or default
+        skills = skill_summaries(engine, name)
+        if not skills:  # a data dir made before skills existed: derive the map now
+            refresh_course_skills(engine, find_course(engine, name).id or 0)
+            skills = skill_summaries(engine, name)
+        counts = question_counts(engine, name)
+    skills = [{**row, "questions": counts.get(str(row["skill"]), 0)} for row in skills]
+    if as_json:
+        console.print_json(data=skills)
+        return
+    table = Table("#", "skill", "prerequisites", "passages", "questions")
+    for number, row in enumerate(skills, 1):
+        table.add_row(str(number), str(row["skill"]), ", ".join(row["prerequisites"]) or "—",
+                      str(row["passages"]), str(row["questions"]))
+    console.print(table if skills else "No skills yet: add material with `tutorbot ingest`.")
+
+
+@quiz_app.command("generate")
+def quiz_generate(
+    course: CourseOption = None,
+    skill: Annotated[str | None, typer.Option(help="Only this skill.")] = None,
+    count: Annotated[int | None, typer.Option(min=1, help="At most this many new.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate questions from the material, validate them, and store those that pass
+    (the bank is also built after every ingest)."""
+    from tutor.quiz.bank import build_bank
+
+    with database() as (engine, name):
+        report = build_bank(engine, course or name, skill=skill, count=count)
+    rows = report.stored
+    if as_json:
+        console.print_json(data=rows)
+        return
+    for row in rows:
+        _print_question(row)
+    failed = ", ".join(f"{why} {n}" for why, n in report.failed.most_common()) or "none"
+    console.print(f"{report.generated} generated, {len(rows)} stored; discarded: {failed}; "
+                  f"retired (passage changed or gone): {report.retired}.")
+
+
+@quiz_app.command("list")
+def quiz_list(
+    course: CourseOption = None,
+    skill: Annotated[str | None, typer.Option(help="Only this skill.")] = None,
+    retired: Annotated[bool, typer.Option(help="Include retired questions.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the questions in the bank."""
+    from tutor.quiz.bank import list_questions
+
+    with database() as (engine, name):
+        rows = list_questions(engine, course or name, skill=skill, retired=retired)
+    if as_json:
+        console.print_json(data=rows)
+        return
+    for row in rows:
+        _print_question(row)
+    console.print(f"{len(rows)} questions." if rows else "No questions yet: add material "
+                  "with `tutorbot ingest` or run `tutorbot quiz generate`.")
+
+
+@quiz_app.command("retire")
+def quiz_retire(question_id: Annotated[int, typer.Argument(help="Question id.")],
+                course: CourseOption = None) -> None:
+    """Retire a question: no learner sees it again."""
+    from tutor.quiz.bank import retire
+
+    with database() as (engine, name):
+        retire(engine, course or name, question_id)
+    console.print(f"Retired question {question_id}.")
+
+
+@quiz_app.command("edit")
+def quiz_edit(
+    question_id: Annotated[int, typer.Argument(help="Question id.")],
+    course: CourseOption = None,
+    question: Annotated[str | None, typer.Option(help="New wording.")] = None,
+    options: Annotated[str | None, typer.Option(help="New options, separated by '|'.")] = None,
+    answer: Annotated[str | None, typer.Option(help="New answer.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Correct a question. It is checked like a generated one, and refused with the
+    reason if it would not reach learners."""
+    from tutor.quiz.bank import edit
+
+    with database() as (engine, name):
+        row = edit(engine, course or name, question_id, question=question, answer=answer,
+                   options=[o.strip() for o in options.split("|")] if options else None)
+    if as_json:
+        console.print_json(data=row)
+        return
+    _print_question(row)
+
+
+def _print_question(row: dict) -> None:
+    options = "  ".join(f"{chr(65 + i)}) {o}" for i, o in enumerate(row["options"]))
+    source = row["source"]
+    console.print(f"[bold]#{row['id']}[/bold] [dim]{row['skill']} · {row['type']}[/dim]\n"
+                  f"  {row['question']}" + (f"\n  {options}" if options else "") +
+                  f"\n  answer: [green]{row['answer']}[/green]  "
+                  f"[dim]({source['document']} — {source['section']})[/dim]", highlight=False)
+
+
+@contextmanager
+def database() -> Iterator[tuple]:
+    """The database alone (no models: quick), and the default course; user-facing
+    errors end the command with one clear line."""
+    from tutor.database import create_db_and_tables, make_engine
 
     settings = Settings()
     engine = make_engine(settings.db_url)
     create_db_and_tables(engine)
     try:
-        name = course or settings.default_course
-        skills = skill_summaries(engine, name)
-        if not skills:  # a data dir made before skills existed: derive the map now
-            refresh_course_skills(engine, find_course(engine, name).id or 0)
-            skills = skill_summaries(engine, name)
-    except UnknownCourse as error:
+        yield engine, settings.default_course
+    except (TutorError, UnknownCourse) as error:
         errors.print(f"[red]Error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    if as_json:
-        console.print_json(data=skills)
-        return
-    table = Table("#", "skill", "prerequisites", "passages")
-    for number, row in enumerate(skills, 1):
-        table.add_row(str(number), str(row["skill"]), ", ".join(row["prerequisites"]) or "—",
-                      str(row["passages"]))
-    console.print(table if skills else "No skills yet: add material with `tutorbot ingest`.")
 
 
 @app.command("reindex")

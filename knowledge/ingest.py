@@ -48,6 +48,9 @@ class IngestReport:
     chunks_removed: int = 0
     skills: int = 0  # skills in the course's map after this ingest
     skill_problems: list[str] = field(default_factory=list)  # from the trainer's skills file
+    # Filled by the tutor, which builds the question bank after each ingest.
+    questions_added: int = 0
+    questions_retired: int = 0  # their passage changed or went
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -60,6 +63,8 @@ class IngestReport:
             "chunks_removed": self.chunks_removed,
             "skills": self.skills,
             "skill_problems": self.skill_problems,
+            "questions_added": self.questions_added,
+            "questions_retired": self.questions_retired,
         }
 
 

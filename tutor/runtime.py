@@ -29,6 +29,7 @@ from tutor.llm import (
     TransformersGenerator,
     load_model,
 )
+from tutor.quiz.bank import build_bank
 from tutor.settings import Settings
 from tutor.workers import BatchWorker
 
@@ -121,9 +122,13 @@ class Runtime:
         """Ingest into a course, one batch at a time in this process, so two uploads
         to one course cannot both rewrite its index from the same old copy."""
         with self._ingest_lock:
-            return ingest(paths, course, engine=self.engine, embedder=self.embedder,
-                          index_store=self.index_store,
-                          max_bytes=self.settings.max_upload_bytes, progress=progress)
+            report = ingest(paths, course, engine=self.engine, embedder=self.embedder,
+                            index_store=self.index_store,
+                            max_bytes=self.settings.max_upload_bytes, progress=progress)
+            if report.skills:  # the bank follows the material: a quiz never waits for it
+                bank = build_bank(self.engine, course)
+                report.questions_added, report.questions_retired = len(bank.stored), bank.retired
+            return report
 
     @cached_property
     def answers(self) -> AnswerEngine:

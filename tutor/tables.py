@@ -50,3 +50,28 @@ class ContentGap(SQLModel, table=True):
     question: str
     best_score: float
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Question(SQLModel, table=True):
+    """A validated question of a course's bank, shared by all its learners. It names
+    its skill and passage by id without foreign keys: material is replaced under it,
+    and a question whose passage changed or went is retired, never deleted (the
+    attempts of learners will refer to it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(index=True)
+    skill_id: int = Field(index=True)
+    chunk_id: int = Field(index=True)
+    kind: str  # "choice", "true_false" or "short"
+    question: str
+    options: str = "[]"  # JSON list; empty for "short"
+    answer: str
+    sentence: str  # the sentence of the material it tests, as the passage states it
+    fact: str  # the stretch of that sentence it tests
+    wrong: str = "[]"  # JSON list of the wrong facts it offers
+    document: str = ""  # where it comes from, for citations
+    section: str = ""
+    generator: str = "text"  # "text", "llm" or "edited"
+    status: str = Field(default="active", index=True)  # "active" or "retired"
+    retired_why: str = ""
+    created_at: datetime = Field(default_factory=utcnow)

@@ -53,7 +53,8 @@ def test_skills_lists_the_sections_of_each_document_in_order(env: dict[str, str]
                                                             ingested: dict) -> None:
     skills = json_of(tutorbot(env, "skills", "--course", COURSE, "--json"))
     assert ingested["skills"] == len(skills) and not ingested["skill_problems"]
-    assert all(set(row) == {"skill", "prerequisites", "passages"} for row in skills)
+    assert all(set(row) == {"skill", "prerequisites", "passages", "questions"} for row in skills)
+    assert sum(row["questions"] for row in skills) == ingested["questions_added"] > 0
     by_name = {row["skill"]: row for row in skills}
     assert by_name["Fire extinguisher types"]["prerequisites"] == [
         "Why fire safety matters in a warehouse"]
@@ -62,6 +63,19 @@ def test_skills_lists_the_sections_of_each_document_in_order(env: dict[str, str]
     assert sum(row["passages"] for row in skills) == ingested["chunks_added"]
     unknown = tutorbot(env, "skills", "--course", "nope")
     assert unknown.returncode == 1 and "no course named 'nope'" in unknown.stderr
+
+
+def test_the_question_bank_is_built_at_ingest_and_listed(env: dict[str, str],
+                                                         ingested: dict) -> None:
+    questions = json_of(tutorbot(env, "quiz", "list", "--course", COURSE, "--json"))
+    assert len(questions) == ingested["questions_added"]
+    keys = {"id", "skill", "type", "question", "options", "answer", "status", "source"}
+    assert all(set(q) == keys and set(q["source"]) == {"document", "section", "text"}
+               for q in questions)
+    choice = next(q for q in questions if q["type"] == "choice")
+    assert len(choice["options"]) == 4 and choice["answer"] in choice["options"]
+    assert choice["answer"] in choice["source"]["text"]
+    assert json_of(tutorbot(env, "quiz", "generate", "--course", COURSE, "--json")) == []
 
 
 def test_retrieval_quality_on_the_sample_questions(env: dict[str, str], ingested: dict) -> None:

@@ -1,0 +1,196 @@
+"""The question bank of a course: generated from its passages, validated, stored
+per skill, retired when its passage changes or goes, and listed, retired or edited
+by trainers. The bank is built when material is ingested (the text generator takes
+milliseconds), so a quiz never waits for generation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from knowledge.library import find_course
+from knowledge.tables import Chunk, Document, Skill
+from tutor.errors import TutorError
+from tutor.quiz.generate import QuestionDraft, SourcePassage, generate
+from tutor.quiz.validate import problem, validate
+from tutor.tables import Question
+
+
+@dataclass
+class BankReport:
+    generated: int = 0
+    stored: list[dict[str, object]] = field(default_factory=list)  # as question_dict gives
+    failed: Counter[str] = field(default_factory=Counter)  # discarded, by reason
+    retired: int = 0  # questions whose passage changed or went
+
+    def as_dict(self) -> dict[str, object]:
+        return {"generated": self.generated, "stored": len(self.stored),
+                "failed": dict(self.failed), "retired": self.retired}
+
+
+def _passages(session: Session, course_id: int) -> list[tuple[Chunk, str, str]]:
+    """The course's chunks in reading order, with document name and skill name."""
+    rows = session.exec(
+        select(Chunk, Document.name, Skill.name)
+        .join(Document, col(Document.id) == Chunk.document_id)
+        .join(Skill, col(Skill.id) == Chunk.skill_id)
+        .where(Document.course_id == course_id)
+        .order_by(col(Document.id), col(Chunk.ordinal))
+    ).all()
+    return [(chunk, document, skill) for chunk, document, skill in rows]
+
+
+def retire_stale(session: Session, course_id: int) -> int:
+    """Retire the questions whose passage is gone or no longer states their sentence,
+    or whose skill is gone; returns how many."""
+    chunks = {chunk.id: chunk for chunk, _, _ in _passages(session, course_id)}
+    skills = set(session.exec(select(Skill.id).where(Skill.course_id == course_id)))
+    retired = 0
+    for question in session.exec(select(Question).where(
+            Question.course_id == course_id, Question.status == "active")):
+        chunk = chunks.get(question.chunk_id)
+        why = ("its passage is gone" if chunk is None else
+               "its passage changed" if question.sentence not in _sentences(chunk.text) else
+               "its skill is gone" if question.skill_id not in skills else "")
+        if why:
+            question.status, question.retired_why = "retired", why
+            session.add(question)
+            retired += 1
+    return retired
+
+
+def _sentences(text: str) -> set[str]:
+    from knowledge.sentences import passage_units
+
+    return {unit.text for unit in passage_units(text)}
+
+
+def build_bank(engine: Engine, course: str, *, skill: str | None = None,
+               count: int | None = None) -> BankReport:
+    """Retire what the material no longer says, then generate, validate and store new
+    questions (at most `count`; only for `skill` if given)."""
+    course_id = find_course(engine, course).id
+    report = BankReport()
+    with Session(engine) as session:
+        report.retired = retire_stale(session, course_id or 0)
+        rows = _passages(session, course_id or 0)
+        if skill is not None and skill not in {name for _, _, name in rows}:
+            names = list(dict.fromkeys(name for _, _, name in rows))
+            known = ", ".join(names[:8]) + (f" and {len(names) - 8} more (`tutorbot skills`)"
+                                            if len(names) > 8 else "") or "none yet"
+            raise TutorError(f"The course '{course}' has no skill named '{skill}'. "
+                             f"Its skills: {known}.")
+        chosen = [(c, d, s) for c, d, s in rows if skill is None or s == skill]
+        by_chunk = {c.id: (c, d, s) for c, d, s in chosen}
+        drafts = generate([SourcePassage(c.id or 0, s, c.text) for c, _, s in chosen])
+        report.generated = len(drafts)
+        active = list(session.exec(select(Question).where(
+            Question.course_id == course_id, Question.status == "active")))
+        kept, report.failed = validate(drafts, {c.id or 0: c.text for c, _, _ in chosen},
+                                       [q.question for q in active])
+        skill_ids = {s.name: s.id for s in session.exec(
+            select(Skill).where(Skill.course_id == course_id))}
+        stored = []
+        for draft in kept[:count]:
+            chunk, document, _ = by_chunk[draft.chunk_id]
+            stored.append((_stored(draft, course_id or 0, skill_ids[draft.skill] or 0, document,
+                                   chunk.heading), draft.skill))
+        session.add_all([question for question, _ in stored])
+        session.commit()
+        report.stored = [question_dict(question, name) for question, name in stored]
+    return report
+
+
+def _stored(draft: QuestionDraft, course_id: int, skill_id: int, document: str,
+            section: str) -> Question:
+    return Question(course_id=course_id, skill_id=skill_id, chunk_id=draft.chunk_id,
+                    kind=draft.kind, question=draft.question, options=json.dumps(draft.options),
+                    answer=draft.answer, sentence=draft.sentence, fact=draft.fact,
+                    wrong=json.dumps(draft.wrong), document=document, section=section)
+
+
+def question_dict(question: Question, skill: str) -> dict[str, object]:
+    """A question as `tutorbot quiz` prints it for scripts."""
+    return {"id": question.id, "skill": skill, "type": question.kind,
+            "question": question.question, "options": json.loads(question.options),
+            "answer": question.answer, "status": question.status,
+            "source": {"document": question.document, "section": question.section,
+                       "text": question.sentence}}
+
+
+def list_questions(engine: Engine, course: str, *, skill: str | None = None,
+                   retired: bool = False) -> list[dict[str, object]]:
+    course_id = find_course(engine, course).id
+    with Session(engine) as session:
+        query = (select(Question, Skill.name).join(Skill, col(Skill.id) == Question.skill_id)
+                 .where(Question.course_id == course_id).order_by(col(Question.id)))
+        if not retired:
+            query = query.where(Question.status == "active")
+        if skill is not None:
+            query = query.where(Skill.name == skill)
+        return [question_dict(q, name) for q, name in session.exec(query).all()]
+
+
+def _one(session: Session, course_id: int, question_id: int) -> Question:
+    question = session.get(Question, question_id)
+    if question is None or question.course_id != course_id:
+        raise TutorError(f"This course has no question {question_id} "
+                         "(`tutorbot quiz list` shows their ids).")
+    return question
+
+
+def retire(engine: Engine, course: str, question_id: int) -> None:
+    course_id = find_course(engine, course).id or 0
+    with Session(engine) as session:
+        question = _one(session, course_id, question_id)
+        question.status, question.retired_why = "retired", "retired by a trainer"
+        session.add(question)
+        session.commit()
+
+
+def edit(engine: Engine, course: str, question_id: int, *, question: str | None = None,
+         options: list[str] | None = None, answer: str | None = None) -> dict[str, object]:
+    """A trainer's correction of a question. It is checked like a generated one (the
+    answer must still be one the passage states, options distinct and of one form),
+    and refused with the reason if it fails."""
+    course_id = find_course(engine, course).id or 0
+    with Session(engine) as session:
+        row = _one(session, course_id, question_id)
+        chunk = session.get(Chunk, row.chunk_id)
+        options_now = options if options is not None else json.loads(row.options)
+        new_answer = answer if answer is not None else row.answer
+        if row.kind == "choice" and new_answer not in options_now:
+            raise TutorError(f"The answer '{new_answer}' is not one of the options.")
+        wrong = tuple(o for o in options_now if o != new_answer) if row.kind == "choice" else (
+            tuple(json.loads(row.wrong)))
+        fact = new_answer if row.kind != "true_false" else row.fact
+        draft = QuestionDraft(row.kind, question or row.question, tuple(options_now),
+                              new_answer, row.chunk_id, "", row.sentence, fact, wrong)
+        why = problem(draft, chunk.text if chunk else "")
+        if why is not None:
+            raise TutorError(f"The edited question would not reach learners: {why}.")
+        row.question, row.options, row.answer = draft.question, json.dumps(draft.options), (
+            draft.answer)
+        row.fact, row.wrong, row.generator = draft.fact, json.dumps(draft.wrong), "edited"
+        session.add(row)
+        session.commit()
+        skill = session.get(Skill, row.skill_id)
+        return question_dict(row, skill.name if skill else "")
+
+
+def question_counts(engine: Engine, course: str) -> dict[str, int]:
+    """Active questions in the bank, by skill name."""
+    course_id = find_course(engine, course).id
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Skill.name, func.count(col(Question.id)))
+            .join(Question, col(Question.skill_id) == Skill.id)
+            .where(Skill.course_id == course_id, Question.status == "active")
+            .group_by(Skill.name)
+        ).all()
+    return dict(rows)
