@@ -33,7 +33,7 @@ class BankReport:
                 "failed": dict(self.failed), "retired": self.retired}
 
 
-def _passages(session: Session, course_id: int) -> list[tuple[Chunk, str, str]]:
+def course_passages(session: Session, course_id: int) -> list[tuple[Chunk, str, str]]:
     """The course's chunks in reading order, with document name and skill name."""
     rows = session.exec(
         select(Chunk, Document.name, Skill.name)
@@ -48,7 +48,7 @@ def _passages(session: Session, course_id: int) -> list[tuple[Chunk, str, str]]:
 def retire_stale(session: Session, course_id: int) -> int:
     """Retire the questions whose passage is gone or no longer states their sentence,
     or whose skill is gone; returns how many."""
-    chunks = {chunk.id: chunk for chunk, _, _ in _passages(session, course_id)}
+    chunks = {chunk.id: chunk for chunk, _, _ in course_passages(session, course_id)}
     skills = set(session.exec(select(Skill.id).where(Skill.course_id == course_id)))
     retired = 0
     for question in session.exec(select(Question).where(
@@ -78,7 +78,7 @@ def build_bank(engine: Engine, course: str, *, skill: str | None = None,
     report = BankReport()
     with Session(engine) as session:
         report.retired = retire_stale(session, course_id or 0)
-        rows = _passages(session, course_id or 0)
+        rows = course_passages(session, course_id or 0)
         if skill is not None and skill not in {name for _, _, name in rows}:
             names = list(dict.fromkeys(name for _, _, name in rows))
             known = ", ".join(names[:8]) + (f" and {len(names) - 8} more (`tutorbot skills`)"

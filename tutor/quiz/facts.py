@@ -15,9 +15,12 @@ from tutor.answers.terms import CLOSED_CLASSES
 # A number in digits or words, then its unit: "20 minutes", "1.5 m", "ten seconds", "50%".
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen "
                  "twenty thirty forty fifty sixty hundred").split()
+# A number word needs a space or hyphen before its unit ("ones" is no quantity); a
+# number inside code ("<ESC>[1;31m") is none either.
 _QUANTITY = re.compile(
-    r"(?<![\w.])(?P<value>\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
-    r"(?:\s*|-)(?P<unit>%|[A-Za-z]+(?:/[A-Za-z]+)?)(?![\w])", re.IGNORECASE)
+    r"(?<![\w.;\[$#%])(?:(?P<value>\d+(?:[.,]\d+)?)\s*|(?P<word>" + "|".join(_NUMBER_WORDS)
+    + r")(?:\s+|-))(?P<unit>%|[A-Za-z]+(?:/[A-Za-z]+)?)(?![\w])", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"`[^`']*'|`[^`]*`|``.*?''|<[A-Z]+>\S*")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -47,20 +50,26 @@ def facts(sentence: str) -> list[Fact]:
     [('black', 'colour'), ('Mondays', 'weekday')]
     >>> facts("Keep a 1 metre space clear; 2 people lift it.")[0].value
     1.0
+    >>> facts("Disown the ones you keep; ``<ESC>[1;31m'' makes it red in `ls -l 5m'.")[0].text
+    'red'
+
     """
     found: list[Fact] = []
+    code = [span.span() for span in _CODE_SPAN.finditer(sentence)]
     for match in _QUANTITY.finditer(sentence):
         unit = unit_of(match.group("unit"))
-        if not unit:
+        if not unit or any(a <= match.start() < b for a, b in code):
             continue
-        raw = match.group("value").replace(",", "")
+        raw = (match.group("value") or match.group("word")).replace(",", "")
         value = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else None
         found.append(Fact(match.start(), match.end(), match.group(0), "quantity", unit, value))
     for match in _WORD.finditer(sentence):
         word = match.group(0).lower()
         for name, members in zip(_CLASS_NAMES, CLOSED_CLASSES, strict=True):
             inside = any(f.start <= match.start() < f.end for f in found)
-            if (word in members or word.rstrip("s") in members) and not inside:
+            # "Peter Gray" is a name: a colour capitalised inside a sentence is no colour.
+            named = name == "colour" and match.start() > 0 and match.group(0)[0].isupper()
+            if (word in members or word.rstrip("s") in members) and not inside and not named:
                 found.append(Fact(match.start(), match.end(), match.group(0), name))
     return sorted(found, key=lambda fact: fact.start)
 

@@ -27,7 +27,11 @@ from tutor.quiz.generate import BLANK, QuestionDraft
 # A sentence that leans on the one before it cannot stand alone as a question.
 _LEANS_BACK = re.compile(
     r"^(?:then|this|that|these|those|it|its|they|them|their|he|she|also|so|however|"
-    r"otherwise|instead|here|there|such|both|the latter|the former)\b", re.IGNORECASE)
+    r"otherwise|instead|here|there|such|both|now|the latter|the former|the converse)\b",
+    re.IGNORECASE)
+# An example's made-up figures are no rule to learn ("Let's say this threshold is 5 days").
+_EXAMPLE = re.compile(r"^(?:let['\u2019]s|let us|suppose|imagine|assume|say|for example|"
+                      r"for instance|e\.g\.)\b", re.IGNORECASE)
 NEAR_DUPLICATE = 0.8  # share of word pairs two stems may share
 
 
@@ -50,6 +54,10 @@ def problem(draft: QuestionDraft, passage: str) -> str | None:
         return "answer not in the passage"
     if _LEANS_BACK.match(draft.sentence):
         return "leans on the sentence before it"
+    if _EXAMPLE.match(draft.sentence):
+        return "an example's figures, not a rule"
+    if draft.sentence.rstrip().endswith(":") or draft.sentence[:1].islower():
+        return "a lead-in or a fragment, not a statement"
     stem = draft.question.replace(BLANK, "")
     if draft.kind != "true_false" and normal(draft.fact) in normal(stem):
         return "the stem gives the answer away"
