@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 from sqlalchemy import Engine, func
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from knowledge.chunking import embedding_text
 from knowledge.index import IndexStore, VectorIndex
@@ -149,11 +149,16 @@ def refresh_skills(session: Session, course_id: int) -> list[str]:
     keeps its id while its name stays, so what refers to it survives. Returns the
     problems found in the skills file (the entries that could not be applied)."""
     course = session.get(Course, course_id)
-    documents = list(session.exec(select(Document).where(Document.course_id == course_id)
-                                  .order_by(col(Document.id))))
-    chunks = {d.id: list(session.exec(select(Chunk).where(Chunk.document_id == d.id)
-                                      .order_by(col(Chunk.ordinal)))) for d in documents}
-    outline = [(d.title or d.name, [c.heading for c in chunks[d.id]]) for d in documents]
+    documents = session.exec(select(Document.id, Document.title, Document.name)
+                             .where(Document.course_id == course_id)
+                             .order_by(col(Document.id))).all()
+    # Ids and headings only: a course's embeddings need not be read to tag its chunks.
+    chunks: dict[int, list[tuple[int, str]]] = {d: [] for d, _, _ in documents}
+    for chunk_id, document_id, heading in session.exec(
+            select(Chunk.id, Chunk.document_id, Chunk.heading)
+            .where(col(Chunk.document_id).in_(list(chunks))).order_by(col(Chunk.ordinal))):
+        chunks[document_id].append((chunk_id, heading))
+    outline = [(title or name, [h for _, h in chunks[d]]) for d, title, name in documents]
     spec, problems = None, []
     if course is not None and course.skills_spec:
         try:
@@ -171,10 +176,12 @@ def refresh_skills(session: Session, course_id: int) -> list[str]:
         session.add(row)
         rows[draft.name] = row
     session.flush()
-    for document, sections in zip(documents, qualified_sections(outline), strict=True):
-        for chunk, section in zip(chunks[document.id], sections, strict=True):
-            chunk.skill_id = rows[skill_map.of_section[section]].id
-            session.add(chunk)
+    tagged: dict[int, list[int]] = {}  # skill id -> its chunks
+    for (document, _, _), sections in zip(documents, qualified_sections(outline), strict=True):
+        for (chunk_id, _), section in zip(chunks[document], sections, strict=True):
+            tagged.setdefault(rows[skill_map.of_section[section]].id or 0, []).append(chunk_id)
+    for skill_id, chunk_ids in tagged.items():
+        session.exec(update(Chunk).where(col(Chunk.id).in_(chunk_ids)).values(skill_id=skill_id))
     session.flush()
     for stale in existing.values():  # no chunk refers to them any more
         session.delete(stale)
