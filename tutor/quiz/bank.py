@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from knowledge.library import find_course
 from knowledge.tables import Chunk, Document, Skill
 from tutor.errors import TutorError
-from tutor.quiz.generate import QuestionDraft, SourcePassage, generate
+from tutor.quiz.generate import QuestionDraft, SourcePassage, generate, states
 from tutor.quiz.validate import problem, validate
 from tutor.tables import Question
 
@@ -45,29 +45,24 @@ def course_passages(session: Session, course_id: int) -> list[tuple[Chunk, str, 
     return [(chunk, document, skill) for chunk, document, skill in rows]
 
 
-def retire_stale(session: Session, course_id: int) -> int:
-    """Retire the questions whose passage is gone or no longer states their sentence,
-    or whose skill is gone; returns how many."""
-    chunks = {chunk.id: chunk for chunk, _, _ in course_passages(session, course_id)}
+def retire_stale(session: Session, course_id: int,
+                 passages: list[tuple[Chunk, str, str]]) -> int:
+    """Retire the questions whose passage (of `passages`, the course's) is gone or no
+    longer states their sentence, or whose skill is gone; returns how many."""
+    chunks = {chunk.id: chunk for chunk, _, _ in passages}
     skills = set(session.exec(select(Skill.id).where(Skill.course_id == course_id)))
     retired = 0
     for question in session.exec(select(Question).where(
             Question.course_id == course_id, Question.status == "active")):
         chunk = chunks.get(question.chunk_id)
         why = ("its passage is gone" if chunk is None else
-               "its passage changed" if question.sentence not in _sentences(chunk.text) else
+               "its passage changed" if not states(chunk.text, question.sentence) else
                "its skill is gone" if question.skill_id not in skills else "")
         if why:
             question.status, question.retired_why = "retired", why
             session.add(question)
             retired += 1
     return retired
-
-
-def _sentences(text: str) -> set[str]:
-    from knowledge.sentences import passage_units
-
-    return {unit.text for unit in passage_units(text)}
 
 
 def build_bank(engine: Engine, course: str, *, skill: str | None = None,
@@ -77,8 +72,8 @@ def build_bank(engine: Engine, course: str, *, skill: str | None = None,
     course_id = find_course(engine, course).id
     report = BankReport()
     with Session(engine) as session:
-        report.retired = retire_stale(session, course_id or 0)
         rows = course_passages(session, course_id or 0)
+        report.retired = retire_stale(session, course_id or 0, rows)
         if skill is not None and skill not in {name for _, _, name in rows}:
             names = list(dict.fromkeys(name for _, _, name in rows))
             known = ", ".join(names[:8]) + (f" and {len(names) - 8} more (`tutorbot skills`)"

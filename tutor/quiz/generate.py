@@ -42,6 +42,16 @@ class QuestionDraft:
     wrong: tuple[str, ...] = ()  # the wrong facts it offers (options, or the false statement's)
 
 
+def states(passage: str, sentence: str) -> bool:
+    """Whether a passage still states a sentence, as its units read (a question whose
+    passage no longer does is wrong or out of date).
+
+    >>> states("Cool the burn **for 20 minutes**. Call 999.", "Cool the burn for 20 minutes.")
+    True
+    """
+    return sentence in {unit.text for unit in passage_units(passage)}
+
+
 def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact]]]:
     """The whole sentences and list items of a passage that state a testable fact."""
     for unit in passage_units(text):

@@ -19,10 +19,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from knowledge.sentences import passage_units
 from tutor.answers.claims import conflict, numbers, read_claim
 from tutor.quiz.facts import facts, key, normal
-from tutor.quiz.generate import BLANK, QuestionDraft
+from tutor.quiz.generate import BLANK, QuestionDraft, states
 
 # A sentence that leans on the one before it cannot stand alone as a question.
 _LEANS_BACK = re.compile(
@@ -49,8 +48,7 @@ def problem(draft: QuestionDraft, passage: str) -> str | None:
     'a wrong option is the answer'
     """
     flat = " ".join(passage.split())
-    if draft.sentence not in {u.text for u in passage_units(passage)} or (
-            draft.fact not in draft.sentence):
+    if not states(passage, draft.sentence) or draft.fact not in draft.sentence:
         return "answer not in the passage"
     if _LEANS_BACK.match(draft.sentence):
         return "leans on the sentence before it"
