@@ -138,15 +138,11 @@ def apply_spec(derived: list[SkillDraft], spec: Spec | None) -> tuple[SkillMap, 
     prerequisites = {skill.name: skill.prerequisites for skill in derived}
     problems: list[str] = []
     entries, file = (spec.entries, spec.file) if spec else ([], "")
-    def where(index: int) -> str:
-        line = entries[index].line
-        return f"{file} line {line}" if line else f"{file}, skill {index + 1}"
-
     for index, entry in enumerate(entries):
         sections = entry.sections or (entry.name,)
         unknown = [s for s in sections if s not in prerequisites]
         if unknown:
-            problems.append(f"{where(index)}: no skill named "
+            problems.append(f"{_where(file, entry.line, index)}: no skill named "
                             f"{', '.join(repr(u) for u in unknown)} in the material")
             continue
         for section in sections:
@@ -161,7 +157,7 @@ def apply_spec(derived: list[SkillDraft], spec: Spec | None) -> tuple[SkillMap, 
             continue
         unknown = [p for p in entry.prerequisites if p not in chosen]
         if unknown:
-            problems.append(f"{where(index)}: prerequisite "
+            problems.append(f"{_where(file, entry.line, index)}: prerequisite "
                             f"{', '.join(repr(u) for u in unknown)} is not a skill")
             continue
         chosen[entry.name] = tuple(p for p in entry.prerequisites if p != entry.name)
@@ -204,10 +200,14 @@ def parse_spec(text: str, file: str) -> Spec:
     return _entries(data, file, lambda index: lines[index] if index < len(lines) else 0)
 
 
+def _where(file: str, line: int, index: int) -> str:
+    """Where a skills-file entry is, for messages: its line, or (JSON) its number."""
+    return f"{file} line {line}" if line else f"{file}, skill {index + 1}"
+
+
 def _entries(data: object, file: str, line_of: Callable[[int], int]) -> Spec:
     def where(index: int) -> str:
-        line = line_of(index)
-        return f"{file} line {line}" if line else f"{file}, skill {index + 1}"
+        return _where(file, line_of(index), index)
 
     if not isinstance(data, dict) or not isinstance(data.get("skills"), list):
         raise SpecError(f"{file} line 1: expected a 'skills:' list")
