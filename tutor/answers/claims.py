@@ -61,7 +61,7 @@ OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
 _NUMBER_WORDS = {
     "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
+    "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
     "hundred": "100", "dozen": "12",
 }
 _COUNTING = {"one": "1", "once": "1", "twice": "2", "every": "1", "each": "1", "per": "1",
@@ -95,6 +95,19 @@ _UNITS = {
     "c": "degree C", "degrees": "degree", "degree": "degree", "percent": "%", "%": "%",
     "v": "volt", "volts": "volt", "amps": "amp", "w": "watt", "watts": "watt", "db": "dB",
 }
+
+
+def number_value(word: str) -> str | None:
+    """The digits a number word stands for, before a unit ("three-day" is 3 days).
+
+    >>> number_value("Three"), number_value("one"), number_value("door")
+    ('3', '1', None)
+    """
+    word = word.lower()
+    return _NUMBER_WORDS.get(word) or ("1" if word == "one" else None)
+
+
+NUMBER_WORD_NAMES = (*_NUMBER_WORDS, "one")
 
 
 def unit_of(word: str) -> str:

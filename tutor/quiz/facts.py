@@ -9,16 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor.answers.claims import unit_of
+from tutor.answers.claims import NUMBER_WORD_NAMES, number_value, unit_of
 from tutor.answers.terms import CLOSED_CLASSES
 
 # A number in digits or words, then its unit: "20 minutes", "1.5 m", "ten seconds", "50%".
-_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen "
-                 "twenty thirty forty fifty sixty hundred").split()
 # A number word needs a space or hyphen before its unit ("ones" is no quantity); a
 # number inside code ("<ESC>[1;31m") is none either.
 _QUANTITY = re.compile(
-    r"(?<![\w.;\[$#%])(?:(?P<value>\d+(?:[.,]\d+)?)\s*|(?P<word>" + "|".join(_NUMBER_WORDS)
+    r"(?<![\w.;\[$#%])(?:(?P<value>\d+(?:[.,]\d+)?)\s*|(?P<word>" + "|".join(NUMBER_WORD_NAMES)
     + r")(?:\s+|-))(?P<unit>%|[A-Za-z]+(?:/[A-Za-z]+)?)(?![\w])", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"`[^`']*'|`[^`]*`|``.*?''|<[A-Z]+>\S*")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -60,7 +58,7 @@ def facts(sentence: str) -> list[Fact]:
         unit = unit_of(match.group("unit"))
         if not unit or any(a <= match.start() < b for a, b in code):
             continue
-        raw = (match.group("value") or match.group("word")).replace(",", "")
+        raw = (match.group("value") or number_value(match.group("word")) or "").replace(",", "")
         value = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else None
         found.append(Fact(match.start(), match.end(), match.group(0), "quantity", unit, value))
     for match in _WORD.finditer(sentence):
