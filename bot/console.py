@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 from collections.abc import Callable
 
 from rich.console import Console, Group
@@ -30,8 +31,20 @@ def render_sources(reply: Reply) -> Text:
     return text
 
 
+def hard_breaks(text: str) -> str:
+    r"""Markdown that keeps the tutor's line breaks (a quiz's options, progress bars),
+    outside code blocks, where they are kept anyway.
+
+    >>> hard_breaks("Question 1\n1. Yes\n\n```\na\nb\n```")
+    'Question 1  \n1. Yes\n\n```\na\nb\n```'
+    """
+    parts = re.split(r"(```.*?```)", text, flags=re.S)
+    return "".join(part if part.startswith("```") else re.sub(r"(?<=\S)\n(?!\n)", "  \n", part)
+                   for part in parts)
+
+
 def render_final(reply: Reply) -> Group:
-    parts: list[Markdown | Text] = [Markdown(reply.text)]
+    parts: list[Markdown | Text] = [Markdown(hard_breaks(reply.text))]
     if reply.notice:
         parts.append(Text(f"⚠ {reply.notice}", style="yellow"))
     if reply.sources:
@@ -44,15 +57,22 @@ def render_final(reply: Reply) -> Group:
 
 async def show_replies(manager: DialogueManager, message: IncomingMessage,
                        console: Console) -> None:
-    """Drafts are shown dimmed and replaced in place by the checked final answer."""
-    with Live(console=console, auto_refresh=False, transient=False) as live:
-        async for reply in manager.respond(message):
-            if reply.error:
-                live.update(Text(reply.text, style="red"), refresh=True)
-            elif reply.draft:
-                live.update(Text(reply.text, style="dim"), refresh=True)
-            else:
-                live.update(render_final(reply), refresh=True)
+    """Drafts are shown dimmed in place and cleared when the checked final answer is
+    printed; every final reply stays (a quiz's feedback, then its next question)."""
+    live: Live | None = None
+    async for reply in manager.respond(message):
+        if reply.draft:
+            if live is None:
+                live = Live(console=console, auto_refresh=False, transient=True)
+                live.start()
+            live.update(Text(reply.text, style="dim"), refresh=True)
+            continue
+        if live is not None:
+            live.stop()
+            live = None
+        console.print(Text(reply.text, style="red") if reply.error else render_final(reply))
+    if live is not None:
+        live.stop()
 
 
 async def chat(manager: DialogueManager, course: str | None, *, console: Console,

@@ -13,6 +13,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -126,6 +127,7 @@ class SlackAdapter:
         await self._answer(event, " ".join(text.split()), client)
 
     async def _answer(self, event: dict, text: str, client: AsyncWebClient) -> None:
+        text = as_command(text, self.manager.commands)
         thread = event.get("thread_ts") or event["ts"]
         files = tuple(self._attachment(file) for file in event.get("files", ()))
         incoming = IncomingMessage(learner_id(event["user"]), text, files=files,
@@ -153,7 +155,8 @@ class SlackAdapter:
         return data
 
     async def _on_button(self, ack: Callable[..., Awaitable[None]], body: dict,
-                         action: dict, client: AsyncWebClient) -> None:
+                         action: dict, client: AsyncWebClient,
+                         respond: Callable[..., Awaitable[Any]]) -> None:
         await ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
@@ -165,8 +168,16 @@ class SlackAdapter:
         if channel is None:  # a click on the App Home tab
             await self._publish_home(client, user)
             return
+        in_private = (body.get("container") or {}).get("is_ephemeral", False)
         for reply in replies:
-            await post(client, channel, thread, user, reply)
+            if in_private:  # a click on a slash command's reply: answer as privately
+                await respond(text=fallback_text(reply), blocks=blocks(reply),
+                              response_type="ephemeral", replace_original=False)
+                continue
+            # A refusal (someone else's quiz, an old button) is for the clicker only.
+            await post(client, channel, thread, user,
+                       replace(reply, ephemeral=True) if reply.error else reply)
+            await upload_image(client, channel, thread, reply)
 
     async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict,
                           respond: Callable[..., Awaitable[Any]]) -> None:
@@ -179,6 +190,8 @@ class SlackAdapter:
             if not reply.draft:
                 await respond(text=fallback_text(reply), blocks=blocks(reply),
                               response_type="ephemeral")
+                if command.get("channel_id", "").startswith("D"):  # a chart only in a DM
+                    await upload_image(self.app.client, command["channel_id"], None, reply)
 
     async def _on_home(self, event: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])
@@ -208,6 +221,7 @@ class StreamedReply:
             else:
                 await self._put(fallback_text(reply), blocks(reply))
                 self.ts = None
+                await upload_image(self.client, self.channel, self.thread, reply)
 
     async def _put(self, text: str, reply_blocks: list[dict] | None) -> None:
         try:
@@ -230,6 +244,40 @@ async def post(client: AsyncWebClient, channel: str, thread: str | None, user: s
     else:
         await client.chat_postMessage(channel=channel, thread_ts=thread,
                                       text=fallback_text(reply), blocks=blocks(reply))
+
+
+TAKES_WORDS = {"quiz", "coach", "hint"}  # bare commands that take an argument in a message
+
+
+def as_command(text: str, commands: dict) -> str:
+    """A message that is a bare command word ("progress", "quiz fire") as the command:
+    Slack keeps /words for its own slash commands, so a DM cannot start with one.
+
+    >>> commands = dict.fromkeys(["quiz", "progress", "stop", "course"])
+    >>> as_command("progress", commands), as_command("quiz fire safety", commands)
+    ('/progress', '/quiz fire safety')
+    >>> as_command("stop the truck how?", commands), as_command("course of action", commands)
+    ('stop the truck how?', 'course of action')
+    """
+    words = text.split()
+    if not words or words[0].lower() not in commands:
+        return text
+    if len(words) == 1 or words[0].lower() in TAKES_WORDS:
+        return "/" + text.strip()
+    return text
+
+
+async def upload_image(client: AsyncWebClient, channel: str, thread: str | None,
+                       reply: Reply) -> None:
+    """A reply's picture (the /progress chart) as a file in the same thread."""
+    if reply.image is None or reply.ephemeral:
+        return
+    try:
+        await client.files_upload_v2(channel=channel, thread_ts=thread, content=reply.image.data,
+                                     filename=reply.image.name, title="Your progress",
+                                     alt_txt=reply.image.alt[:1000])
+    except SlackApiError:
+        log.warning("could not upload a picture to %s", channel, exc_info=True)
 
 
 def escape(text: str) -> str:

@@ -47,6 +47,10 @@ COMMANDS = [
     ("help", "How to use me"),
     ("course", "Show or switch your course"),
     ("courses", "List the courses"),
+    ("quiz", "A quiz on a topic, or on your weakest skill"),
+    ("stop", "Pause the quiz"),
+    ("progress", "Your mastery of each skill"),
+    ("coach", "Guiding questions and hints instead of answers"),
     ("mydata", "See what I store about you"),
     ("forget", "Delete what I store about you"),
 ]
@@ -170,8 +174,10 @@ class TelegramAdapter:
         await query.answer(toast[:200] or None)
         if isinstance(query.message, Message):
             for reply in replies:
-                await query.message.reply_text(format_reply(reply), parse_mode=ParseMode.HTML,
+                await query.message.reply_text(truncate(format_reply(reply)),
+                                               parse_mode=ParseMode.HTML,
                                                reply_markup=keyboard(reply.buttons))
+                await send_image(query.message, reply)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)
@@ -195,6 +201,7 @@ class StreamedReply:
                 continue
             await self._put(format_reply(reply), keyboard(reply.buttons), html_text=True)
             self.shown = None  # a further reply is a new message
+            await send_image(self.asked, reply)
 
     async def _put(self, text: str, markup: InlineKeyboardMarkup | None, *,
                    html_text: bool = False) -> None:
@@ -215,6 +222,17 @@ class StreamedReply:
         self.shown_text = text
 
 
+async def send_image(chat_message: Message, reply: Reply) -> None:
+    """A reply's picture (the /progress chart) as a photo after its text."""
+    if reply.image is None:
+        return
+    try:
+        await chat_message.reply_photo(reply.image.data, caption=reply.image.alt[:1024],
+                                       filename=reply.image.name)
+    except TelegramError:
+        log.warning("could not send a picture in chat %s", chat_message.chat_id, exc_info=True)
+
+
 def format_reply(reply: Reply) -> str:
     """A final reply as Telegram HTML: the text, a notice, then the sources."""
     parts = [quotes_as_blockquotes(html.escape(reply.text))]
@@ -228,15 +246,20 @@ def format_reply(reply: Reply) -> str:
 
 def quotes_as_blockquotes(text: str) -> str:
     r"""The answer's Markdown (already HTML-escaped) as Telegram HTML: consecutive quote
-    lines ("> …", the material quoted) as one blockquote, fenced code as <pre>.
+    lines ("> …", the material quoted) as one blockquote, fenced code as <pre>, and
+    *bold* (as Slack writes it) as <b>.
 
     >>> quotes_as_blockquotes("&gt; Check:\n&gt; - Tyres [1]\n\nCool it. [2]")
     '<blockquote>Check:\n- Tyres [1]</blockquote>\n\nCool it. [2]'
     >>> quotes_as_blockquotes("```\nls -l\n```")
     '<pre>ls -l</pre>'
+    >>> quotes_as_blockquotes("A quiz on *Fire wardens*: ls *.c *.h")
+    'A quiz on <b>Fire wardens</b>: ls *.c *.h'
     """
     text = re.sub(r"(?ms)^```[^\n]*\n(.*?)\n?```$", r"<pre>\1</pre>", text)
-    return re.sub(r"(?m)(?:^&gt; ?.*(?:\n|$))+", _blockquote, text)
+    text = re.sub(r"(?m)(?:^&gt; ?.*(?:\n|$))+", _blockquote, text)
+    return re.sub(r"(<pre>.*?</pre>)|(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])",
+                  lambda m: m.group(1) or f"<b>{m.group(2)}</b>", text, flags=re.S)
 
 
 def _blockquote(match: re.Match[str]) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Engine, event, inspect
 from sqlalchemy.schema import CreateColumn
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, SQLModel, col, create_engine, delete
 
 
 def make_engine(url: str) -> Engine:
@@ -65,3 +65,13 @@ def _default_clause(column: Column) -> str:
     if isinstance(default, str):
         return " DEFAULT '" + default.replace("'", "''") + "'"
     return ""
+
+
+def delete_rows(session: Session, columns: tuple, value: object) -> int:
+    """Delete the rows whose column (one of `columns`, each of its own table) holds
+    `value`; returns how many went. What /forget runs over a learner's tables."""
+    removed = 0
+    for column in columns:
+        table = column.class_  # the model the column belongs to
+        removed += int(session.exec(delete(table).where(col(column) == value)).rowcount or 0)
+    return removed

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 
 from knowledge.library import UnknownCourse, course_names
 from tutor.answers.answering import Answer
 from tutor.answers.followup import is_follow_up, retrieval_query
+from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
 from tutor.messages import Button, IncomingMessage, Reply
+from tutor.progress import progress_reply
+from tutor.quiz.chat import QuizTutor
+from tutor.quiz.grading import TRUE_FALSE
 from tutor.runtime import Runtime
 from tutor.uploads import course_from_caption, ingest_uploads, summary
 
@@ -25,6 +30,10 @@ I'm tutorbot. Ask me anything about your course and I'll explain it from the cou
 material, citing the passages I used as [1], [2].
 
 Commands:
+  /quiz [TOPIC]  a short quiz on a topic or skill (alone: your weakest skill)
+  /stop          pause the quiz; /quiz carries on with it
+  /progress      your mastery of each skill
+  /coach         guiding questions and hints instead of answers (/coach off: answers)
   /course NAME   switch course (/course alone shows the current one)
   /courses       list the courses
   /mydata        show what I store about you
@@ -33,7 +42,8 @@ Commands:
 
 PRIVACY = """\
 What I store: the course you chose and your last few questions with my answers, \
-so follow-up questions make sense, and your 👍/👎 on answers. Questions the material \
+so follow-up questions make sense, your 👍/👎 on answers, and your quiz answers with \
+the mastery of each skill they give. Questions the material \
 can't answer are kept for trainers without your name. /mydata shows your data; /forget \
 deletes it."""
 
@@ -52,10 +62,22 @@ class DialogueManager:
             "courses": self._courses,
             "mydata": self._my_data,
             "forget": self._forget,
+            "quiz": self._quiz,
+            "stop": self._stop,
+            "hint": self._hint,
+            "reveal": self._reveal,
+            "progress": self._progress,
+            "coach": self._coach,
         }
+        self.quiz = QuizTutor(runtime.quizzes, runtime.embed, runtime.settings.quiz_length,
+                              self.learners.coaching)
         self.buttons: dict[str, Handler] = {
             "course": self._choose_course,
             "feedback": self._feedback,
+            "quiz": self.quiz.clicked,
+            "hint": self.quiz.hint,
+            "reveal": self.quiz.reveal,
+            "coach": self._coach_hint,
         }
 
     async def respond(self, message: IncomingMessage) -> AsyncIterator[Reply]:
@@ -108,6 +130,17 @@ class DialogueManager:
             if handler is None:
                 raise TutorError(f"I don't know the command /{name}. Send /help for the list.")
             async for reply in handler(message, argument.strip()):
+                yield reply
+            return
+        if (run := self.quiz.running(message.learner)) is not None:
+            async for reply in self.quiz.typed(run, text):  # while a quiz runs, text answers it
+                yield reply
+            return
+        if looks_like_an_answer(text):
+            raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
+                             "to start one, or ask me a question.")
+        if self.learners.coaching(message.learner):
+            async for reply in self._coached(message, text):
                 yield reply
             return
         async for reply in self._question(message, text):
@@ -209,13 +242,100 @@ class DialogueManager:
         report = await ingest_uploads(self.runtime, message.files, course)
         yield Reply(summary(report), data={"ingest": report.as_dict()})
 
+    # ---- quizzes, progress, coaching ---------------------------------------------------
+
+    async def _quiz(self, message: IncomingMessage, topic: str) -> AsyncIterator[Reply]:
+        course = self.current_course(message)
+        async for reply in self.quiz.start(message, course, topic,
+                                           self.runtime.bank_ready_in(course)):
+            yield reply
+
+    async def _stop(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+        async for reply in self.quiz.stop(message):
+            yield reply
+
+    async def _reveal(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+        async for reply in self.quiz.typed_hint(message, reveal=True):
+            yield reply
+
+    async def _hint(self, message: IncomingMessage, level: str) -> AsyncIterator[Reply]:
+        """/hint: the quiz's next hint, or else the next hint on the coached question."""
+        if self.quiz.running(message.learner) is not None:
+            async for reply in self.quiz.typed_hint(message, reveal=False):
+                yield reply
+            return
+        turn = self.learners.last_turn(message.learner, message.conversation)
+        if turn is None or not self.learners.coaching(message.learner):
+            raise TutorError("There is nothing to hint at: hints come with quiz questions, "
+                             "and with questions in /coach mode.")
+        async for reply in self._coach_hint(message, f"{turn.id}:{level or 1}"):
+            yield reply
+
+    async def _progress(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+        course = self.current_course(message)
+        yield progress_reply(course, self.runtime.quizzes.progress(message.learner, course))
+
+    async def _coach(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        if argument.lower() not in ("", "on", "off"):
+            raise TutorError("Send /coach to be coached, or /coach off for direct answers.")
+        on = argument.lower() != "off"
+        self.learners.set_coaching(message.learner, on)
+        yield Reply("Coaching on: I'll answer your questions with a guiding question and "
+                    "hints (💡) that lead to the answer. /coach off for direct answers."
+                    if on else "Coaching off: I'll answer your questions directly again.")
+
+    async def _coached_answer(self, course: str, question: str) -> Answer:
+        answer: Answer | None = None
+        async for event in self.runtime.answers.answer(course, question, explain=False):
+            if not isinstance(event, str):
+                answer = event
+        assert answer is not None
+        return answer
+
+    async def _coached(self, message: IncomingMessage, text: str) -> AsyncIterator[Reply]:
+        """A question in /coach mode, or a guess at the gap of the last one."""
+        course = self.current_course(message)
+        last = self.learners.last_turn(message.learner, message.conversation)
+        if last is not None and last.gap and is_a_guess(text):
+            coaching = coaching_for(await self._coached_answer(last.course, last.question))
+            if coaching is not None:
+                reply, grade = guess_reply(coaching, last.id or 0, text)
+                if grade.correct:
+                    self.learners.close_gap(last.id or 0)
+                yield reply
+                return
+        answer = await self._coached_answer(course, text)
+        coaching = coaching_for(answer) if answer.covered else None
+        if coaching is None:
+            yield Reply(answer.text, answer.sources)
+            return
+        turn = self.learners.add_turn(message.learner, course, text, answer.text,
+                                      message.conversation, gap=coaching.gap)
+        yield guiding_reply(coaching, turn)
+
+    async def _coach_hint(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        """coach:TURN:LEVEL, a rung of the hint ladder of a coached question."""
+        turn_id, _, level = argument.partition(":")
+        turn = self.learners.turn(message.learner, int(turn_id)) if turn_id.isdigit() else None
+        if turn is None:
+            raise TutorError("That hint is no longer available (it was someone else's, or the "
+                             "question is no longer kept). Ask again.")
+        coaching = coaching_for(await self._coached_answer(turn.course, turn.question))
+        if coaching is None or not level.isdigit() or not 1 <= int(level) <= 3:
+            raise TutorError("That hint is no longer available: ask the question again.")
+        if int(level) == 3:
+            self.learners.close_gap(turn.id or 0)
+        yield hint_reply(coaching, turn.id or 0, int(level))
+
     async def _my_data(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        data = self.learners.export(message.learner)
+        data = self.learners.export(message.learner) | self.runtime.quizzes.export(
+            message.learner)
         yield Reply("Here is everything I store about you:\n"
                     + json.dumps(data, indent=2, ensure_ascii=False))
 
     async def _forget(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        removed = self.learners.forget(message.learner)
+        removed = self.learners.forget(message.learner) + self.runtime.quizzes.forget(
+            message.learner)
         yield Reply("Done: I deleted everything I stored about you." if removed
                     else "I had nothing stored about you.")
 
@@ -230,6 +350,24 @@ def waiting_text(ahead: int) -> str:
     """
     text = "Looking in the course material…"
     return f"{text} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else text
+
+
+def looks_like_an_answer(text: str) -> bool:
+    """A bare option number or true/false: an answer, not a question.
+
+    >>> looks_like_an_answer("2"), looks_like_an_answer("True"), looks_like_an_answer("why?")
+    (True, True, False)
+    """
+    return bool(re.fullmatch(r"\d{1,2}\.?", text.strip())) or text.strip().lower() in TRUE_FALSE
+
+
+def is_a_guess(text: str) -> bool:
+    """A short statement, not a new question: the learner's go at a coached gap.
+
+    >>> is_a_guess("20 minutes"), is_a_guess("How do I lift a box?")
+    (True, False)
+    """
+    return "?" not in text and len(text.split()) <= 6
 
 
 def course_buttons(courses: list[str]) -> tuple[Button, ...]:

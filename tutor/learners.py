@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
+from tutor.database import delete_rows
 from tutor.tables import ContentGap, Feedback, Learner, Turn
 
 
@@ -19,11 +20,44 @@ class LearnerStore:
             return learner.course if learner else None
 
     def set_course(self, learner_id: str, course: str) -> None:
+        self._update(learner_id, course=course)
+
+    def coaching(self, learner_id: str) -> bool:
+        with Session(self.engine) as session:
+            learner = session.get(Learner, learner_id)
+            return bool(learner and learner.coach)
+
+    def set_coaching(self, learner_id: str, on: bool) -> None:
+        self._update(learner_id, coach=on)
+
+    def _update(self, learner_id: str, **fields: object) -> None:
         with Session(self.engine) as session:
             learner = session.get(Learner, learner_id) or Learner(id=learner_id)
-            learner.course = course
+            for name, value in fields.items():
+                setattr(learner, name, value)
             session.add(learner)
             session.commit()
+
+    def turn(self, learner_id: str, turn_id: int) -> Turn | None:
+        """One of the learner's stored turns (None if gone, or someone else's)."""
+        with Session(self.engine) as session:
+            turn = session.get(Turn, turn_id)
+            return turn if turn is not None and turn.learner_id == learner_id else None
+
+    def last_turn(self, learner_id: str, conversation: str = "") -> Turn | None:
+        with Session(self.engine) as session:
+            return session.exec(select(Turn).where(
+                Turn.learner_id == learner_id, Turn.conversation == conversation)
+                .order_by(col(Turn.id).desc())).first()
+
+    def close_gap(self, turn_id: int) -> None:
+        """A coached question answered: a later message is a new question again."""
+        with Session(self.engine) as session:
+            turn = session.get(Turn, turn_id)
+            if turn is not None:
+                turn.gap = ""
+                session.add(turn)
+                session.commit()
 
     def recent_questions(self, learner_id: str, course: str, conversation: str = "") -> list[str]:
         with Session(self.engine) as session:
@@ -44,13 +78,13 @@ class LearnerStore:
             ).all())
 
     def add_turn(self, learner_id: str, course: str, question: str, answer: str,
-                 conversation: str = "") -> int:
+                 conversation: str = "", gap: str = "") -> int:
         """Store a turn and forget turns beyond the history the tutor uses; returns its id."""
         with Session(self.engine) as session:
             if session.get(Learner, learner_id) is None:
                 session.add(Learner(id=learner_id, course=course))
             turn = Turn(learner_id=learner_id, course=course, question=question, answer=answer,
-                        conversation=conversation)
+                        conversation=conversation, gap=gap)
             session.add(turn)
             session.flush()
             turn_id = turn.id
@@ -94,6 +128,7 @@ class LearnerStore:
             return {
                 "learner": learner_id,
                 "course": learner.course if learner else None,
+                "coaching": bool(learner and learner.coach),
                 "since": learner.created_at.isoformat() if learner else None,
                 "turns": [
                     {"course": t.course, "question": t.question, "answer": t.answer,
@@ -110,11 +145,8 @@ class LearnerStore:
     def forget(self, learner_id: str) -> int:
         """Delete everything stored about a learner; returns the number of rows removed."""
         with Session(self.engine) as session:
-            removed = 0
-            for table, column in ((Feedback, Feedback.learner_id), (Turn, Turn.learner_id),
-                                  (Learner, Learner.id)):
-                removed += int(session.exec(delete(table).where(col(column) == learner_id))
-                               .rowcount or 0)
+            removed = delete_rows(session, (Feedback.learner_id, Turn.learner_id, Learner.id),
+                                  learner_id)
             session.commit()
             return removed
 

@@ -61,6 +61,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture sent with a reply (a PNG made in memory), and what it shows in words."""
+
+    name: str
+    data: bytes
+    alt: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the tutor says. Streamed answers arrive as drafts (``draft=True``) whose
     text is the whole answer so far; the adapter edits one message in place and the
@@ -74,6 +83,7 @@ class Reply:
     # For the sender's eyes only, and short: a Slack ephemeral message, a Telegram toast.
     ephemeral: bool = False
     error: bool = False
+    image: Image | None = None  # fronts that show pictures send it; the text says it all too
     data: dict[str, object] = field(default_factory=dict)
 
 

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     support_threshold: float = Field(
         0.45, description="Cosine score an answer sentence needs against its sources."
     )
+    quiz_length: int = Field(5, ge=1, le=50, description="Questions in a /quiz.")
     history_turns: int = Field(6, ge=0, description="Turns kept per learner for follow-ups.")
     ask_server_idle_minutes: float = Field(
         10.0, ge=0,

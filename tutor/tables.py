@@ -1,6 +1,7 @@
 """Learner tables. Only what tutoring needs: the chosen course, the last few turns
-for follow-ups, the learner's ratings of answers, and unanswerable questions (kept
-without who asked them)."""
+for follow-ups, the learner's ratings of answers, unanswerable questions (kept
+without who asked them), the question bank, and each learner's quizzes, attempts
+and mastery per skill."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from knowledge.tables import utcnow
 class Learner(SQLModel, table=True):
     id: str = Field(primary_key=True)  # platform-qualified, e.g. "telegram:12345"
     course: str | None = None
+    coach: bool = False  # /coach: questions get a guiding question and hints, not the answer
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -25,6 +27,8 @@ class Turn(SQLModel, table=True):
     answer: str
     # A Slack thread, say: follow-ups are read within one conversation.
     conversation: str = Field(default="", index=True)
+    # A coached question: the fact its guiding question leaves out, awaiting a guess.
+    gap: str = ""
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -75,3 +79,50 @@ class Question(SQLModel, table=True):
     status: str = Field(default="active", index=True)  # "active" or "retired"
     retired_why: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class QuizRun(SQLModel, table=True):
+    """A learner's quiz: its questions in order and how far they got. It outlives the
+    process, so a quiz stopped with /stop (or by a restart) resumes where it was."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(index=True)
+    course: str
+    topic: str  # what it is on, as the learner sees it: a skill's name, or their words
+    questions: str  # JSON list of question ids
+    position: int = 0  # the question awaiting an answer
+    tries: int = 0  # wrong answers to the question at `position`
+    hints: int = 0  # hints taken on the question at `position`
+    asked_at: datetime = Field(default_factory=utcnow)  # when that question was shown
+    status: str = Field(default="running", index=True)  # "running", "stopped" or "done"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Attempt(SQLModel, table=True):
+    """One answer of a learner to a bank question: the learner record that mastery
+    and the learner model are computed from."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(index=True)
+    course: str = Field(index=True)
+    question_id: int = Field(index=True)
+    skill_id: int = Field(index=True)
+    quiz_id: int | None = Field(default=None, index=True)
+    response: str
+    score: float  # 0 to 1, after what hints and retries cost
+    correct: bool
+    hints: int = 0
+    response_s: float = 0.0  # from the question shown to the answer
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Mastery(SQLModel, table=True):
+    """A learner's current mastery of a skill (tutor/mastery.py says how it moves)."""
+
+    learner_id: str = Field(primary_key=True)
+    skill_id: int = Field(primary_key=True)
+    course: str = Field(index=True)
+    estimate: float
+    attempts: int = 0
+    correct: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -49,10 +49,8 @@ async def bot(runtime: Runtime, settings: Settings) -> AsyncIterator[Bot]:
            embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
     async with FakeSlack() as fake:
         runtime.settings = settings.model_copy(update={
-            "slack_bot_token": SecretStr(fake.bot_token), "slack_api_url": fake.api_url,
-            "slack_signing_secret": SecretStr(fake.signing_secret),
-            "slack_listen": "127.0.0.1", "slack_port": 0,
-            "admins": [f"slack:{TRAINER}"], "stream_edit_interval_s": 0.2})
+            **fake.settings_update(), "admins": [f"slack:{TRAINER}"],
+            "stream_edit_interval_s": 0.2})
         adapter = SlackAdapter(DialogueManager(runtime), runtime.settings)
         stop = asyncio.Event()
         task = asyncio.create_task(adapter.run(stop))

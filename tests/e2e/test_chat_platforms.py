@@ -7,7 +7,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,27 +14,13 @@ from pydantic import SecretStr
 
 from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
-from knowledge.ingest import ingest
-from tests.conftest import SAMPLE_COURSE
 from tests.platforms.slack_api import FakeSlack
 from tests.platforms.telegram_api import FakeTelegram
 from tutor.dialogue import DialogueManager
 from tutor.runtime import Runtime
-from tutor.settings import Settings
 
 pytestmark = pytest.mark.e2e
 QUESTION = "How long should a burn be cooled under running water?"
-
-
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    settings = Settings(data_dir=Path(tmp_path_factory.mktemp("platforms")), _env_file=None,
-                        stream_edit_interval_s=0.5)
-    runtime = Runtime(settings)
-    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
-           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
-    yield runtime
-    runtime.close()
 
 
 async def test_telegram_answers_with_the_real_models(runtime: Runtime) -> None:
@@ -57,10 +42,7 @@ async def test_telegram_answers_with_the_real_models(runtime: Runtime) -> None:
 
 async def test_slack_answers_with_the_real_models(runtime: Runtime) -> None:
     async with FakeSlack() as fake:
-        settings = runtime.settings.model_copy(update={
-            "slack_bot_token": SecretStr(fake.bot_token), "slack_api_url": fake.api_url,
-            "slack_signing_secret": SecretStr(fake.signing_secret),
-            "slack_listen": "127.0.0.1", "slack_port": 0})
+        settings = runtime.settings.model_copy(update=fake.settings_update())
         adapter = SlackAdapter(DialogueManager(runtime), settings)
         stop = asyncio.Event()
         task = asyncio.create_task(adapter.run(stop))

@@ -25,7 +25,7 @@ from aiohttp import ClientSession, WSMsgType, web
 
 LOGIN_PAGE = ("<!DOCTYPE html><html><head><title>Slack</title></head>"
               "<body>Sign in to Slack</body></html>")
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 class FakeSlack:
@@ -46,6 +46,10 @@ class FakeSlack:
         self.responses: list[dict] = []
         self.files: dict[str, tuple[dict, bytes]] = {}
         self.downloads: list[str] = []  # names of files fetched, with or without a token
+        # The bot's uploads (files.getUploadURLExternal, POST, files.completeUploadExternal):
+        # pending by file id until completed, then shared in a channel.
+        self._uploads: dict[str, dict] = {}
+        self.shared_files: list[dict] = []
         self._messages: dict[str, list[dict]] = {}
         self._clock = itertools.count(1_700_000_000_000_100, 100)  # microseconds, for ts values
         self._ids = itertools.count(1)
@@ -63,6 +67,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/files-pri/{key}/{name}", self._handle_download)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{id}", self._handle_response_url)
         app.router.add_get("/link", self._handle_socket)
         self._runner = web.AppRunner(app)
@@ -96,6 +101,14 @@ class FakeSlack:
         return f"{self.base_url}/api/"
 
     # ---- observing --------------------------------------------------------------------------
+
+    def settings_update(self) -> dict[str, Any]:
+        """The settings that point a bot in HTTP mode at this stand-in, on a free port."""
+        from pydantic import SecretStr
+
+        return {"slack_bot_token": SecretStr(self.bot_token), "slack_api_url": self.api_url,
+                "slack_signing_secret": SecretStr(self.signing_secret),
+                "slack_listen": "127.0.0.1", "slack_port": 0}
 
     def messages(self, channel: str) -> list[dict]:
         """The bot's messages in `channel`, oldest first, as they read now (after updates)."""
@@ -230,6 +243,36 @@ class FakeSlack:
         stored = self.files.get(params.get("file", ""))
         return {"ok": True, "file": dict(stored[0])} if stored else {
             "ok": False, "error": "file_not_found"}
+
+    def _api_files_getUploadURLExternal(self, params: dict) -> dict:
+        if not params.get("filename") or not str(params.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ids):07d}"
+        self._uploads[file_id] = {"id": file_id, "name": params["filename"],
+                                  "length": int(params["length"]), "alt": params.get("alt_txt"),
+                                  "data": None}
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        upload = self._uploads.get(request.match_info["file_id"])
+        data = await request.read()
+        if upload is None or len(data) != upload["length"]:
+            return web.Response(status=400, text="bad upload")
+        upload["data"] = data
+        return web.Response(text="OK - " + str(len(data)))
+
+    def _api_files_completeUploadExternal(self, params: dict) -> dict:
+        files = params.get("files") or []
+        done = []
+        for item in files:
+            upload = self._uploads.pop(item.get("id", ""), None)
+            if upload is None or upload["data"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            shared = {**upload, "title": item.get("title"), "channel": params.get("channel_id"),
+                      "thread_ts": params.get("thread_ts")}
+            self.shared_files.append(shared)
+            done.append({"id": upload["id"], "name": upload["name"], "title": item.get("title")})
+        return {"ok": True, "files": done}
 
     def _api_conversations_info(self, params: dict) -> dict:
         channel = params.get("channel", "")

@@ -112,7 +112,7 @@ class FakeTelegram:
                 "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
                 "setMyCommands", "getMyCommands", "sendMessage", "editMessageText",
                 "editMessageReplyMarkup", "answerCallbackQuery", "sendChatAction", "getFile",
-                "deleteMessage", "sendDocument",
+                "deleteMessage", "sendDocument", "sendPhoto",
             )
         }
 
@@ -391,6 +391,29 @@ class FakeTelegram:
         if caption:
             message["caption"] = caption
         return self._store(message, entities, "caption_entities")
+
+    async def _send_photo(self, p: Json) -> Json:
+        """A picture uploaded by the bot: kept as one photo size, with its bytes."""
+        photo = p.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = p.get(photo.removeprefix("attach://"))
+        if not isinstance(photo, dict) or not photo.get("data"):
+            raise ApiError("wrong file identifier/HTTP URL specified")
+        if not photo["data"].startswith(b"\x89PNG") and not photo["data"].startswith(b"\xff\xd8"):
+            raise ApiError("IMAGE_PROCESS_FAILED")
+        stored = self._add_file(photo["file_name"] or "photo.png", photo["data"], "image/png")
+        caption, entities = self._formatted(p, "caption", MAX_CAPTION)
+        message = self._bot_message(p)
+        message["photo"] = [{"file_id": stored["file_id"], "file_unique_id":
+                             stored["file_unique_id"], "width": 0, "height": 0,
+                             "file_size": stored["file_size"]}]
+        if caption:
+            message["caption"] = caption
+        return self._store(message, entities, "caption_entities")
+
+    def photo_bytes(self, message: Json) -> bytes:
+        """The bytes of a photo the bot sent."""
+        return self._files[message["photo"][0]["file_id"]][1]
 
     async def _edit_message_text(self, p: Json) -> Json:
         message = self._editable(p)

@@ -54,6 +54,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     quote: str = ""  # the quoted answer, as rendered at the top of `text`
     kept: tuple[str, ...] = ()  # the model's sentences that passed the check
+    quoted: tuple[str, ...] = ()  # the quote's sentences, items or code, as the material has them
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -167,10 +168,11 @@ class AnswerEngine:
 
     async def answer(
         self, course: str, question: str, query: str | None = None,
-        earlier_question: str | None = None,
+        earlier_question: str | None = None, *, explain: bool = True,
     ) -> AsyncIterator[str | Answer]:
         """Drafts (str, the whole text so far), then the `Answer`. `query` is what to
-        search with when it differs from the question (follow-ups)."""
+        search with when it differs from the question (follow-ups). Without
+        `explain`, the quote alone: no model runs (coaching needs no more)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query_vector = (await self.embed([query or question]))[0]
@@ -188,8 +190,16 @@ class AnswerEngine:
                                         passages[: self.policy.passages])
         quote = evidence.quote()
         timings["quote_ms"] = _ms_since(started)
-        if quote is not None:
+        if quote is not None and explain:
             yield compose(quote, [])
+        if not explain:
+            sources = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1)
+                            if quote and n == quote.passage)
+            timings["total_ms"] = _ms_since(started)
+            yield Answer(question, compose(quote, []), sources, True, True, fallback=True,
+                         timings=timings, quote=quote.render() if quote else "",
+                         quoted=tuple(u.text for u in quote.units) if quote else ())
+            return
 
         kept: list[CheckedSentence] = []
         removed: list[CheckedSentence] = []
@@ -208,6 +218,7 @@ class AnswerEngine:
             question, compose(quote, kept), sources, True, grounded=not removed,
             fallback=not kept, removed=tuple(c.text for c in removed), timings=timings,
             quote=quote.render() if quote else "", kept=tuple(c.text for c in kept),
+            quoted=tuple(u.text for u in quote.units) if quote else (),
         )
 
     async def check(self, course: str, question: str, text: str) -> CheckReport:

@@ -1,0 +1,161 @@
+"""Quizzes end to end on every front, with the real embedding model, the real chat
+libraries and real HTTP to the platform stand-ins, and the console with its input
+piped: a quiz asked for, answered by button and by text, feedback with the cited
+passage, mastery moved, /progress with its chart, another user's click refused."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.slack import SlackAdapter
+from bot.telegram import TelegramAdapter
+from tests.platforms.slack_api import FakeSlack
+from tests.platforms.telegram_api import FakeTelegram
+from tutor.dialogue import DialogueManager
+from tutor.runtime import Runtime
+
+pytestmark = pytest.mark.e2e
+TOPIC = "Burns and scalds"
+
+
+def right_action(runtime: Runtime, action: str) -> str:
+    """The action of the right option of the question that `action` answers."""
+    import json
+
+    from sqlmodel import Session
+
+    from tutor.tables import Question, QuizRun
+
+    prefix, run_id, position, _ = action.rsplit(":", 3)
+    with Session(runtime.engine) as session:
+        run = session.get(QuizRun, int(run_id))
+        assert run is not None
+        question = session.get(Question, json.loads(run.questions)[int(position)])
+        assert question is not None
+        number = json.loads(question.options).index(question.answer) + 1
+    return f"{prefix}:{run_id}:{position}:{number}"
+
+
+def quiz_buttons(message: dict) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row
+            if b["callback_data"].startswith("quiz:")]
+
+
+async def test_telegram_quiz_by_button_and_text(runtime: Runtime) -> None:
+    async with FakeTelegram("44:quiz") as fake:
+        settings = runtime.settings.model_copy(update={
+            "telegram_token": SecretStr("44:quiz"), "telegram_api_url": fake.api_root})
+        stop = asyncio.Event()
+        task = asyncio.create_task(TelegramAdapter(DialogueManager(runtime), settings).run(stop))
+
+        def last_question() -> dict | None:
+            return next((m for m in reversed(fake.bot_messages(7)) if quiz_buttons(m)), None)
+
+        fake.user_message(7, f"/quiz {TOPIC}")
+        first = await fake.wait_for(last_question, timeout=120)
+        assert "Question 1 of" in first["text"]
+        fake.user_click(7, first["message_id"], right_action(runtime, quiz_buttons(first)[0]))
+        feedback = await fake.wait_for(lambda: next(
+            (m for m in fake.bot_messages(7) if "The answer:" in m.get("text", "")), None))
+        assert "Sources" in feedback["text"] and "first-aid.html" in feedback["text"]
+        assert "Mastery of" in feedback["text"]
+        second = await fake.wait_for(lambda: next(
+            (m for m in fake.bot_messages(7) if "Question 2 of" in m.get("text", "")), None))
+        count = len(fake.bot_messages(7))
+        fake.user_message(7, "1")  # typed: the first option
+        await fake.wait_for(lambda: len(fake.bot_messages(7)) > count)
+        assert any(word in fake.bot_messages(7)[count]["text"]
+                   for word in ("Right", "Not quite", "Partly"))
+
+        fake.user_message(7, "/progress")
+        photo = await fake.wait_for(lambda: next(
+            (m for m in fake.bot_messages(7) if "photo" in m), None))
+        assert fake.photo_bytes(photo).startswith(b"\x89PNG")
+        assert any("█" in m.get("text", "") and "Your progress" in m.get("text", "")
+                   for m in fake.bot_messages(7))
+
+        # In a group, a quiz is its starter's: another member's click is refused privately.
+        fake.user_message(7, "/quiz", chat_id=-100, chat_type="group")
+        group_question = await fake.wait_for(lambda: next(
+            (m for m in fake.bot_messages(-100) if quiz_buttons(m)), None), timeout=60)
+        before = len(fake.bot_messages(-100))
+        fake.user_click(8, group_question["message_id"], quiz_buttons(group_question)[0],
+                        chat_id=-100)
+        refusal = await fake.wait_for(lambda: next(
+            (a for a in fake.callback_answers if "someone else's" in a.get("text", "")), None))
+        stop.set()
+        await asyncio.wait_for(task, 30)
+    assert "send /quiz for your own" in refusal["text"]
+    assert len(fake.bot_messages(-100)) == before  # nothing said in the group about it
+    assert second["message_id"] != first["message_id"]
+
+
+def slack_quiz_actions(message: dict) -> list[str]:
+    return [e["value"] for block in message.get("blocks", []) if block["type"] == "actions"
+            for e in block["elements"] if e["value"].startswith("tutor:quiz:")]
+
+
+async def test_slack_quiz_by_button_and_text(runtime: Runtime) -> None:
+    async with FakeSlack() as fake:
+        settings = runtime.settings.model_copy(update=fake.settings_update())
+        adapter = SlackAdapter(DialogueManager(runtime), settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(adapter.run(stop))
+        port = await fake.wait_for(lambda: adapter.port)
+        url = f"http://127.0.0.1:{port}/slack/events"
+
+        def questions() -> list[dict]:
+            return [m for m in fake.messages("C0001") if slack_quiz_actions(m)]
+
+        start = fake.mention_event("U7", f"quiz {TOPIC}")
+        await fake.send_event(url, start)
+        first = (await fake.wait_for(questions, timeout=120))[0]
+        assert "Question 1 of" in first["text"] and first["thread_ts"] == start["ts"]
+        value = slack_quiz_actions(first)[0]
+        status, _ = await fake.send_action(url, "U8", value, value, channel="C0001",
+                                           message_ts=first["ts"], thread_ts=start["ts"])
+        refusal = await fake.wait_for(lambda: fake.ephemeral)
+        assert status == 200 and refusal[0]["user"] == "U8"
+        assert "someone else's" in refusal[0]["text"]
+        right = right_action(runtime, value)
+        await fake.send_action(url, "U7", right, right, channel="C0001",
+                               message_ts=first["ts"], thread_ts=start["ts"])
+        feedback = await fake.wait_for(lambda: next(
+            (m for m in fake.messages("C0001") if "The answer:" in m["text"]), None))
+        assert "first-aid.html" in str(feedback["blocks"])  # the cited passage
+        await fake.wait_for(lambda: any("Question 2 of" in m["text"]
+                                        for m in fake.messages("C0001")))
+        count = len(fake.messages("C0001"))
+        await fake.send_event(url, fake.mention_event("U7", "1", thread_ts=start["ts"]))
+        await fake.wait_for(lambda: len(fake.messages("C0001")) > count)
+        await fake.send_event(url, fake.message_event("U7", "progress"))
+        shared = await fake.wait_for(lambda: fake.shared_files)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+    assert shared[0]["data"].startswith(b"\x89PNG") and shared[0]["channel"] == "D0001"
+    progress = next(m for m in fake.messages("D0001") if "Your progress" in m["text"])
+    assert "█" in progress["text"]
+
+
+def test_console_quiz_with_piped_input(runtime: Runtime) -> None:
+    """`printf '/quiz\\n1\\n/progress\\n/quit\\n' | tutorbot chat --course NAME`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
+    env.update(TUTORBOT_DATA_DIR=str(runtime.settings.data_dir), HF_HUB_OFFLINE="1",
+               TUTORBOT_ASK_SERVER_IDLE_MINUTES="0", COLUMNS="100")
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("tutorbot")), "chat", "--course", "workplace-safety"],
+        input="/quiz\n1\n/progress\n/quit\n", capture_output=True, text=True, env=env,
+        timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "Question 1 of 5" in out and "Type " in out
+    assert "The answer:" in out or "Not quite" in out  # the typed "1" was graded
+    assert "Your progress in workplace-safety" in out and "█" in out

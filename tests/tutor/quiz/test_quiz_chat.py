@@ -1,0 +1,224 @@
+"""Quizzes, progress and coaching through the dialogue manager, with fake models."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.conftest import SAMPLE_COURSE
+from tutor.dialogue import DialogueManager
+from tutor.messages import IncomingMessage, Reply
+from tutor.runtime import Runtime
+from tutor.tables import Attempt, Mastery, Question
+
+ANA, BEN = "test:ana", "test:ben"
+
+
+@pytest.fixture
+def manager(runtime: Runtime) -> DialogueManager:
+    runtime.add_material([SAMPLE_COURSE], "workplace-safety")
+    return DialogueManager(runtime)
+
+
+async def say(manager: DialogueManager, text: str, learner: str = ANA) -> list[Reply]:
+    return [r async for r in manager.respond(IncomingMessage(learner, text)) if not r.draft]
+
+
+async def click(manager: DialogueManager, action: str, learner: str = ANA) -> list[Reply]:
+    return [r async for r in manager.respond(IncomingMessage(learner, "", button=action))
+            if not r.draft]
+
+
+async def question_of_kind(manager: DialogueManager, runtime: Runtime, wanted: set[str]
+                           ) -> dict:
+    """Answer quiz questions (starting quizzes as needed) until one of `wanted` is shown."""
+    replies = await say(manager, "/quiz")
+    for _ in range(60):
+        shown = next((r.data["quiz"] for r in reversed(replies) if "quiz" in r.data), None)
+        if shown is None:
+            replies = await say(manager, "/quiz")
+            continue
+        if shown["type"] in wanted:
+            return shown
+        replies = await answer_right(manager, runtime, shown)
+    raise AssertionError(f"no {wanted} question came up")
+
+
+def shown_question(replies: list[Reply]) -> dict:
+    return next(r.data["quiz"] for r in reversed(replies) if "quiz" in r.data)
+
+
+def right_answer(runtime: Runtime, question_id: int) -> str:
+    with Session(runtime.engine) as session:
+        question = session.get(Question, question_id)
+        assert question is not None
+        return question.answer
+
+
+def wrong_choice(runtime: Runtime, question_id: int) -> str:
+    """The number of a wrong option, as a learner types it."""
+    with Session(runtime.engine) as session:
+        question = session.get(Question, question_id)
+        assert question is not None
+        options = json.loads(question.options)
+    return str(next(n for n, o in enumerate(options, 1) if o != question.answer))
+
+
+async def answer_right(manager: DialogueManager, runtime: Runtime, shown: dict,
+                       learner: str = ANA) -> list[Reply]:
+    answer = right_answer(runtime, shown["question"])
+    if shown["type"] == "short":
+        return await say(manager, answer, learner)
+    with Session(runtime.engine) as session:
+        question = session.get(Question, shown["question"])
+        assert question is not None
+        number = json.loads(question.options).index(answer) + 1
+    return await click(manager, f"quiz:{shown['id']}:{shown['position']}:{number}", learner)
+
+
+async def test_a_whole_quiz_by_buttons_and_text(manager: DialogueManager,
+                                                runtime: Runtime) -> None:
+    replies = await say(manager, "/quiz")
+    assert "A quiz on" in replies[0].text and "5 questions" in replies[0].text
+    for position in range(5):
+        shown = shown_question(replies)
+        assert shown["position"] == position
+        replies = await answer_right(manager, runtime, shown)
+        feedback = replies[0]
+        assert feedback.text.startswith("✅ Right!")
+        assert feedback.sources and feedback.sources[0].document  # the cited passage
+        assert "The answer:" in feedback.text and "> " in feedback.text
+    summary = replies[-1]
+    assert summary.text.startswith("🏁 Quiz done: 5 of 5")
+    with Session(runtime.engine) as session:
+        attempts = session.exec(select(Attempt)).all()
+        mastery = session.exec(select(Mastery)).all()
+    assert len(attempts) == 5 and all(a.correct and a.score == 1.0 for a in attempts)
+    assert mastery and all(m.estimate > 0.3 for m in mastery)
+
+
+async def test_a_wrong_answer_offers_a_hint_then_gives_the_answer(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    shown = await question_of_kind(manager, runtime, {"choice"})  # it has a second try
+    replies = await say(manager, wrong_choice(runtime, shown["question"]))
+    assert replies[0].text.startswith("❌ Not quite") and "Try once more" in replies[0].text
+    actions = [b.action for b in replies[0].buttons]
+    assert f"hint:{shown['id']}:{shown['position']}" in actions
+    hints = [await click(manager, f"hint:{shown['id']}:{shown['position']}") for _ in range(3)]
+    assert hints[0][0].text.startswith("💡 Hint 1 of 3: this is about")
+    assert hints[1][0].text.startswith("💡 Hint 2 of 3: the answer is in")
+    assert hints[2][0].text.startswith("💡 Hint 3 of 3")
+    assert right_answer(runtime, shown["question"]) in hints[2][0].text
+    assert shown_question(hints[2])["position"] == shown["position"] + 1  # moved on
+    stale = await click(manager, f"hint:{shown['id']}:{shown['position']}")
+    assert stale[0].error and "already answered" in stale[0].text
+
+
+async def test_stop_and_resume(manager: DialogueManager, runtime: Runtime) -> None:
+    replies = await say(manager, "/quiz")
+    replies = await answer_right(manager, runtime, shown_question(replies))
+    second = shown_question(replies)
+    stopped = await say(manager, "/stop")
+    assert "paused at question 2 of 5" in stopped[0].text
+    # While paused, text is a question again, and the old buttons are refused.
+    assert not (await say(manager, "How do I use a CO2 extinguisher?"))[-1].error
+    refused = await click(manager, f"quiz:{second['id']}:{second['position']}:1")
+    assert refused[0].error and "paused" in refused[0].text
+    resumed = await say(manager, "/quiz")
+    assert resumed[0].text.startswith("Carrying on")
+    assert shown_question(resumed) == second
+
+
+async def test_another_users_click_is_refused(manager: DialogueManager) -> None:
+    shown = shown_question(await say(manager, "/quiz"))
+    refused = await click(manager, f"quiz:{shown['id']}:{shown['position']}:1", learner=BEN)
+    assert refused[0].error and "someone else's; send /quiz for your own" in refused[0].text
+
+
+async def test_named_topic_and_unknown_topic(manager: DialogueManager) -> None:
+    replies = await say(manager, "/quiz fire")
+    assert replies[0].text.startswith("A quiz on *fire*: 5 questions")
+    burns = await say(manager, "/quiz burns and scalds")  # a skill's name, in any case
+    assert burns[0].text.startswith("A quiz on *Burns and scalds, then what follows it*")
+    unknown = await say(manager, "/quiz zebra husbandry")
+    assert unknown[0].error and "no questions on 'zebra husbandry'" in unknown[0].text
+
+
+async def test_bad_input_is_explained(manager: DialogueManager, runtime: Runtime) -> None:
+    lone = await say(manager, "2")
+    assert lone[0].error and "No quiz is running" in lone[0].text
+    assert "No quiz is running" in (await say(manager, "/stop"))[0].text
+    await question_of_kind(manager, runtime, {"choice", "true_false"})
+    bad = await say(manager, "maybe the blue one")
+    assert bad[0].error and "Answer with a number from 1 to" in bad[0].text
+    assert (await click(manager, "quiz:99999:0:1"))[0].error
+
+
+async def test_quiz_on_a_course_without_questions(runtime: Runtime, tmp_path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\nShort.\n")
+    runtime.add_material([notes], "empty-course")
+    manager = DialogueManager(runtime)
+    replies = [r async for r in manager.respond(IncomingMessage(ANA, "/quiz",
+                                                                course="empty-course"))]
+    assert replies[0].error and "no quiz questions yet" in replies[0].text
+    runtime._preparing["empty-course"] = 1e12  # a bank being built
+    replies = [r async for r in manager.respond(IncomingMessage(ANA, "/quiz",
+                                                                course="empty-course"))]
+    assert "still being prepared, about" in replies[0].text
+
+
+async def test_a_retired_question_is_never_shown(manager: DialogueManager,
+                                                 runtime: Runtime) -> None:
+    shown = shown_question(await say(manager, "/quiz"))
+    with Session(runtime.engine) as session:
+        upcoming = session.get(Question, shown["question"])
+        assert upcoming is not None
+        upcoming.status = "retired"
+        session.add(upcoming)
+        session.commit()
+    replies = await say(manager, right_answer(runtime, shown["question"]))
+    assert "withdrawn" in replies[0].text
+    assert shown_question(replies)["question"] != shown["question"]
+
+
+async def test_progress_shows_bars_and_a_chart(manager: DialogueManager,
+                                               runtime: Runtime) -> None:
+    before = await say(manager, "/progress")
+    assert "Nothing practised yet" in before[0].text and before[0].image is None
+    replies = await say(manager, "/quiz")
+    await answer_right(manager, runtime, shown_question(replies))
+    after = (await say(manager, "/progress"))[0]
+    assert "█" in after.text and "1/1 right" in after.text
+    assert after.image is not None and after.image.data.startswith(b"\x89PNG")
+
+
+async def test_mydata_and_forget_cover_attempts(manager: DialogueManager,
+                                                runtime: Runtime) -> None:
+    replies = await say(manager, "/quiz")
+    await answer_right(manager, runtime, shown_question(replies))
+    data = json.loads((await say(manager, "/mydata"))[0].text.split("\n", 1)[1])
+    assert len(data["attempts"]) == 1 and data["mastery"] and data["quizzes"]
+    await say(manager, "/forget")
+    with Session(runtime.engine) as session:
+        assert not session.exec(select(Attempt)).all()
+        assert not session.exec(select(Mastery)).all()
+
+
+async def test_coaching_asks_then_hints_in_order(manager: DialogueManager) -> None:
+    assert "Coaching on" in (await say(manager, "/coach"))[0].text
+    replies = await say(manager, "How long should I cool a burn under running water?")
+    guiding = replies[-1]
+    assert guiding.text.startswith("🧭") and "_____" in guiding.text
+    assert "20 minutes" not in guiding.text  # the answer is not given away
+    turn = guiding.data["coach"]["turn"]
+    hints = [(await click(manager, f"coach:{turn}:{level}"))[0] for level in (1, 2, 3)]
+    assert [h.text[:10] for h in hints] == ["💡 Hint 1 o", "💡 Hint 2 o", "💡 Hint 3 o"]
+    assert "20 minutes" in hints[2].text and hints[2].sources
+    assert (await click(manager, f"coach:{turn}:1", learner=BEN))[0].error
+    await say(manager, "How long should I cool a burn under running water?")
+    guess = await say(manager, "20 minutes")
+    assert guess[0].text.startswith("✅ Yes")
+    assert "Coaching off" in (await say(manager, "/coach off"))[0].text

@@ -1,0 +1,48 @@
+"""How mastery of a skill moves after each attempt: an exponentially weighted
+success rate that starts from a prior. Transparent on purpose (a learner can be
+told why a bar moved) and kept in this one place, so the learner model can
+replace it.
+
+Each attempt's score (0 to 1, after hints and retries) pulls the estimate a share
+`RATE` of the way towards it, so recent attempts count most and an old mistake
+fades. A skill counts as mastered once the estimate reaches `MASTERED` over at
+least `MIN_ATTEMPTS` attempts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRIOR = 0.3  # what a skill nobody has practised starts at: probably not known yet
+RATE = 0.35  # how far one attempt moves the estimate
+MASTERED = 0.8
+MIN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class SkillState:
+    estimate: float = PRIOR
+    attempts: int = 0
+    correct: int = 0
+
+    @property
+    def mastered(self) -> bool:
+        return self.estimate >= MASTERED and self.attempts >= MIN_ATTEMPTS
+
+
+def updated(state: SkillState, score: float, correct: bool) -> SkillState:
+    """The state after one more attempt.
+
+    >>> state = updated(SkillState(), 1.0, True)
+    >>> round(state.estimate, 3), state.attempts
+    (0.545, 1)
+    >>> for _ in range(3):
+    ...     state = updated(state, 1.0, True)
+    >>> round(state.estimate, 3), state.mastered
+    (0.875, True)
+    >>> round(updated(state, 0.0, False).estimate, 3)
+    0.569
+    """
+    score = min(1.0, max(0.0, score))
+    return SkillState(state.estimate + RATE * (score - state.estimate), state.attempts + 1,
+                      state.correct + int(correct))

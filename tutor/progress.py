@@ -1,0 +1,68 @@
+"""/progress: a learner's mastery of each skill of their course, as text bars that
+every front shows and as a chart image (matplotlib, drawn in memory) for the
+fronts that show pictures."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from tutor.mastery import MASTERED
+from tutor.messages import Image, Reply
+from tutor.quiz.chat import bar
+from tutor.quiz.records import SkillProgress
+
+NAME_WIDTH = 28
+
+
+def progress_reply(course: str, skills: Sequence[SkillProgress]) -> Reply:
+    """Every practised skill with its bar; of the rest, how many and which come next."""
+    if not skills:
+        return Reply(f"The course '{course}' has no skills yet: it has no material.")
+    practised = [p for p in skills if p.state.attempts]
+    waiting = [p for p in skills if not p.state.attempts and p.questions]
+    lines = [f"Your progress in *{course}*:"]
+    for item in practised:
+        mark = " ✓ mastered" if item.state.mastered else ""
+        lines.append(f"`{_short(item.skill):<{NAME_WIDTH}} {bar(item.state.estimate)} "
+                     f"{item.state.estimate:>4.0%}` {item.state.correct}/{item.state.attempts} "
+                     f"right{mark}")
+    if not practised:
+        lines.append("Nothing practised yet: send /quiz to start.")
+    if waiting:
+        upcoming = ", ".join(p.skill for p in waiting[:3])
+        more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        lines.append(f"Not started yet: {upcoming}{more}.")
+    image = chart(course, practised) if practised else None
+    return Reply("\n".join(lines), image=image,
+                 data={"progress": [{"skill": p.skill, "mastery": round(p.state.estimate, 3),
+                                     "attempts": p.state.attempts,
+                                     "mastered": p.state.mastered} for p in skills]})
+
+
+def chart(course: str, skills: Sequence[SkillProgress]) -> Image:
+    """Horizontal bars, one a practised skill in course order, the mastered line marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render to memory
+    from matplotlib.figure import Figure
+
+    names = [_short(p.skill) for p in skills][::-1]
+    values = [p.state.estimate for p in skills][::-1]
+    colours = ["#2e7d32" if p.state.mastered else "#1565c0" for p in skills][::-1]
+    figure = Figure(figsize=(7, 0.45 * len(skills) + 1.2), dpi=110)
+    axes = figure.subplots()
+    axes.barh(names, values, color=colours)
+    axes.axvline(MASTERED, color="#9e9e9e", linestyle="--", linewidth=1)
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("mastery")
+    axes.set_title(f"Your progress: {course}")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    described = ", ".join(f"{p.skill} {p.state.estimate:.0%}" for p in skills)
+    return Image("progress.png", buffer.getvalue(), f"Mastery per skill: {described}")
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"

@@ -1,0 +1,299 @@
+"""Quizzes in chat: /quiz, the answers (a button or typed), hints, /stop and resume.
+
+What the learner sees after each answer: right, partly right or wrong; the
+correct answer; the sentence of the material that says it, cited (document —
+section). A wrong first answer to a choice or short question is not given away:
+the learner may try once more, take a hint (1 names the skill, 2 points to the
+passage, 3 gives the answer) or ask for the answer. A true/false question has
+no second try: the answer comes at once.
+
+Button actions carry the quiz and the position they were shown for, so a click
+on an old question, someone else's quiz or a quiz that ended is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import numpy as np
+
+from tutor.errors import TutorError
+from tutor.mastery import SkillState
+from tutor.messages import Button, IncomingMessage, Reply, Source
+from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
+from tutor.quiz.records import QuizRecords, run_questions
+from tutor.tables import Question, QuizRun
+
+EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
+MAX_HINTS = 3
+MARKS = {"right": "✅ Right!", "partly": "🟡 Partly right", "wrong": "❌ Not quite"}
+NOT_YOURS = "This quiz is someone else's; send /quiz for your own."
+
+
+def credit(score: float, tries: int, hints: int) -> float:
+    """What an answer earns once a wrong try and hints are counted: a second try
+    earns half, each hint takes a third off.
+
+    >>> credit(1.0, 0, 0), credit(1.0, 1, 0), credit(1.0, 0, 1), credit(1.0, 1, 2)
+    (1.0, 0.5, 0.67, 0.17)
+    """
+    return round(score * (0.5 if tries else 1.0) * max(0.0, 1 - hints / MAX_HINTS), 2)
+
+
+def bar(fraction: float, width: int = 10) -> str:
+    """A text bar, as every front can show.
+
+    >>> bar(0.55)
+    '█████▌░░░░'
+    """
+    filled = max(0.0, min(1.0, fraction)) * width
+    whole = int(filled)
+    half = "▌" if filled - whole >= 0.5 and whole < width else ""
+    return "█" * whole + half + "░" * (width - whole - len(half))
+
+
+def citation(question: Question) -> Source:
+    return Source(1, question.document, question.section, question.sentence, 1.0)
+
+
+class QuizTutor:
+    def __init__(self, records: QuizRecords, embed: EmbedFn, length: int,
+                 coaching: Callable[[str], bool]) -> None:
+        self.records = records
+        self.embed = embed
+        self.length = length
+        self.coaching = coaching  # whether a learner is in /coach mode: hints from the start
+
+    # ---- starting, stopping, resuming ------------------------------------------------
+
+    async def start(self, message: IncomingMessage, course: str, topic: str,
+                    preparing_s: int | None) -> AsyncIterator[Reply]:
+        """/quiz [topic]: resume the learner's unfinished quiz, or start one."""
+        unfinished = self.records.unfinished(message.learner)
+        if unfinished is not None and not topic and unfinished.course == course:
+            run = self.records.save(unfinished, status="running")
+            yield Reply(f"Carrying on with your quiz on *{run.topic}*.")
+            async for reply in self._show(run):
+                yield reply
+            return
+        label, ids = self.records.choose(message.learner, course, topic, self.length)
+        if not ids:
+            if preparing_s is not None:
+                raise TutorError("The questions for this course are still being prepared, "
+                                 f"about {preparing_s} s. Ask me anything meanwhile.")
+            raise TutorError(f"The course '{course}' has no quiz questions yet: none of its "
+                             "material gave a question that passed the checks. A trainer can "
+                             "run `tutorbot quiz generate`.")
+        run = self.records.start(message.learner, course, label, ids)
+        count = len(ids)
+        yield Reply(f"A quiz on *{label}*: {count} question{'s' * (count > 1)}. "
+                    "Send /stop to pause it.")
+        async for reply in self._show(run):
+            yield reply
+
+    async def stop(self, message: IncomingMessage) -> AsyncIterator[Reply]:
+        run = self.records.unfinished(message.learner)
+        if run is None or run.status != "running":
+            raise TutorError("No quiz is running. Send /quiz to start one.")
+        self.records.save(run, status="stopped")
+        total = len(run_questions(run))
+        yield Reply(f"Quiz paused at question {run.position + 1} of {total}. "
+                    "Send /quiz to carry on, or ask me anything.")
+
+    def running(self, learner: str) -> QuizRun | None:
+        run = self.records.unfinished(learner)
+        return run if run is not None and run.status == "running" else None
+
+    # ---- answers ---------------------------------------------------------------------
+
+    async def typed(self, run: QuizRun, text: str) -> AsyncIterator[Reply]:
+        """A typed answer to the running quiz's question."""
+        question = await self._current(run)
+        if question is None:
+            async for reply in self._withdrawn(run):
+                yield reply
+            return
+        if question.kind == "short":
+            async for reply in self._answer(run, question, text):
+                yield reply
+            return
+        options = json.loads(question.options)
+        picked = chosen_option(options, text)
+        if picked is None:
+            raise TutorError(f"Answer with a number from 1 to {len(options)} (or the option's "
+                             "words), or send /stop to pause the quiz and ask a question.")
+        async for reply in self._answer(run, question, picked):
+            yield reply
+
+    async def clicked(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        """quiz:RUN:POSITION:OPTION, the button of an option."""
+        run, question = self._checked_click(message, argument)
+        options = json.loads(question.options)
+        number = argument.split(":")[2]
+        if not number.isdigit() or not 1 <= int(number) <= len(options):
+            raise TutorError("That button no longer works.")
+        async for reply in self._answer(run, question, options[int(number) - 1]):
+            yield reply
+
+    async def hint(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        """hint:RUN:POSITION, the next rung of the hint ladder."""
+        run, question = self._checked_click(message, argument)
+        run = self.records.save(run, hints=min(MAX_HINTS, run.hints + 1))
+        if run.hints < MAX_HINTS:
+            skill = self.records.skill_name(question.skill_id)
+            text = (f"💡 Hint 1 of {MAX_HINTS}: this is about *{skill}*." if run.hints == 1 else
+                    f"💡 Hint 2 of {MAX_HINTS}: the answer is in {citation(question).label}: "
+                    f"read it again, then answer.")
+            buttons = (Button("💡 Another hint", f"hint:{run.id}:{run.position}", "/hint"),
+                       Button("Show the answer", f"reveal:{run.id}:{run.position}", "/reveal"))
+            yield Reply(text, sources=(citation(question),) if run.hints == 2 else (),
+                        buttons=buttons)
+            return
+        async for reply in self._reveal(run, question, "💡 Hint 3 of 3: the answer."):
+            yield reply
+
+    async def reveal(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        """reveal:RUN:POSITION, "show the answer"."""
+        run, question = self._checked_click(message, argument)
+        async for reply in self._reveal(run, question, "Here is the answer."):
+            yield reply
+
+    async def typed_hint(self, message: IncomingMessage, reveal: bool) -> AsyncIterator[Reply]:
+        """/hint and /reveal, for fronts without buttons."""
+        run = self.running(message.learner)
+        if run is None:
+            raise TutorError("No quiz is running. Send /quiz to start one.")
+        argument = f"{run.id}:{run.position}"
+        async for reply in (self.reveal(message, argument) if reveal
+                            else self.hint(message, argument)):
+            yield reply
+
+    def _checked_click(self, message: IncomingMessage, argument: str
+                       ) -> tuple[QuizRun, Question]:
+        run_id, _, rest = argument.partition(":")
+        position = rest.split(":")[0]
+        run = self.records.run(int(run_id)) if run_id.isdigit() else None
+        if run is None or not position.isdigit():
+            raise TutorError("That quiz is no longer kept. Send /quiz to start one.")
+        if run.learner_id != message.learner:
+            raise TutorError(NOT_YOURS)
+        if run.status == "done":
+            raise TutorError("That quiz has ended. Send /quiz for a new one.")
+        if run.status == "stopped":
+            raise TutorError("That quiz is paused. Send /quiz to carry on with it.")
+        if int(position) != run.position:
+            raise TutorError("You have already answered that question.")
+        question = self.records.question(run_questions(run)[run.position])
+        if question is None or question.status != "active":
+            raise TutorError("That question was withdrawn: its material changed. "
+                             "Send /quiz to carry on.")
+        return run, question
+
+    async def _answer(self, run: QuizRun, question: Question, response: str
+                      ) -> AsyncIterator[Reply]:
+        grade = await self._grade(question, response)
+        score = credit(grade.score, run.tries, run.hints)
+        mastery = self.records.record(run, question, response, score, grade.correct, run.hints)
+        second_try = question.kind != "true_false" and run.tries == 0 and not grade.correct
+        if second_try and grade.verdict == "wrong":
+            run = self.records.save(run, tries=1)
+            why = f": {grade.why}." if grade.why else "."
+            yield Reply(f"{MARKS['wrong']}{why} Try once more, or take a hint.",
+                        buttons=self._help_buttons(run), data={"grade": _grade_data(grade)})
+            return
+        yield self._feedback(question, grade, score, mastery)
+        async for reply in self._advance(run):
+            yield reply
+
+    async def _grade(self, question: Question, response: str) -> Grade:
+        if question.kind != "short":
+            return grade_choice(question.answer, response)
+        similarity = None
+        if len(question.answer.split()) > 2:  # a phrase: meaning counts, not only words
+            vectors = await self.embed([question.answer, response])
+            similarity = float(vectors[0] @ vectors[1])
+        return grade_short(question.answer, question.sentence, response, similarity)
+
+    def _feedback(self, question: Question, grade: Grade, score: float,
+                  mastery: SkillState) -> Reply:
+        mark = MARKS[grade.verdict] + (f": {grade.why}." if grade.why else "")
+        text = (f"{mark}\nThe answer: *{question.answer}*.\n\n"
+                f"> {question.sentence} [1]\n\n"
+                f"Mastery of {self.records.skill_name(question.skill_id)}: "
+                f"{bar(mastery.estimate)} {mastery.estimate:.0%}")
+        return Reply(text, sources=(citation(question),),
+                     data={"grade": {**_grade_data(grade), "score": score},
+                           "mastery": round(mastery.estimate, 3)})
+
+    async def _reveal(self, run: QuizRun, question: Question, lead: str) -> AsyncIterator[Reply]:
+        mastery = self.records.record(run, question, "", 0.0, False, MAX_HINTS)
+        yield Reply(f"{lead}\nThe answer: *{question.answer}*.\n\n> {question.sentence} [1]\n\n"
+                    f"Mastery of {self.records.skill_name(question.skill_id)}: "
+                    f"{bar(mastery.estimate)} {mastery.estimate:.0%}",
+                    sources=(citation(question),), data={"mastery": round(mastery.estimate, 3)})
+        async for reply in self._advance(run):
+            yield reply
+
+    async def _withdrawn(self, run: QuizRun) -> AsyncIterator[Reply]:
+        yield Reply("That question was withdrawn: its material changed. Here is the next one.")
+        async for reply in self._advance(run):
+            yield reply
+
+    async def _advance(self, run: QuizRun) -> AsyncIterator[Reply]:
+        run = self.records.next_position(run)
+        if run.status == "done":
+            yield self._summary(run)
+            return
+        async for reply in self._show(run):
+            yield reply
+
+    # ---- showing ---------------------------------------------------------------------
+
+    async def _current(self, run: QuizRun) -> Question | None:
+        question = self.records.question(run_questions(run)[run.position])
+        return question if question is not None and question.status == "active" else None
+
+    async def _show(self, run: QuizRun) -> AsyncIterator[Reply]:
+        question = await self._current(run)
+        if question is None:  # retired since the quiz began: never shown
+            async for reply in self._advance(run):
+                yield reply
+            return
+        total = len(run_questions(run))
+        skill = self.records.skill_name(question.skill_id)
+        lines = [f"*Question {run.position + 1} of {total}* · {skill}", question.question]
+        options = json.loads(question.options)
+        buttons = tuple(Button(option, f"quiz:{run.id}:{run.position}:{n}", str(n))
+                        for n, option in enumerate(options, 1))
+        if question.kind == "choice":
+            lines += [f"{n}. {option}" for n, option in enumerate(options, 1)]
+        if question.kind == "short":
+            lines.append("Type your answer.")
+        if self.coaching(run.learner_id):
+            buttons += (Button("💡 Hint", f"hint:{run.id}:{run.position}", "/hint"),)
+        yield Reply("\n".join(lines), buttons=buttons,
+                    data={"quiz": {"id": run.id, "position": run.position,
+                                   "question": question.id, "type": question.kind}})
+
+    def _help_buttons(self, run: QuizRun) -> tuple[Button, ...]:
+        return (Button("💡 Hint", f"hint:{run.id}:{run.position}", "/hint"),
+                Button("Show the answer", f"reveal:{run.id}:{run.position}", "/reveal"))
+
+    def _summary(self, run: QuizRun) -> Reply:
+        scores = self.records.quiz_scores(run)
+        got = sum(score for _, score, _ in scores)
+        asked = sum(count for _, _, count in scores)
+        lines = [f"🏁 Quiz done: {got:g} of {asked} on *{run.topic}*."]
+        progress = {p.skill: p.state for p in self.records.progress(run.learner_id, run.course)}
+        for skill, score, count in scores:
+            state = progress.get(skill, SkillState())
+            lines.append(f"• {skill}: {score:g}/{count}, mastery {bar(state.estimate)} "
+                         f"{state.estimate:.0%}")
+        lines.append("Send /quiz for another, or /progress for all your skills.")
+        return Reply("\n".join(lines), data={"quiz_done": {"id": run.id, "score": got,
+                                                           "questions": asked}})
+
+
+def _grade_data(grade: Grade) -> dict[str, object]:
+    return {"verdict": grade.verdict, "why": grade.why}

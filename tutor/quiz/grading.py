@@ -1,0 +1,159 @@
+"""Grading a learner's answer to a bank question: right, partly right or wrong,
+with a score and, when it is not right, what was missing.
+
+A choice or true/false answer is one of the options (by number or by its words).
+A short answer is compared with the reference answer and its sentence:
+
+- when the answer is a fact (tutor/quiz/facts.py), the facts of the response:
+  the same quantity is right whatever its spelling ("ten mins" for "10 minutes"),
+  the right number without its unit is partly right, another number or unit is
+  wrong, and so is a response that hedges between the answer and another;
+- otherwise key-term coverage (the share of the answer's content words the
+  response holds) with the semantic similarity of the two, when an embedding
+  is given, as partial credit;
+- either way, a response that, put in the blank, contradicts the sentence
+  ("must not" for "must") is wrong, however many words it shares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tutor.answers.claims import conflict, number_value
+from tutor.answers.terms import CLOSED_CLASSES, content_words, tokens
+from tutor.quiz.facts import Fact, facts, key, normal
+from tutor.quiz.generate import BLANK
+
+RIGHT, PARTLY = 0.8, 0.4  # the scores from which an answer is right, partly right
+TRUE_FALSE = {"true": "True", "t": "True", "yes": "True", "y": "True",
+              "false": "False", "f": "False", "no": "False", "n": "False"}
+
+
+@dataclass(frozen=True)
+class Grade:
+    verdict: str  # "right", "partly" or "wrong"
+    score: float  # 0 to 1, before what hints and retries cost
+    why: str = ""  # what was missing or wrong, in one line; empty when right
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "right"
+
+
+def verdict_of(score: float) -> str:
+    return "right" if score >= RIGHT else "partly" if score >= PARTLY else "wrong"
+
+
+def chosen_option(options: list[str], response: str) -> str | None:
+    """The option a typed response picks: its number, its words, or for true/false
+    a yes or no; None if it picks none.
+
+    >>> chosen_option(["5 minutes", "20 minutes"], "2"), chosen_option(["True", "False"], "no")
+    ('20 minutes', 'False')
+    >>> chosen_option(["5 minutes", "20 minutes"], "20 Minutes."), chosen_option(["a", "b"], "9")
+    ('20 minutes', None)
+    """
+    text = normal(response).strip(" .!)")
+    if text.isdigit():
+        number = int(text)
+        return options[number - 1] if 1 <= number <= len(options) else None
+    if options == ["True", "False"] and text in TRUE_FALSE:
+        return TRUE_FALSE[text]
+    return next((option for option in options if normal(option) == text), None)
+
+
+def grade_choice(answer: str, picked: str) -> Grade:
+    if picked == answer:
+        return Grade("right", 1.0)
+    return Grade("wrong", 0.0, f"you chose {picked}")
+
+
+def grade_short(answer: str, sentence: str, response: str,
+                similarity: float | None = None) -> Grade:
+    """A typed answer to a fill-in-the-blank question.
+
+    >>> grade_short("20 minutes", "Cool it for 20 minutes.", "twenty mins")
+    Grade(verdict='right', score=1.0, why='')
+    >>> grade_short("20 minutes", "Cool it for 20 minutes.", "20").why
+    'the unit is missing: 20 what?'
+    >>> grade_short("20 minutes", "Cool it for 20 minutes.", "20 seconds").verdict
+    'wrong'
+    >>> grade_short("green", "Wear the green vest.", "Green.").verdict
+    'right'
+    >>> grade_short("never", "Never use water.", "always").verdict
+    'wrong'
+    """
+    if not tokens(response):
+        return Grade("wrong", 0.0, "the answer was empty")
+    stated = response.strip().rstrip(".!")
+    if sentence and BLANK not in sentence and answer in sentence:
+        filled = sentence.replace(answer, stated, 1)
+        if normal(stated) != normal(answer) and (found := conflict(filled, sentence)):
+            return Grade("wrong", 0.0, f"that says the opposite of the material ({found.kind})")
+    expected = facts(answer)
+    if len(expected) == 1 and expected[0].end - expected[0].start >= len(answer.strip()) - 1:
+        return _grade_fact(expected[0], response)
+    return _grade_terms(answer, response, similarity)
+
+
+def _grade_fact(expected: Fact, response: str) -> Grade:
+    given = facts(response)
+    same = [fact for fact in given if fact.kind == expected.kind and key(fact) == key(expected)]
+    others = [fact for fact in given if fact.kind == expected.kind and key(fact) != key(expected)]
+    if same and others:
+        return Grade("partly", 0.5, "you gave more than one answer; only one is right")
+    if same:
+        return Grade("right", 1.0)
+    if expected.kind == "quantity":
+        return _grade_quantity(expected, response, others)
+    if others:
+        return Grade("wrong", 0.0, f"the material says {expected.text}, not {others[0].text}")
+    members = next(c for c, name in zip(CLOSED_CLASSES, ("colour", "direction", "weekday",
+                                                           "month"), strict=True)
+                   if name == expected.kind)
+    if any(word.rstrip("s") in members for word in tokens(response)):
+        return Grade("wrong", 0.0, f"the material says {expected.text}")
+    return Grade("wrong", 0.0, f"the answer is a {expected.kind}")
+
+
+def _grade_quantity(expected: Fact, response: str, others: list[Fact]) -> Grade:
+    bare = _bare_numbers(response)
+    value = f"{expected.value:g}" if expected.value is not None else ""
+    if others:
+        other = others[0]
+        if other.unit != expected.unit and value and f"{other.value or 0:g}" == value:
+            return Grade("wrong", 0.0, f"the number is right but not the unit: {expected.unit}s")
+        return Grade("wrong", 0.0, f"the material gives another {expected.unit}")
+    if value and value in bare:
+        if len(bare) > 1:
+            return Grade("partly", 0.3, "you gave more than one number; only one is right")
+        return Grade("partly", 0.5, f"the unit is missing: {value} what?")
+    if bare:
+        return Grade("wrong", 0.0, "another number")
+    return Grade("wrong", 0.0, f"the answer is an amount in {expected.unit}s")
+
+
+def _bare_numbers(text: str) -> set[str]:
+    found = set()
+    for word in re.findall(r"\d+(?:[.,]\d+)?|[a-z]+", text.lower()):
+        raw = word.replace(",", "") if word[0].isdigit() else number_value(word) or ""
+        if re.fullmatch(r"\d+(?:\.\d+)?", raw):
+            found.add(f"{float(raw):g}")
+    return found
+
+
+def _grade_terms(answer: str, response: str, similarity: float | None) -> Grade:
+    wanted = content_words(answer)
+    given = content_words(response)
+    if not wanted:  # an answer of function words only: compare the words themselves
+        return Grade("right", 1.0) if normal(answer) == normal(response) else Grade(
+            "wrong", 0.0, "the words differ")
+    coverage = len(wanted & given) / len(wanted)
+    score = coverage
+    if similarity is not None:  # meaning counts too, but never more than the words
+        score = 0.7 * coverage + 0.3 * min(1.0, max(0.0, (similarity - 0.3) / 0.5))
+    missing = [word for word in tokens(answer) if content_words(word) - given]
+    why = "" if not missing else "missing: " + ", ".join(dict.fromkeys(missing))
+    verdict = verdict_of(score)
+    return Grade(verdict, round(score, 2), "" if verdict == "right" else why)

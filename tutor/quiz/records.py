@@ -1,0 +1,255 @@
+"""A learner's quizzes, attempts and mastery in the database: which questions a new
+quiz asks, where a quiz stands, and what each answer changes. The chat side
+(tutor/quiz/chat.py) decides what to say; this module only reads and writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from knowledge.library import find_course
+from knowledge.tables import Skill
+from knowledge.tables import utcnow as now
+from tutor.answers.terms import content_words
+from tutor.database import delete_rows
+from tutor.errors import TutorError
+from tutor.mastery import SkillState, updated
+from tutor.tables import Attempt, Mastery, Question, QuizRun
+
+
+@dataclass(frozen=True)
+class SkillProgress:
+    skill: str
+    state: SkillState
+    questions: int  # active questions in the bank
+
+
+def run_questions(run: QuizRun) -> list[int]:
+    return list(json.loads(run.questions))
+
+
+class QuizRecords:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- choosing questions ----------------------------------------------------------
+
+    def choose(self, learner: str, course: str, topic: str, length: int
+               ) -> tuple[str, list[int]]:
+        """The questions of a new quiz and what it is on: the named skill, the
+        questions that mention the topic's words, or (no topic) the learner's
+        weakest skill. Unseen questions come first, then ones answered wrong."""
+        course_id = find_course(self.engine, course).id
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Question, Skill.name, Skill.position)
+                .join(Skill, col(Skill.id) == Question.skill_id)
+                .where(Question.course_id == course_id, Question.status == "active")
+                .order_by(col(Skill.position), col(Question.id))).all()
+            if not rows:
+                return "", []
+            label, chosen = self._on_topic(session, learner, rows, topic, length)
+            outcomes = dict(session.exec(
+                select(Attempt.question_id, func.max(col(Attempt.score)))
+                .where(Attempt.learner_id == learner, Attempt.course == course)
+                .group_by(Attempt.question_id)).all())
+            quizzes = session.exec(select(func.count(col(QuizRun.id)))
+                                   .where(QuizRun.learner_id == learner)).one()
+        seed = int(hashlib.sha256(f"{learner}|{quizzes}".encode()).hexdigest()[:8], 16)
+        random.Random(seed).shuffle(chosen)
+        # Unseen first, then the ones never got right; one question per sentence tested.
+        chosen.sort(key=lambda q: (q.id in outcomes, outcomes.get(q.id, 0.0) >= 0.8))
+        by_sentence: dict[str, int] = {}
+        for question in chosen:
+            by_sentence.setdefault(question.sentence, question.id or 0)
+        return label, list(by_sentence.values())[:length]
+
+    def _on_topic(self, session: Session, learner: str,
+                  rows: list[tuple[Question, str, int]], topic: str, length: int
+                  ) -> tuple[str, list[Question]]:
+        """A skill's questions, topped up from the skills after it when it has fewer
+        than a quiz's worth; or every question that mentions the topic's words."""
+        skills = list(dict.fromkeys(name for _, name, _ in rows))
+        if not topic:
+            states = self._states(session, learner, {q.skill_id for q, _, _ in rows})
+            by_name = {name: q.skill_id for q, name, _ in rows}
+            skill = min(skills, key=lambda name: states.get(by_name[name],
+                                                             SkillState()).estimate)
+        else:
+            skill = next((s for s in skills if s.casefold() == topic.casefold()), "")
+        if skill:
+            first = [q for q, name, _ in rows if name == skill]
+            after = skills[skills.index(skill) + 1:]
+            more = [q for q, name, _ in rows if name in after][: max(0, length - len(first))]
+            return (f"{skill}, then what follows it" if more else skill), first + more
+        words = content_words(topic)
+        mentioning = [q for q, name, _ in rows
+                      if words and words <= content_words(f"{name} {q.section} {q.sentence}")]
+        if mentioning:
+            return topic, mentioning
+        listed = "; ".join(skills[:10]) + (" …" if len(skills) > 10 else "")
+        raise TutorError(f"I have no questions on '{topic}'. Try a skill: {listed}.")
+
+    # ---- the quiz itself -------------------------------------------------------------
+
+    def start(self, learner: str, course: str, topic: str, question_ids: list[int]) -> QuizRun:
+        """A new quiz; the learner's unfinished one, if any, is closed."""
+        with Session(self.engine) as session:
+            for old in session.exec(select(QuizRun).where(
+                    QuizRun.learner_id == learner, col(QuizRun.status) != "done")):
+                old.status = "done"
+                session.add(old)
+            run = QuizRun(learner_id=learner, course=course, topic=topic,
+                          questions=json.dumps(question_ids))
+            session.add(run)
+            session.commit()
+            session.refresh(run)
+            return run
+
+    def unfinished(self, learner: str) -> QuizRun | None:
+        with Session(self.engine) as session:
+            return session.exec(select(QuizRun).where(
+                QuizRun.learner_id == learner, col(QuizRun.status) != "done")
+                .order_by(col(QuizRun.id).desc())).first()
+
+    def run(self, run_id: int) -> QuizRun | None:
+        with Session(self.engine) as session:
+            return session.get(QuizRun, run_id)
+
+    def question(self, question_id: int) -> Question | None:
+        with Session(self.engine) as session:
+            return session.get(Question, question_id)
+
+    def skill_name(self, skill_id: int) -> str:
+        with Session(self.engine) as session:
+            skill = session.get(Skill, skill_id)
+            return skill.name if skill else ""
+
+    def save(self, run: QuizRun, **changes: object) -> QuizRun:
+        with Session(self.engine) as session:
+            row = session.get(QuizRun, run.id)
+            assert row is not None
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            session.commit()
+            session.refresh(row)
+            return row
+
+    def next_position(self, run: QuizRun) -> QuizRun:
+        """The run moved to its next question that is still in the bank (a question
+        retired since the quiz began is never shown); done after the last."""
+        ids = run_questions(run)
+        position = run.position + 1
+        with Session(self.engine) as session:
+            active = set(session.exec(select(Question.id).where(
+                col(Question.id).in_(ids), Question.status == "active")))
+        while position < len(ids) and ids[position] not in active:
+            position += 1
+        return self.save(run, position=position, tries=0, hints=0, asked_at=now(),
+                         status="done" if position >= len(ids) else "running")
+
+    def record(self, run: QuizRun, question: Question, response: str, score: float,
+               correct: bool, hints: int) -> SkillState:
+        """Store an attempt and move the skill's mastery; returns the new mastery."""
+        elapsed = (now() - _aware(run.asked_at)).total_seconds()
+        with Session(self.engine) as session:
+            session.add(Attempt(learner_id=run.learner_id, course=run.course,
+                                question_id=question.id or 0, skill_id=question.skill_id,
+                                quiz_id=run.id, response=response, score=score,
+                                correct=correct, hints=hints, response_s=max(0.0, elapsed)))
+            row = session.get(Mastery, (run.learner_id, question.skill_id))
+            before = SkillState(row.estimate, row.attempts, row.correct) if row else SkillState()
+            after = updated(before, score, correct)
+            row = row or Mastery(learner_id=run.learner_id, skill_id=question.skill_id,
+                                 course=run.course, estimate=after.estimate)
+            row.estimate, row.attempts, row.correct = after.estimate, after.attempts, (
+                after.correct)
+            row.updated_at = now()
+            session.add(row)
+            session.commit()
+        return after
+
+    def quiz_scores(self, run: QuizRun) -> list[tuple[str, float, int]]:
+        """Per skill of a quiz: its name, the best score on each question summed, and
+        the number of questions answered."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Skill.name, Attempt.question_id, func.max(col(Attempt.score)))
+                .join(Skill, col(Skill.id) == Attempt.skill_id)
+                .where(Attempt.quiz_id == run.id)
+                .group_by(Skill.name, Attempt.question_id)).all()
+        totals: dict[str, tuple[float, int]] = {}
+        for skill, _, score in rows:
+            got, count = totals.get(skill, (0.0, 0))
+            totals[skill] = (got + score, count + 1)
+        return [(skill, got, count) for skill, (got, count) in totals.items()]
+
+    # ---- mastery ---------------------------------------------------------------------
+
+    def _states(self, session: Session, learner: str, skill_ids: set[int]
+                ) -> dict[int, SkillState]:
+        rows = session.exec(select(Mastery).where(
+            Mastery.learner_id == learner, col(Mastery.skill_id).in_(list(skill_ids))))
+        return {m.skill_id: SkillState(m.estimate, m.attempts, m.correct) for m in rows}
+
+    def progress(self, learner: str, course: str) -> list[SkillProgress]:
+        """Every skill of the course in order, with the learner's mastery of it."""
+        course_id = find_course(self.engine, course).id
+        with Session(self.engine) as session:
+            skills = list(session.exec(select(Skill).where(Skill.course_id == course_id)
+                                       .order_by(col(Skill.position))))
+            states = self._states(session, learner, {s.id or 0 for s in skills})
+            counts = dict(session.exec(
+                select(Question.skill_id, func.count(col(Question.id)))
+                .where(Question.course_id == course_id, Question.status == "active")
+                .group_by(Question.skill_id)).all())
+        return [SkillProgress(s.name, states.get(s.id or 0, SkillState()), counts.get(s.id, 0))
+                for s in skills]
+
+    # ---- the learner's own data ------------------------------------------------------
+
+    def export(self, learner: str) -> dict[str, object]:
+        with Session(self.engine) as session:
+            attempts = session.exec(select(Attempt, Question.question)
+                                    .join(Question, col(Question.id) == Attempt.question_id,
+                                          isouter=True)
+                                    .where(Attempt.learner_id == learner)
+                                    .order_by(col(Attempt.id))).all()
+            mastery = session.exec(select(Mastery, Skill.name)
+                                   .join(Skill, col(Skill.id) == Mastery.skill_id, isouter=True)
+                                   .where(Mastery.learner_id == learner)).all()
+            quizzes = session.exec(select(QuizRun).where(QuizRun.learner_id == learner)
+                                   .order_by(col(QuizRun.id))).all()
+            return {
+                "quizzes": [{"course": q.course, "topic": q.topic, "status": q.status,
+                             "questions": len(run_questions(q)),
+                             "at": q.created_at.isoformat()} for q in quizzes],
+                "attempts": [{"course": a.course, "question": text, "response": a.response,
+                              "score": round(a.score, 2), "correct": a.correct,
+                              "hints": a.hints, "seconds": round(a.response_s, 1),
+                              "at": a.created_at.isoformat()} for a, text in attempts],
+                "mastery": [{"course": m.course, "skill": name,
+                             "estimate": round(m.estimate, 2), "attempts": m.attempts}
+                            for m, name in mastery],
+            }
+
+    def forget(self, learner: str) -> int:
+        with Session(self.engine) as session:
+            removed = delete_rows(session, (Attempt.learner_id, Mastery.learner_id,
+                                            QuizRun.learner_id), learner)
+            session.commit()
+            return removed
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
