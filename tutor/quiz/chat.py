@@ -213,7 +213,8 @@ class QuizTutor:
         if len(question.answer.split()) > 2:  # a phrase: meaning counts, not only words
             vectors = await self.embed([question.answer, response])
             similarity = float(vectors[0] @ vectors[1])
-        return grade_short(question.answer, question.sentence, response, similarity)
+        return grade_short(question.answer, question.sentence, response, similarity,
+                           question.question)
 
     def _feedback(self, question: Question, grade: Grade, score: float,
                   mastery: SkillState) -> Reply:

@@ -20,12 +20,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor.answers.claims import conflict, number_value
+from tutor.answers.claims import conflict, number_value, numbers, unit_of
 from tutor.answers.terms import CLOSED_CLASSES, content_words, tokens
 from tutor.quiz.facts import Fact, facts, key, normal
 from tutor.quiz.generate import BLANK
 
 RIGHT, PARTLY = 0.8, 0.4  # the scores from which an answer is right, partly right
+# One scale per kind of amount, so "12 months" is "1 year" and "2 m" is "200 cm".
+_SCALE = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_800,
+          "month": 2_628_000, "year": 31_536_000, "mm": 0.001, "cm": 0.01, "m": 1, "km": 1000,
+          "g": 0.001, "kg": 1, "tonne": 1000, "ml": 0.001, "litre": 1}
+_KIND = {unit: ("time" if _SCALE[unit] >= 1 and unit in ("second", "minute", "hour", "day",
+                                                          "week", "month", "year") else unit)
+         for unit in _SCALE}
+_KIND.update({u: "length" for u in ("mm", "cm", "m", "km")},
+             **{u: "mass" for u in ("g", "kg", "tonne")}, **{u: "volume" for u in ("ml", "litre")})
+# How learners say a number without digits: "a year", "both feet", "half an hour".
+_SPOKEN = [(re.compile(r"\bhalf (?:an? )?", re.I), "0.5 "),
+           (re.compile(r"\ba quarter (?:of )?(?:an? )?", re.I), "0.25 "),
+           (re.compile(r"\ba third (?:of )?(?:an? )?", re.I), "0.3333 "),
+           (re.compile(r"\bboth\b", re.I), "2"),
+           (re.compile(r"\b(?:completely|fully|entirely|totally|wholly)\b", re.I), "100%"),
+           (re.compile(r"\b(?:a|an)\s+(?=[a-z])", re.I), "1 ")]
 TRUE_FALSE = {"true": "True", "t": "True", "yes": "True", "y": "True",
               "false": "False", "f": "False", "no": "False", "n": "False"}
 
@@ -70,7 +86,7 @@ def grade_choice(answer: str, picked: str) -> Grade:
 
 
 def grade_short(answer: str, sentence: str, response: str,
-                similarity: float | None = None) -> Grade:
+                similarity: float | None = None, question: str = "") -> Grade:
     """A typed answer to a fill-in-the-blank question.
 
     >>> grade_short("20 minutes", "Cool it for 20 minutes.", "twenty mins")
@@ -94,14 +110,45 @@ def grade_short(answer: str, sentence: str, response: str,
     expected = facts(answer)
     if len(expected) == 1 and expected[0].end - expected[0].start >= len(answer.strip()) - 1:
         return _grade_fact(expected[0], response)
-    return _grade_terms(answer, response, similarity)
+    return _grade_terms(answer, response, similarity, question)
+
+
+def spoken(text: str) -> str:
+    """A response with its spoken numbers in digits.
+
+    >>> spoken("a year"), spoken("both feet"), spoken("half an hour"), spoken("fully")
+    ('1 year', '2 feet', '0.5 hour', '100%')
+    """
+    for pattern, digits in _SPOKEN:
+        text = pattern.sub(digits, text)
+    return text
+
+
+def same_amount(one: Fact, other: Fact) -> bool:
+    """Whether two quantities are one amount, in whatever units.
+
+    >>> [year, months] = facts("1 year, or 12 months")
+    >>> same_amount(year, months)
+    True
+    """
+    if key(one) == key(other):
+        return True
+    if one.value is None or other.value is None or one.unit not in _SCALE or (
+            other.unit not in _SCALE) or _KIND[one.unit] != _KIND[other.unit]:
+        return False
+    a, b = one.value * _SCALE[one.unit], other.value * _SCALE[other.unit]
+    return abs(a - b) <= 0.02 * max(a, b)
 
 
 def _grade_fact(expected: Fact, response: str) -> Grade:
-    given = facts(response)
-    same = [fact for fact in given if fact.kind == expected.kind and key(fact) == key(expected)]
-    others = [fact for fact in given if fact.kind == expected.kind and key(fact) != key(expected)]
-    if same and others:
+    response = spoken(response)
+    given = [fact for fact in facts(response) if fact.kind == expected.kind]
+    if expected.kind == "quantity":
+        same = [fact for fact in given if same_amount(fact, expected)]
+    else:
+        same = [fact for fact in given if key(fact) == key(expected)]
+    others = [fact for fact in given if fact not in same]
+    if same and (others or len(_bare_numbers(response)) > 1):
         return Grade("partly", 0.5, "you gave more than one answer; only one is right")
     if same:
         return Grade("right", 1.0)
@@ -131,6 +178,8 @@ def _grade_quantity(expected: Fact, response: str, others: list[Fact]) -> Grade:
         return Grade("partly", 0.5, f"the unit is missing: {value} what?")
     if bare:
         return Grade("wrong", 0.0, "another number")
+    if any(unit_of(word) == expected.unit for word in tokens(response)):
+        return Grade("partly", 0.4, f"the number is missing: how many {expected.unit}s?")
     return Grade("wrong", 0.0, f"the answer is an amount in {expected.unit}s")
 
 
@@ -143,9 +192,16 @@ def _bare_numbers(text: str) -> set[str]:
     return found
 
 
-def _grade_terms(answer: str, response: str, similarity: float | None) -> Grade:
-    wanted = content_words(answer)
+def _grade_terms(answer: str, response: str, similarity: float | None,
+                 question: str) -> Grade:
+    if found := conflict(response, answer):
+        return Grade("wrong", 0.0, f"that says the opposite of the answer ({found.kind})")
+    # The words the question itself says ("Which *package*…") need not be repeated.
+    wanted = content_words(answer) - content_words(question) or content_words(answer)
     given = content_words(response)
+    stated, said = numbers(answer), numbers(response)
+    if stated and said and not stated & said:
+        return Grade("wrong", 0.0, "another number")
     if not wanted:  # an answer of function words only: compare the words themselves
         return Grade("right", 1.0) if normal(answer) == normal(response) else Grade(
             "wrong", 0.0, "the words differ")
@@ -153,7 +209,7 @@ def _grade_terms(answer: str, response: str, similarity: float | None) -> Grade:
     score = coverage
     if similarity is not None:  # meaning counts too, but never more than the words
         score = 0.7 * coverage + 0.3 * min(1.0, max(0.0, (similarity - 0.3) / 0.5))
-    missing = [word for word in tokens(answer) if content_words(word) - given]
+    missing = [word for word in tokens(answer) if content_words(word) & wanted - given]
     why = "" if not missing else "missing: " + ", ".join(dict.fromkeys(missing))
     verdict = verdict_of(score)
     return Grade(verdict, round(score, 2), "" if verdict == "right" else why)

@@ -55,7 +55,7 @@ class QuizRecords:
                 .order_by(col(Skill.position), col(Question.id))).all()
             if not rows:
                 return "", []
-            label, chosen = self._on_topic(session, learner, rows, topic, length)
+            label, chosen, top_up = self._on_topic(session, learner, rows, topic, length)
             outcomes = dict(session.exec(
                 select(Attempt.question_id, func.max(col(Attempt.score)))
                 .where(Attempt.learner_id == learner, Attempt.course == course)
@@ -64,8 +64,10 @@ class QuizRecords:
                                    .where(QuizRun.learner_id == learner)).one()
         seed = int(hashlib.sha256(f"{learner}|{quizzes}".encode()).hexdigest()[:8], 16)
         random.Random(seed).shuffle(chosen)
-        # Unseen first, then the ones never got right; one question per sentence tested.
-        chosen.sort(key=lambda q: (q.id in outcomes, outcomes.get(q.id, 0.0) >= 0.8))
+        # The skill's own questions before the top-up; unseen first, then the ones never
+        # got right; one question per sentence tested.
+        chosen.sort(key=lambda q: (q.id in top_up, q.id in outcomes,
+                                   outcomes.get(q.id, 0.0) >= 0.8))
         by_sentence: dict[str, int] = {}
         for question in chosen:
             by_sentence.setdefault(question.sentence, question.id or 0)
@@ -73,9 +75,10 @@ class QuizRecords:
 
     def _on_topic(self, session: Session, learner: str,
                   rows: list[tuple[Question, str, int]], topic: str, length: int
-                  ) -> tuple[str, list[Question]]:
+                  ) -> tuple[str, list[Question], set[int | None]]:
         """A skill's questions, topped up from the skills after it when it has fewer
-        than a quiz's worth; or every question that mentions the topic's words."""
+        than a quiz's worth (the top-up's ids come third); or every question that
+        mentions the topic's words."""
         skills = list(dict.fromkeys(name for _, name, _ in rows))
         if not topic:
             states = self._states(session, learner, {q.skill_id for q, _, _ in rows})
@@ -88,12 +91,13 @@ class QuizRecords:
             first = [q for q, name, _ in rows if name == skill]
             after = skills[skills.index(skill) + 1:]
             more = [q for q, name, _ in rows if name in after][: max(0, length - len(first))]
-            return (f"{skill}, then what follows it" if more else skill), first + more
+            label = f"{skill}, then what follows it" if more else skill
+            return label, first + more, {q.id for q in more}
         words = content_words(topic)
         mentioning = [q for q, name, _ in rows
                       if words and words <= content_words(f"{name} {q.section} {q.sentence}")]
         if mentioning:
-            return topic, mentioning
+            return topic, mentioning, set()
         listed = "; ".join(skills[:10]) + (" …" if len(skills) > 10 else "")
         raise TutorError(f"I have no questions on '{topic}'. Try a skill: {listed}.")
 
