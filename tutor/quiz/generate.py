@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from knowledge.sentences import is_complete_sentence, passage_units
+from knowledge.sentences import TextUnit, is_complete_sentence, passage_units
 from tutor.quiz.facts import Fact, facts, key, same_kind, styled_like
 
 BLANK = "_____"
@@ -52,15 +53,28 @@ def states(passage: str, sentence: str) -> bool:
     return sentence in {unit.text for unit in passage_units(passage)}
 
 
-def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact]]]:
-    """The whole sentences and list items of a passage that state a testable fact."""
+# A pronoun inside a sentence ("All staff complete *it* at induction") points back.
+_POINTS_BACK = re.compile(r"(?<!^)\b(?:it|this|these|those)\b", re.I)
+_STARTS_BACK = re.compile(r"^(?:it|this|these|those|they|then|also)\b", re.I)
+
+
+def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact], str]]:
+    """The whole sentences and list items of a passage that state a testable fact,
+    each with the sentence before it when it needs that to be understood ("This
+    module covers fire safety." for "All staff complete it every 12 months.")."""
+    before: TextUnit | None = None
     for unit in passage_units(text):
+        same_paragraph = before is not None and before.block == unit.block
+        previous = before.text if same_paragraph and before is not None else ""
+        before = unit if unit.kind == "sentence" else None
         if unit.kind not in ("sentence", "item") or len(unit.text.split()) < MIN_WORDS:
             continue
         if unit.kind == "sentence" and not is_complete_sentence(unit.text):
             continue
         if found := facts(unit.text):
-            yield unit.text, found
+            needs = unit.kind == "sentence" and _POINTS_BACK.search(unit.text)
+            usable = needs and not _STARTS_BACK.match(previous)
+            yield unit.text, found, previous if usable else ""
 
 
 def wrong_facts(fact: Fact, pool: Sequence[Fact], sentence: str, count: int) -> list[str]:
@@ -88,16 +102,19 @@ def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
     true_false | True or false? Rinse the eye with clean water for 15 minutes at least. | True
     short | Fill in the blank: Then wash the hands for _____. | 2 minutes
     """
-    found = [(passage, sentence, fact) for passage in passages
-             for sentence, sentence_facts in fact_sentences(passage.text)
+    found = [(passage, sentence, fact, context) for passage in passages
+             for sentence, sentence_facts, context in fact_sentences(passage.text)
              for fact in sentence_facts]
-    pool = [fact for _, _, fact in found]
+    pool = [fact for _, _, fact, _ in found]
     drafts = []
-    for passage, sentence, fact in found:
+    for passage, sentence, fact, context in found:
         wrong = wrong_facts(fact, pool, sentence, OPTIONS - 1)
         seed = int(hashlib.sha256(f"{sentence}|{fact.start}".encode()).hexdigest()[:8], 16)
         shuffle = random.Random(seed)
-        stem = fact.in_place_of(sentence, BLANK)
+        # The sentence before, when this one points back to it, unless it gives the fact away.
+        lead = f"{context} " if context and key(fact) not in {key(f) for f in facts(context)} \
+            and fact.text.lower() not in context.lower() else ""
+        stem = lead + fact.in_place_of(sentence, BLANK)
         kind = ("choice", "true_false", "short")[seed % 3] if len(wrong) == OPTIONS - 1 else (
             "true_false" if wrong else "short")
         if kind == "choice":
@@ -109,8 +126,10 @@ def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
         elif kind == "true_false":
             false = shuffle.random() < 0.5
             statement = fact.in_place_of(sentence, wrong[0]) if false else sentence
+            # The context is the material's, given; only the statement after it is judged.
+            given = f"{context}\n" if lead else ""
             drafts.append(QuestionDraft(
-                "true_false", f"True or false? {statement}", ("True", "False"),
+                "true_false", f"{given}True or false? {statement}", ("True", "False"),
                 "False" if false else "True", passage.chunk_id, passage.skill, sentence,
                 fact.text, (wrong[0],) if false else ()))
         else:
