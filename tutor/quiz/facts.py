@@ -19,6 +19,15 @@ _QUANTITY = re.compile(
     r"(?<![\w.;\[$#%])(?:(?P<value>\d+(?:[.,]\d+)?)\s*|(?P<word>" + "|".join(NUMBER_WORD_NAMES)
     + r")(?:\s+|-))(?P<unit>%|[A-Za-z]+(?:/[A-Za-z]+)?)(?![\w])", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"`[^`']*'|`[^`]*`|``.*?''|<[A-Z]+>\S*")
+# A role or body named with capitals inside a sentence: "the Team Leader", "the Health
+# and Safety Adviser", "the Technical Committee". Who does what is a fact to learn.
+ROLE_HEADS = frozenset(
+    "Leader Manager Adviser Advisor Officer Supervisor Warden Wardens Aider Aiders Coordinator "
+    "Director Representative Engineer Operator Administrator Maintainer Maintainers Committee "
+    "Team Secretary Chair Controller Inspector Assessor Marshal Steward Lead".split())
+_ROLE = re.compile(r"\b(?:(?!(?:The|A|An|This|That|Our|Your|Each|Every|Any|All|If|When)\b)"
+                   r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+(?:(?:and|of|&)\s+)?){0,3}"
+                   r"(?:" + "|".join(sorted(ROLE_HEADS, key=len, reverse=True)) + r")\b")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -27,7 +36,7 @@ class Fact:
     start: int  # where it stands in the sentence
     end: int
     text: str  # as the sentence says it: "20 minutes"
-    kind: str  # "quantity" or the name of its closed class ("colour", …)
+    kind: str  # "quantity", "role", or the name of its closed class ("colour", …)
     unit: str = ""  # for a quantity: its unit in one spelling ("minute")
     value: float | None = None  # for a quantity in digits
 
@@ -50,6 +59,8 @@ def facts(sentence: str) -> list[Fact]:
     1.0
     >>> facts("Disown the ones you keep; ``<ESC>[1;31m'' makes it red in `ls -l 5m'.")[0].text
     'red'
+    >>> [(f.text, f.kind) for f in facts("Tell the Health and Safety Adviser within 2 days.")]
+    [('Health and Safety Adviser', 'role'), ('2 days', 'quantity')]
 
     """
     found: list[Fact] = []
@@ -69,6 +80,16 @@ def facts(sentence: str) -> list[Fact]:
             named = name == "colour" and match.start() > 0 and match.group(0)[0].isupper()
             if (word in members or word.rstrip("s") in members) and not inside and not named:
                 found.append(Fact(match.start(), match.end(), match.group(0), name))
+    for match in _ROLE.finditer(sentence):
+        inside = any(f.start < match.end() and match.start() < f.end for f in found) or any(
+            a <= match.start() < b for a, b in code)
+        # At the start of a sentence a capital says nothing; a lone head word ("Team")
+        # names no one in particular.
+        # In a title, not a role: "the New Maintainers' Guide", "the Guide for Debian Maintainers".
+        titled = sentence[match.end():match.end() + 1] in ("'", "\u2019") or bool(
+            re.search(r"[A-Z][a-z]+\s+(?:for|of|to)\s+$", sentence[:match.start()]))
+        if match.start() > 0 and " " in match.group(0) and not inside and not titled:
+            found.append(Fact(match.start(), match.end(), match.group(0), "role"))
     return sorted(found, key=lambda fact: fact.start)
 
 
@@ -80,7 +101,18 @@ def same_kind(fact: Fact, other: Fact) -> bool:
     >>> same_kind(one, two), same_kind(one, one)
     (True, False)
     """
+    if fact.kind == "role" and _role_form(fact) != _role_form(other):
+        return False  # "the Team Leader" for "the Debian Maintainers" reads wrong at once
     return fact.kind == other.kind and fact.unit == other.unit and key(fact) != key(other)
+
+
+_BODIES = frozenset({"committee", "team"})
+
+
+def _role_form(fact: Fact) -> tuple[bool, bool]:
+    """A role's form: a body or a person, one or many."""
+    head = fact.text.split()[-1].lower()
+    return head in _BODIES, head.endswith("s")
 
 
 def key(fact: Fact) -> str:

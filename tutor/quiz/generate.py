@@ -16,11 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.sentences import TextUnit, is_complete_sentence, passage_units
+from tutor.answers.terms import content_words
 from tutor.quiz.facts import Fact, facts, key, same_kind, styled_like
 
 BLANK = "_____"
 OPTIONS = 4
 MIN_WORDS = 6  # a shorter sentence gives too little context to answer from
+ROLE_OVERLAP = 0.5  # share of a sentence's words another sentence of a role shares: same duty
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,34 @@ def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact], str]]:
             yield unit.text, found, previous if usable else ""
 
 
-def wrong_facts(fact: Fact, pool: Sequence[Fact], sentence: str, count: int) -> list[str]:
+def wrong_facts(fact: Fact, pool: Sequence[Fact], sentence: str, count: int,
+                mentions: dict[str, list[str]] | None = None) -> list[str]:
     """Wrong options for a fact: facts of the same kind from the course, the closest
-    quantities first, none that the sentence itself states."""
+    quantities first, none that the sentence itself states. A role is no wrong
+    option where the course says something like this sentence of it (`mentions`:
+    the course's sentences naming each role): "the Shift Manager" is no wrong
+    answer to "Report it to your _____" when another page says "or the Shift Manager"."""
     stated = {key(f) for f in facts(sentence)}
     candidates = {key(f): f for f in pool if same_kind(fact, f) and key(f) not in stated}
+    if fact.kind == "role" and mentions:
+        topic = content_words(sentence) - content_words(fact.text)
+        candidates = {k: f for k, f in candidates.items() if not any(
+            len(topic & content_words(other)) >= ROLE_OVERLAP * max(1, len(topic))
+            for other in mentions.get(k, ()))}
     ranked = sorted(candidates.values(), key=lambda f: (
         abs((f.value or 0) - (fact.value or 0)) if fact.value is not None else 0, key(f)))
     return [styled_like(f.text, fact.text) for f in ranked[:count]]
+
+
+def role_mentions(passages: Sequence[SourcePassage]) -> dict[str, list[str]]:
+    """Every sentence of the course that names each role, by the role's key."""
+    mentions: dict[str, list[str]] = {}
+    for passage in passages:
+        for unit in passage_units(passage.text):
+            for fact in facts(unit.text):
+                if fact.kind == "role":
+                    mentions.setdefault(key(fact), []).append(unit.text)
+    return mentions
 
 
 def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
@@ -106,9 +128,10 @@ def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
              for sentence, sentence_facts, context in fact_sentences(passage.text)
              for fact in sentence_facts]
     pool = [fact for _, _, fact, _ in found]
+    mentions = role_mentions(passages)
     drafts = []
     for passage, sentence, fact, context in found:
-        wrong = wrong_facts(fact, pool, sentence, OPTIONS - 1)
+        wrong = wrong_facts(fact, pool, sentence, OPTIONS - 1, mentions)
         seed = int(hashlib.sha256(f"{sentence}|{fact.start}".encode()).hexdigest()[:8], 16)
         shuffle = random.Random(seed)
         # The sentence before, when this one points back to it, unless it gives the fact away.

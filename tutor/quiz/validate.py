@@ -75,7 +75,8 @@ def problem(draft: QuestionDraft, passage: str) -> str | None:
         if _within_bound(draft, wrong):
             return "a wrong option satisfies the bound"
         filled = draft.sentence.replace(draft.fact, wrong, 1)
-        invented = numbers(filled) - numbers(flat)
+        # A number or a role the passage never gives, where the sentence gives its own.
+        invented = (numbers(filled) - numbers(flat)) | (_roles(filled) - _roles(flat))
         if conflict(filled, draft.sentence) is None and not invented:
             return "a wrong option may be true"
     return None
@@ -98,6 +99,10 @@ def _within_bound(draft: QuestionDraft, wrong: str) -> bool:
               if number == value and unit == right[0].unit}
     return ("lower" in bounds and other[0].value > right[0].value) or (
         "upper" in bounds and other[0].value < right[0].value)
+
+
+def _roles(text: str) -> set[str]:
+    return {key(f) for f in facts(text) if f.kind == "role"}
 
 
 def option_key(option: str) -> str:

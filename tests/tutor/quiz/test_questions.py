@@ -46,3 +46,27 @@ def test_a_wrong_quantity_that_satisfies_the_bound_never_reaches_learners() -> N
 def test_a_sentence_that_leans_on_the_one_before_is_no_question() -> None:
     assert not [q for q in kept() if q.sentence.startswith("Then")]
 
+
+
+ROLES = [
+    SourcePassage(11, "Reporting", "Report every near miss to your Team Leader at once. "
+                  "Spills are reported to the Shift Manager on duty today."),
+    SourcePassage(12, "Investigations", "Serious events are investigated by the Health and "
+                  "Safety Adviser within two days. The Fire Warden checks every exit weekly."),
+    SourcePassage(13, "Out of hours", "At night, report every near miss to the Shift Manager "
+                  "at once."),
+]
+
+
+def test_roles_are_facts_and_no_wrong_role_is_true_elsewhere_in_the_course() -> None:
+    drafts = generate(ROLES)
+    questions, _ = validate(drafts, {p.chunk_id: p.text for p in ROLES})
+    about_team_leader = [q for q in drafts if q.fact == "Team Leader"]
+    assert about_team_leader
+    for question in about_team_leader:
+        # Another page says near misses go to the Shift Manager at night: never a wrong option.
+        assert "Shift Manager" not in question.wrong
+    adviser = [q for q in questions if q.fact == "Health and Safety Adviser"]
+    assert adviser and all("Team Leader" in q.wrong or q.kind != "choice" for q in adviser)
+    for question in questions:
+        assert question.answer in question.options or question.kind == "short"
