@@ -29,6 +29,7 @@ from knowledge.library import (
     skill_summaries,
 )
 from tutor.errors import TutorError
+from tutor.llm import PACKAGED_LLM
 from tutor.settings import Settings
 
 app = typer.Typer(help="tutorbot: a tutor that answers from your course material.",
@@ -391,14 +392,27 @@ def quiz_generate(
     course: CourseOption = None,
     skill: Annotated[str | None, typer.Option(help="Only this skill.")] = None,
     count: Annotated[int | None, typer.Option(min=1, help="At most this many new.")] = None,
+    generator: Annotated[str | None, typer.Option(
+        help="text, llm or both (default: TUTORBOT_QUIZ_GENERATOR; llm loads the model).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Generate questions from the material, validate them, and store those that pass
     (the bank is also built after every ingest)."""
     from tutor.quiz.bank import build_bank
 
-    with database() as (engine, name):
-        report = build_bank(engine, course or name, skill=skill, count=count)
+    settings = Settings()
+    if generator not in (None, "auto", "text", "llm", "both"):
+        errors.print(f"[red]Error:[/red] --generator is text, llm or both, not '{generator}'.")
+        raise typer.Exit(2)
+    chosen = generator or settings.quiz_generator
+    if chosen == "text" or (chosen == "auto" and settings.llm_model == PACKAGED_LLM):
+        with database() as (engine, name):
+            report = build_bank(engine, course or name, skill=skill, count=count)
+    else:
+        with runtime_for(settings) as runtime:
+            report = build_bank(runtime.engine, course or settings.default_course, skill=skill,
+                                count=count, generators=runtime.question_generators(chosen))
     rows = report.stored
     if as_json:
         console.print_json(data=rows)

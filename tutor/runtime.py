@@ -23,6 +23,7 @@ from tutor.database import create_db_and_tables, make_engine
 from tutor.errors import ModelLoadError
 from tutor.learners import LearnerStore
 from tutor.llm import (
+    PACKAGED_LLM,
     ChatMessages,
     GenerationConfig,
     GenerationRequest,
@@ -31,6 +32,8 @@ from tutor.llm import (
     load_model,
 )
 from tutor.quiz.bank import build_bank
+from tutor.quiz.generate import QuestionGenerator, generate
+from tutor.quiz.llm_generate import LLMQuestionGenerator
 from tutor.quiz.records import QuizRecords
 from tutor.settings import Settings
 from tutor.workers import BatchWorker
@@ -147,9 +150,19 @@ class Runtime:
                             index_store=self.index_store,
                             max_bytes=self.settings.max_upload_bytes, progress=progress)
             if report.skills:  # the bank follows the material: a quiz never waits for it
-                bank = build_bank(self.engine, course)
+                bank = build_bank(self.engine, course, generators=self.question_generators())
                 report.questions_added, report.questions_retired = len(bank.stored), bank.retired
             return report
+
+    def question_generators(self, choice: str | None = None) -> list[QuestionGenerator]:
+        """The question generators `choice` (default: the setting) names."""
+        choice = choice or self.settings.quiz_generator
+        if choice == "auto":
+            choice = "text" if self.settings.llm_model == PACKAGED_LLM else "both"
+        generators: list[QuestionGenerator] = [generate] if choice in ("text", "both") else []
+        if choice in ("llm", "both"):
+            generators.append(LLMQuestionGenerator(self.llm_worker.run_all))
+        return generators
 
     @cached_property
     def answers(self) -> AnswerEngine:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         0.45, description="Cosine score an answer sentence needs against its sources."
     )
     quiz_length: int = Field(5, ge=1, le=50, description="Questions in a /quiz.")
+    quiz_generator: Literal["auto", "text", "llm", "both"] = Field(
+        "auto", description="Who writes the question bank: the text itself, the language "
+        "model, or both. auto: both when TUTORBOT_LLM_MODEL is not the packaged 135M model.")
     history_turns: int = Field(6, ge=0, description="Turns kept per learner for follow-ups.")
     ask_server_idle_minutes: float = Field(
         10.0, ge=0,

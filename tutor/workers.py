@@ -55,6 +55,15 @@ class BatchWorker(Generic[Request, Result]):
         self._queue.put(_Job(request, future, loop))
         return await future
 
+    def run_all(self, requests: Sequence[Request]) -> list[Result]:
+        """`submit` for code off any event loop (ingest's thread, the CLI): the requests
+        queue with everyone else's, so a long job never shuts learners out."""
+
+        async def gather() -> list[Result]:
+            return list(await asyncio.gather(*(self.submit(r) for r in requests)))
+
+        return asyncio.run(gather())
+
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)

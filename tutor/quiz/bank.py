@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func
@@ -16,7 +17,13 @@ from sqlmodel import Session, col, select
 from knowledge.library import find_course
 from knowledge.tables import Chunk, Document, Skill
 from tutor.errors import TutorError
-from tutor.quiz.generate import QuestionDraft, SourcePassage, generate, states
+from tutor.quiz.generate import (
+    QuestionDraft,
+    QuestionGenerator,
+    SourcePassage,
+    generate,
+    states,
+)
 from tutor.quiz.validate import problem, validate
 from tutor.tables import Question
 
@@ -66,9 +73,11 @@ def retire_stale(session: Session, course_id: int,
 
 
 def build_bank(engine: Engine, course: str, *, skill: str | None = None,
-               count: int | None = None) -> BankReport:
+               count: int | None = None,
+               generators: Sequence[QuestionGenerator] = (generate,)) -> BankReport:
     """Retire what the material no longer says, then generate, validate and store new
-    questions (at most `count`; only for `skill` if given)."""
+    questions (at most `count`; only for `skill` if given), from every generator in
+    turn: the text generator's first, then the model's."""
     course_id = find_course(engine, course).id
     report = BankReport()
     with Session(engine) as session:
@@ -82,7 +91,8 @@ def build_bank(engine: Engine, course: str, *, skill: str | None = None,
                              f"Its skills: {known}.")
         chosen = [(c, d, s) for c, d, s in rows if skill is None or s == skill]
         by_chunk = {c.id: (c, d, s) for c, d, s in chosen}
-        drafts = generate([SourcePassage(c.id or 0, s, c.text) for c, _, s in chosen])
+        sources = [SourcePassage(c.id or 0, s, c.text) for c, _, s in chosen]
+        drafts = [draft for write in generators for draft in write(sources)]
         report.generated = len(drafts)
         active = list(session.exec(select(Question).where(
             Question.course_id == course_id, Question.status == "active")))
@@ -106,7 +116,8 @@ def _stored(draft: QuestionDraft, course_id: int, skill_id: int, document: str,
     return Question(course_id=course_id, skill_id=skill_id, chunk_id=draft.chunk_id,
                     kind=draft.kind, question=draft.question, options=json.dumps(draft.options),
                     answer=draft.answer, sentence=draft.sentence, fact=draft.fact,
-                    wrong=json.dumps(draft.wrong), document=document, section=section)
+                    wrong=json.dumps(draft.wrong), document=document, section=section,
+                    generator=draft.generator)
 
 
 def question_dict(question: Question, skill: str) -> dict[str, object]:

@@ -78,7 +78,9 @@ def facts(sentence: str) -> list[Fact]:
             inside = any(f.start <= match.start() < f.end for f in found)
             # "Peter Gray" is a name: a colour capitalised inside a sentence is no colour.
             named = name == "colour" and match.start() > 0 and match.group(0)[0].isupper()
-            if (word in members or word.rstrip("s") in members) and not inside and not named:
+            # "Mondays" is a weekday; "creams" (barrier creams) is no colour.
+            plural = name == "weekday" and word.rstrip("s") in members
+            if (word in members or plural) and not inside and not named:
                 found.append(Fact(match.start(), match.end(), match.group(0), name))
     for match in _ROLE.finditer(sentence):
         inside = any(f.start < match.end() and match.start() < f.end for f in found) or any(

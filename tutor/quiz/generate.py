@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.sentences import TextUnit, is_complete_sentence, passage_units
@@ -43,6 +43,7 @@ class QuestionDraft:
     sentence: str  # the sentence of the material it tests
     fact: str  # the fact it tests, as the sentence says it
     wrong: tuple[str, ...] = ()  # the wrong facts it offers (options, or the false statement's)
+    generator: str = "text"  # which generator wrote it: "text" or "llm"
 
 
 def states(passage: str, sentence: str) -> bool:
@@ -107,6 +108,9 @@ def role_mentions(passages: Sequence[SourcePassage]) -> dict[str, list[str]]:
                 if fact.kind == "role":
                     mentions.setdefault(key(fact), []).append(unit.text)
     return mentions
+
+
+QuestionGenerator = Callable[[Sequence[SourcePassage]], list[QuestionDraft]]
 
 
 def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:

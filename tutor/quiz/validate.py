@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from tutor.answers.claims import conflict, numbers, read_claim
+from tutor.answers.terms import content_words
 from tutor.quiz.facts import facts, key, normal
 from tutor.quiz.generate import BLANK, QuestionDraft, states
 
@@ -66,17 +67,23 @@ def problem(draft: QuestionDraft, passage: str) -> str | None:
     if draft.kind == "choice":
         if len({option_key(o) for o in draft.options}) != len(draft.options):
             return "options repeat"
-        kinds = {(f.kind, f.unit) for o in draft.options for f in facts(f"x {o} x")[:1]}
+        # One form: quantities of one unit, words of one class, roles, or all plain words.
+        kinds = {next(((f.kind, f.unit) for f in facts(f"x {o} x")), ("words", ""))
+                 for o in draft.options}
         if len(kinds) != 1:
             return "options of different forms"
     for wrong in draft.wrong:
-        if option_key(wrong) in said:
+        plain = not facts(f"x {wrong} x")
+        if option_key(wrong) in said or (plain and re.search(
+                rf"\b{re.escape(normal(wrong))}\b", normal(flat))):
             return "a wrong option is stated in the passage"
         if _within_bound(draft, wrong):
             return "a wrong option satisfies the bound"
         filled = draft.sentence.replace(draft.fact, wrong, 1)
         # A number or a role the passage never gives, where the sentence gives its own.
         invented = (numbers(filled) - numbers(flat)) | (_roles(filled) - _roles(flat))
+        if plain:  # plain words: unsupported when the passage never says them
+            invented |= content_words(wrong) - content_words(flat)
         if conflict(filled, draft.sentence) is None and not invented:
             return "a wrong option may be true"
     return None
