@@ -410,9 +410,14 @@ def quiz_generate(
         with database() as (engine, name):
             report = build_bank(engine, course or name, skill=skill, count=count)
     else:
-        with runtime_for(settings) as runtime:
+        with runtime_for(settings) as runtime, Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=errors, disable=as_json) as progress:
+            task = progress.add_task("Model writing questions", total=None)
+            generators = runtime.question_generators(
+                chosen, lambda done, total: progress.update(task, completed=done, total=total))
             report = build_bank(runtime.engine, course or settings.default_course, skill=skill,
-                                count=count, generators=runtime.question_generators(chosen))
+                                count=count, generators=generators)
     rows = report.stored
     if as_json:
         console.print_json(data=rows)

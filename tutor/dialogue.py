@@ -14,11 +14,12 @@ from tutor.answers.answering import Answer
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
-from tutor.messages import Button, IncomingMessage, Reply
+from tutor.messages import Button, IncomingMessage, Reply, button_number
 from tutor.progress import progress_reply
 from tutor.quiz.chat import QuizTutor
 from tutor.quiz.grading import TRUE_FALSE
 from tutor.runtime import Runtime
+from tutor.tables import Turn
 from tutor.uploads import course_from_caption, ingest_uploads, summary
 
 Handler = Callable[[IncomingMessage, str], AsyncIterator[Reply]]
@@ -136,14 +137,18 @@ class DialogueManager:
             async for reply in self.quiz.typed(run, text):  # while a quiz runs, text answers it
                 yield reply
             return
-        if looks_like_an_answer(text):
-            raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
-                             "to start one, or ask me a question.")
-        if self.learners.coaching(message.learner):
-            async for reply in self._coached(message, text):
+        coached = self.learners.coaching(message.learner)
+        if coached and (guess := self._coached_gap(message, text)) is not None:
+            async for reply in self._guess(guess, text):  # "10" is a guess at the gap
                 yield reply
             return
-        async for reply in self._question(message, text):
+        if looks_like_an_answer(text):
+            if self.runtime.quizzes.unfinished(message.learner) is not None:
+                raise TutorError("Your quiz is paused: send /quiz to carry on with it.")
+            raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
+                             "to start one, or ask me a question.")
+        async for reply in (self._coached(message, text) if coached
+                            else self._question(message, text)):
             yield reply
 
     def current_course(self, message: IncomingMessage) -> str:
@@ -223,9 +228,10 @@ class DialogueManager:
 
     async def _feedback(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         rating, _, turn = argument.partition(":")
-        if rating not in ("up", "down") or not turn.isdigit():
+        turn_id = button_number(turn)
+        if rating not in ("up", "down") or turn_id is None:
             raise TutorError("That button no longer works.")
-        if not self.learners.rate(message.learner, int(turn), helpful=rating == "up"):
+        if not self.learners.rate(message.learner, turn_id, helpful=rating == "up"):
             raise TutorError("I can't store that rating: the answer was someone else's, or "
                              "it is no longer kept.")
         yield Reply("Thanks, noted." if rating == "up"
@@ -292,18 +298,24 @@ class DialogueManager:
         assert answer is not None
         return answer
 
-    async def _coached(self, message: IncomingMessage, text: str) -> AsyncIterator[Reply]:
-        """A question in /coach mode, or a guess at the gap of the last one."""
-        course = self.current_course(message)
+    def _coached_gap(self, message: IncomingMessage, text: str) -> Turn | None:
+        """The coached question a message guesses at: the last one, if its gap is open
+        and the message is a short statement, not a new question."""
         last = self.learners.last_turn(message.learner, message.conversation)
-        if last is not None and last.gap and is_a_guess(text):
-            coaching = coaching_for(await self._coached_answer(last.course, last.question))
-            if coaching is not None:
-                reply, grade = guess_reply(coaching, last.id or 0, text)
-                if grade.correct:
-                    self.learners.close_gap(last.id or 0)
-                yield reply
-                return
+        return last if last is not None and last.gap and is_a_guess(text) else None
+
+    async def _guess(self, turn: Turn, text: str) -> AsyncIterator[Reply]:
+        coaching = coaching_for(await self._coached_answer(turn.course, turn.question))
+        if coaching is None:
+            raise TutorError("That question's material has changed: ask it again.")
+        reply, grade = guess_reply(coaching, turn.id or 0, text)
+        if grade.correct:
+            self.learners.close_gap(turn.id or 0)
+        yield reply
+
+    async def _coached(self, message: IncomingMessage, text: str) -> AsyncIterator[Reply]:
+        """A question in /coach mode: a guiding question and hints, not the answer."""
+        course = self.current_course(message)
         answer = await self._coached_answer(course, text)
         coaching = coaching_for(answer) if answer.covered else None
         if coaching is None:
@@ -315,13 +327,14 @@ class DialogueManager:
 
     async def _coach_hint(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         """coach:TURN:LEVEL, a rung of the hint ladder of a coached question."""
-        turn_id, _, level = argument.partition(":")
-        turn = self.learners.turn(message.learner, int(turn_id)) if turn_id.isdigit() else None
+        turn_text, _, level = argument.partition(":")
+        turn_id = button_number(turn_text)
+        turn = self.learners.turn(message.learner, turn_id) if turn_id is not None else None
         if turn is None:
             raise TutorError("That hint is no longer available (it was someone else's, or the "
                              "question is no longer kept). Ask again.")
         coaching = coaching_for(await self._coached_answer(turn.course, turn.question))
-        if coaching is None or not level.isdigit() or not 1 <= int(level) <= 3:
+        if coaching is None or button_number(level) not in (1, 2, 3):
             raise TutorError("That hint is no longer available: ask the question again.")
         if int(level) == 3:
             self.learners.close_gap(turn.id or 0)

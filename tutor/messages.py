@@ -98,3 +98,13 @@ async def paced(replies: AsyncIterator[Reply], interval_s: float) -> AsyncIterat
             continue
         yield reply
         last_shown = time.monotonic()  # after the adapter has shown it
+
+
+def button_number(text: str) -> int | None:
+    """A number carried by a button's action ("quiz:12:0:3"), or None when it is not
+    one: a click can carry anything, and only plain digits of a sane length are ids.
+
+    >>> button_number("12"), button_number("²"), button_number("9" * 30), button_number("")
+    (12, None, None, None)
+    """
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 12 else None

@@ -154,14 +154,17 @@ class Runtime:
                 report.questions_added, report.questions_retired = len(bank.stored), bank.retired
             return report
 
-    def question_generators(self, choice: str | None = None) -> list[QuestionGenerator]:
-        """The question generators `choice` (default: the setting) names."""
+    def question_generators(self, choice: str | None = None,
+                            on_progress: Callable[[int, int], None] | None = None
+                            ) -> list[QuestionGenerator]:
+        """The question generators `choice` (default: the setting) names; the model's
+        reports (passages done, of how many) to `on_progress`."""
         choice = choice or self.settings.quiz_generator
         if choice == "auto":
             choice = "text" if self.settings.llm_model == PACKAGED_LLM else "both"
         generators: list[QuestionGenerator] = [generate] if choice in ("text", "both") else []
         if choice in ("llm", "both"):
-            generators.append(LLMQuestionGenerator(self.llm_worker.run_all))
+            generators.append(LLMQuestionGenerator(self.llm_worker.run_all, on_progress))
         return generators
 
     @cached_property

@@ -85,6 +85,9 @@ class QuizRun(SQLModel, table=True):
     """A learner's quiz: its questions in order and how far they got. It outlives the
     process, so a quiz stopped with /stop (or by a restart) resumes where it was."""
 
+    # Ids never come back after /forget: an old button must not act on a new quiz.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     learner_id: str = Field(index=True)
     course: str

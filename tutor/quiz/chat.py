@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
+from tutor.answers.terms import content_words
 from tutor.errors import TutorError
 from tutor.mastery import SkillState
-from tutor.messages import Button, IncomingMessage, Reply, Source
+from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
 from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
 from tutor.quiz.records import QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
@@ -70,9 +71,9 @@ class QuizTutor:
     async def start(self, message: IncomingMessage, course: str, topic: str,
                     preparing_s: int | None) -> AsyncIterator[Reply]:
         """/quiz [topic]: resume the learner's unfinished quiz, or start one."""
-        unfinished = self.records.unfinished(message.learner)
-        if unfinished is not None and not topic and unfinished.course == course:
-            run = self.records.save(unfinished, status="running")
+        unfinished = self.records.unfinished(message.learner, course)
+        if unfinished is not None and not topic:
+            run = self.records.resume(unfinished)
             yield Reply(f"Carrying on with your quiz on *{run.topic}*.")
             async for reply in self._show(run):
                 yield reply
@@ -87,7 +88,8 @@ class QuizTutor:
                              "run `tutorbot quiz generate`.")
         run = self.records.start(message.learner, course, label, ids)
         count = len(ids)
-        yield Reply(f"A quiz on *{label}*: {count} question{'s' * (count > 1)}. "
+        closed = f"Your unfinished quiz on *{unfinished.topic}* is closed. " if unfinished else ""
+        yield Reply(f"{closed}A quiz on *{label}*: {count} question{'s' * (count > 1)}. "
                     "Send /stop to pause it.")
         async for reply in self._show(run):
             yield reply
@@ -130,10 +132,11 @@ class QuizTutor:
         """quiz:RUN:POSITION:OPTION, the button of an option."""
         run, question = self._checked_click(message, argument)
         options = json.loads(question.options)
-        number = argument.split(":")[2]
-        if not number.isdigit() or not 1 <= int(number) <= len(options):
+        parts = argument.split(":")
+        number = button_number(parts[2]) if len(parts) == 3 else None
+        if number is None or not 1 <= number <= len(options):
             raise TutorError("That button no longer works.")
-        async for reply in self._answer(run, question, options[int(number) - 1]):
+        async for reply in self._answer(run, question, options[number - 1]):
             yield reply
 
     async def hint(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
@@ -171,10 +174,10 @@ class QuizTutor:
 
     def _checked_click(self, message: IncomingMessage, argument: str
                        ) -> tuple[QuizRun, Question]:
-        run_id, _, rest = argument.partition(":")
-        position = rest.split(":")[0]
-        run = self.records.run(int(run_id)) if run_id.isdigit() else None
-        if run is None or not position.isdigit():
+        run_text, _, rest = argument.partition(":")
+        run_id, position = button_number(run_text), button_number(rest.split(":")[0])
+        run = self.records.run(run_id) if run_id is not None else None
+        if run is None or position is None:
             raise TutorError("That quiz is no longer kept. Send /quiz to start one.")
         if run.learner_id != message.learner:
             raise TutorError(NOT_YOURS)
@@ -182,7 +185,7 @@ class QuizTutor:
             raise TutorError("That quiz has ended. Send /quiz for a new one.")
         if run.status == "stopped":
             raise TutorError("That quiz is paused. Send /quiz to carry on with it.")
-        if int(position) != run.position:
+        if position != run.position:
             raise TutorError("You have already answered that question.")
         question = self.records.question(run_questions(run)[run.position])
         if question is None or question.status != "active":
@@ -194,11 +197,15 @@ class QuizTutor:
                       ) -> AsyncIterator[Reply]:
         grade = await self._grade(question, response)
         score = credit(grade.score, run.tries, run.hints)
-        mastery = self.records.record(run, question, response, score, grade.correct, run.hints)
-        second_try = question.kind != "true_false" and run.tries == 0 and not grade.correct
-        if second_try and grade.verdict == "wrong":
+        retry = question.kind != "true_false" and run.tries == 0 and grade.verdict == "wrong"
+        # Every answer is an attempt; mastery moves once a question, by how it ended.
+        mastery = self.records.record(run, question, response, score, grade.correct, run.hints,
+                                      move_mastery=not retry)
+        if retry:
             run = self.records.save(run, tries=1)
-            why = f": {grade.why}." if grade.why else "."
+            # What was missing, unless saying it would give the answer away.
+            leaks = content_words(grade.why) & content_words(question.answer)
+            why = f": {grade.why}." if grade.why and not leaks else "."
             yield Reply(f"{MARKS['wrong']}{why} Try once more, or take a hint.",
                         buttons=self._help_buttons(run), data={"grade": _grade_data(grade)})
             return
@@ -228,7 +235,8 @@ class QuizTutor:
                            "mastery": round(mastery.estimate, 3)})
 
     async def _reveal(self, run: QuizRun, question: Question, lead: str) -> AsyncIterator[Reply]:
-        mastery = self.records.record(run, question, "", 0.0, False, MAX_HINTS)
+        mastery = self.records.record(run, question, "", 0.0, False, MAX_HINTS,
+                                      move_mastery=True)
         yield Reply(f"{lead}\nThe answer: *{question.answer}*.\n\n> {question.sentence} [1]\n\n"
                     f"Mastery of {self.records.skill_name(question.skill_id)}: "
                     f"{bar(mastery.estimate)} {mastery.estimate:.0%}",

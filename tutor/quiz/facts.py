@@ -69,7 +69,7 @@ def facts(sentence: str) -> list[Fact]:
         unit = unit_of(match.group("unit"))
         if not unit or any(a <= match.start() < b for a, b in code):
             continue
-        raw = (match.group("value") or number_value(match.group("word")) or "").replace(",", "")
+        raw = digits(match.group("value") or number_value(match.group("word")) or "")
         value = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else None
         found.append(Fact(match.start(), match.end(), match.group(0), "quantity", unit, value))
     for match in _WORD.finditer(sentence):
@@ -93,6 +93,18 @@ def facts(sentence: str) -> list[Fact]:
         if match.start() > 0 and " " in match.group(0) and not inside and not titled:
             found.append(Fact(match.start(), match.end(), match.group(0), "role"))
     return sorted(found, key=lambda fact: fact.start)
+
+
+def digits(number: str) -> str:
+    """A written number as plain digits: a comma before three digits groups
+    thousands ("2,000"); any other comma is a decimal point ("20,5").
+
+    >>> digits("2,000"), digits("20,5"), digits("200,0"), digits("15")
+    ('2000', '20.5', '200.0', '15')
+    """
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
+        return number.replace(",", "")
+    return number.replace(",", ".")
 
 
 def same_kind(fact: Fact, other: Fact) -> bool:

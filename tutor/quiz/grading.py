@@ -7,7 +7,8 @@ A short answer is compared with the reference answer and its sentence:
 - when the answer is a fact (tutor/quiz/facts.py), the facts of the response:
   the same quantity is right whatever its spelling ("ten mins" for "10 minutes"),
   the right number without its unit is partly right, another number or unit is
-  wrong, and so is a response that hedges between the answer and another;
+  wrong ("10 pounds" for "10 kg" too); a hedge between the answer and one other
+  is partly right, a list of several is wrong; a role is right only as itself;
 - otherwise key-term coverage (the share of the answer's content words the
   response holds) with the semantic similarity of the two, when an embedding
   is given, as partial credit;
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from tutor.answers.claims import conflict, number_value, numbers, unit_of
 from tutor.answers.terms import CLOSED_CLASSES, content_words, tokens
-from tutor.quiz.facts import Fact, facts, key, normal
+from tutor.quiz.facts import Fact, digits, facts, key, normal
 from tutor.quiz.generate import BLANK
 
 RIGHT, PARTLY = 0.8, 0.4  # the scores from which an answer is right, partly right
@@ -71,7 +72,7 @@ def chosen_option(options: list[str], response: str) -> str | None:
     ('20 minutes', None)
     """
     text = normal(response).strip(" .!)")
-    if text.isdigit():
+    if text.isascii() and text.isdecimal():
         number = int(text)
         return options[number - 1] if 1 <= number <= len(options) else None
     if options == ["True", "False"] and text in TRUE_FALSE:
@@ -110,7 +111,17 @@ def grade_short(answer: str, sentence: str, response: str,
     expected = facts(answer)
     if len(expected) == 1 and expected[0].end - expected[0].start >= len(answer.strip()) - 1:
         return _grade_fact(expected[0], response)
+    if (role := _role(answer)) is not None and (named := _role(response)) is not None:
+        return Grade("right", 1.0) if key(named) == key(role) else Grade(
+            "wrong", 0.0, f"that is another role: {named.text}")
     return _grade_terms(answer, response, similarity, question)
+
+
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+         "eight": 8, "nine": 9}
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[- ]({'|'.join(_ONES)})\b", re.I)
 
 
 def spoken(text: str) -> str:
@@ -118,9 +129,12 @@ def spoken(text: str) -> str:
 
     >>> spoken("a year"), spoken("both feet"), spoken("half an hour"), spoken("fully")
     ('1 year', '2 feet', '0.5 hour', '100%')
+    >>> spoken("twenty-five kg"), spoken("forty five degrees")
+    ('25 kg', '45 degrees')
     """
-    for pattern, digits in _SPOKEN:
-        text = pattern.sub(digits, text)
+    text = _COMPOUND.sub(lambda m: str(_TENS[m[1].lower()] + _ONES[m[2].lower()]), text)
+    for pattern, number in _SPOKEN:
+        text = pattern.sub(number, text)
     return text
 
 
@@ -140,6 +154,12 @@ def same_amount(one: Fact, other: Fact) -> bool:
     return abs(a - b) <= 0.02 * max(a, b)
 
 
+def _role(text: str) -> Fact | None:
+    """The role a short text names ("the Team Leader"), read as inside a sentence."""
+    found = [f for f in facts(f"x {text.strip()} x") if f.kind == "role"]
+    return found[0] if len(found) == 1 else None
+
+
 def _grade_fact(expected: Fact, response: str) -> Grade:
     response = spoken(response)
     given = [fact for fact in facts(response) if fact.kind == expected.kind]
@@ -148,6 +168,8 @@ def _grade_fact(expected: Fact, response: str) -> Grade:
     else:
         same = [fact for fact in given if key(fact) == key(expected)]
     others = [fact for fact in given if fact not in same]
+    if same and len(others) + 1 > 2:  # a list of every option is no answer
+        return Grade("wrong", 0.0, "you gave several answers")
     if same and (others or len(_bare_numbers(response)) > 1):
         return Grade("partly", 0.5, "you gave more than one answer; only one is right")
     if same:
@@ -164,29 +186,50 @@ def _grade_fact(expected: Fact, response: str) -> Grade:
     return Grade("wrong", 0.0, f"the answer is a {expected.kind}")
 
 
+_PLURALS = {"ft": "feet", "inch": "inches", "%": "per cent", "degree C": "degrees C"}
+
+
+def plural(unit: str) -> str:
+    """A unit as an answer counts it: "minutes", "feet", "kg".
+
+    >>> plural("minute"), plural("ft"), plural("kg")
+    ('minutes', 'feet', 'kg')
+    """
+    return _PLURALS.get(unit) or (unit + "s" if len(unit) > 3 or unit in ("day", "lb") else unit)
+
+
 def _grade_quantity(expected: Fact, response: str, others: list[Fact]) -> Grade:
     bare = _bare_numbers(response)
     value = f"{expected.value:g}" if expected.value is not None else ""
     if others:
         other = others[0]
         if other.unit != expected.unit and value and f"{other.value or 0:g}" == value:
-            return Grade("wrong", 0.0, f"the number is right but not the unit: {expected.unit}s")
+            return Grade("wrong", 0.0,
+                         f"the number is right but not the unit: {plural(expected.unit)}")
         return Grade("wrong", 0.0, f"the material gives another {expected.unit}")
     if value and value in bare:
         if len(bare) > 1:
             return Grade("partly", 0.3, "you gave more than one number; only one is right")
+        as_digits = " ".join(number_value(word) or word for word in response.lower().split())
+        counted = re.search(r"\d\S*\s*([a-z]{2,})", as_digits)
+        if counted and counted.group(1) not in _FILLER:  # "10 pounds", "two hands"
+            return Grade("wrong", 0.0, f"the number is right but not what it counts: "
+                                       f"{plural(expected.unit)}")
         return Grade("partly", 0.5, f"the unit is missing: {value} what?")
     if bare:
         return Grade("wrong", 0.0, "another number")
     if any(unit_of(word) == expected.unit for word in tokens(response)):
-        return Grade("partly", 0.4, f"the number is missing: how many {expected.unit}s?")
-    return Grade("wrong", 0.0, f"the answer is an amount in {expected.unit}s")
+        return Grade("partly", 0.4, f"the number is missing: how many {plural(expected.unit)}?")
+    return Grade("wrong", 0.0, f"the answer is an amount in {plural(expected.unit)}")
+
+
+_FILLER = frozenset("or and to the of at about approx approximately around roughly is".split())
 
 
 def _bare_numbers(text: str) -> set[str]:
     found = set()
-    for word in re.findall(r"\d+(?:[.,]\d+)?|[a-z]+", text.lower()):
-        raw = word.replace(",", "") if word[0].isdigit() else number_value(word) or ""
+    for word in re.findall(r"\d+(?:[.,]\d+)?|[a-z]+", spoken(text).lower()):
+        raw = digits(word) if word[0].isdigit() else number_value(word) or ""
         if re.fullmatch(r"\d+(?:\.\d+)?", raw):
             found.add(f"{float(raw):g}")
     return found

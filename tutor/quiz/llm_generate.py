@@ -98,7 +98,7 @@ class LLMQuestionGenerator:
     name = "llm"
 
     def __init__(self, generate_batch: Callable[[list[GenerationRequest]], list[str]],
-                 on_progress: Callable[[int], None] | None = None) -> None:
+                 on_progress: Callable[[int, int], None] | None = None) -> None:
         self.generate_batch = generate_batch
         self.on_progress = on_progress
 
@@ -109,6 +109,6 @@ class LLMQuestionGenerator:
             replies = self.generate_batch(
                 [GenerationRequest(messages_for(p), lambda _piece: None) for p in batch])
             drafts += [d for p, r in zip(batch, replies, strict=True) if (d := parse(r, p))]
-            if self.on_progress:
-                self.on_progress(len(batch))
+            if self.on_progress:  # passages done, of how many
+                self.on_progress(start + len(batch), len(passages))
         return drafts

@@ -104,12 +104,10 @@ class QuizRecords:
     # ---- the quiz itself -------------------------------------------------------------
 
     def start(self, learner: str, course: str, topic: str, question_ids: list[int]) -> QuizRun:
-        """A new quiz; the learner's unfinished one, if any, is closed."""
+        """A new quiz: the learner's unfinished one on this course is closed, one
+        running on another course is paused (it resumes there)."""
         with Session(self.engine) as session:
-            for old in session.exec(select(QuizRun).where(
-                    QuizRun.learner_id == learner, col(QuizRun.status) != "done")):
-                old.status = "done"
-                session.add(old)
+            self._pause_others(session, learner, course, close_same=True)
             run = QuizRun(learner_id=learner, course=course, topic=topic,
                           questions=json.dumps(question_ids))
             session.add(run)
@@ -117,11 +115,32 @@ class QuizRecords:
             session.refresh(run)
             return run
 
-    def unfinished(self, learner: str) -> QuizRun | None:
+    def resume(self, run: QuizRun) -> QuizRun:
+        """A paused quiz running again; its question's clock starts now."""
         with Session(self.engine) as session:
-            return session.exec(select(QuizRun).where(
-                QuizRun.learner_id == learner, col(QuizRun.status) != "done")
-                .order_by(col(QuizRun.id).desc())).first()
+            self._pause_others(session, run.learner_id, run.course, close_same=False)
+            session.commit()
+        return self.save(run, status="running", asked_at=now())
+
+    def _pause_others(self, session: Session, learner: str, course: str, *,
+                      close_same: bool) -> None:
+        for old in session.exec(select(QuizRun).where(
+                QuizRun.learner_id == learner, col(QuizRun.status) != "done")):
+            if old.course == course and close_same:
+                old.status = "done"
+            elif old.course != course and old.status == "running":
+                old.status = "stopped"
+            session.add(old)
+
+    def unfinished(self, learner: str, course: str | None = None) -> QuizRun | None:
+        """The learner's quiz that is running or paused (on `course`, if given)."""
+        with Session(self.engine) as session:
+            query = select(QuizRun).where(QuizRun.learner_id == learner,
+                                          col(QuizRun.status) != "done")
+            if course is not None:
+                query = query.where(QuizRun.course == course)
+            running_first = (col(QuizRun.status) == "running").desc()
+            return session.exec(query.order_by(running_first, col(QuizRun.id).desc())).first()
 
     def run(self, run_id: int) -> QuizRun | None:
         with Session(self.engine) as session:
@@ -161,8 +180,9 @@ class QuizRecords:
                          status="done" if position >= len(ids) else "running")
 
     def record(self, run: QuizRun, question: Question, response: str, score: float,
-               correct: bool, hints: int) -> SkillState:
-        """Store an attempt and move the skill's mastery; returns the new mastery."""
+               correct: bool, hints: int, *, move_mastery: bool) -> SkillState:
+        """Store an attempt and, with `move_mastery` (the question is done), move the
+        skill's mastery; returns the skill's mastery after it."""
         elapsed = (now() - _aware(run.asked_at)).total_seconds()
         with Session(self.engine) as session:
             session.add(Attempt(learner_id=run.learner_id, course=run.course,
@@ -171,6 +191,9 @@ class QuizRecords:
                                 correct=correct, hints=hints, response_s=max(0.0, elapsed)))
             row = session.get(Mastery, (run.learner_id, question.skill_id))
             before = SkillState(row.estimate, row.attempts, row.correct) if row else SkillState()
+            if not move_mastery:
+                session.commit()
+                return before
             after = updated(before, score, correct)
             row = row or Mastery(learner_id=run.learner_id, skill_id=question.skill_id,
                                  course=run.course, estimate=after.estimate)

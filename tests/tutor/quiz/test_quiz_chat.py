@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -141,7 +143,8 @@ async def test_named_topic_and_unknown_topic(manager: DialogueManager) -> None:
     replies = await say(manager, "/quiz fire")
     assert replies[0].text.startswith("A quiz on *fire*: 5 questions")
     burns = await say(manager, "/quiz burns and scalds")  # a skill's name, in any case
-    assert burns[0].text.startswith("A quiz on *Burns and scalds, then what follows it*")
+    assert burns[0].text.startswith("Your unfinished quiz on *fire* is closed. "
+                                    "A quiz on *Burns and scalds, then what follows it*")
     unknown = await say(manager, "/quiz zebra husbandry")
     assert unknown[0].error and "no questions on 'zebra husbandry'" in unknown[0].text
 
@@ -222,3 +225,91 @@ async def test_coaching_asks_then_hints_in_order(manager: DialogueManager) -> No
     guess = await say(manager, "20 minutes")
     assert guess[0].text.startswith("✅ Yes")
     assert "Coaching off" in (await say(manager, "/coach off"))[0].text
+
+
+async def test_a_question_whose_document_changed_is_never_shown_again(
+        runtime: Runtime, tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(SAMPLE_COURSE, course)
+    runtime.add_material([course], "workplace-safety")
+    manager = DialogueManager(runtime)
+    shown = shown_question(await say(manager, "/quiz Burns and scalds"))
+    with Session(runtime.engine) as session:
+        question = session.get(Question, shown["question"])
+        assert question is not None
+        fact, document, sentence = question.fact, question.document, question.sentence
+    path = course / document
+    text = path.read_text()
+    assert fact in text
+    path.write_text(text.replace(fact, "a different amount"))  # the trainer rewrites the rule
+    runtime.add_material([course], "workplace-safety")
+    with Session(runtime.engine) as session:
+        assert session.get(Question, shown["question"]).status == "retired"
+    replies = await say(manager, "1")
+    assert "withdrawn" in replies[0].text
+    shown_now = [r.data["quiz"]["question"] for r in replies if "quiz" in r.data]
+    with Session(runtime.engine) as session:
+        assert all(session.get(Question, q).status == "active" for q in shown_now)
+    assert all(sentence not in r.text for r in replies[1:])
+
+
+@pytest.mark.parametrize("action", ["quiz:1:0", "quiz:²:0:1", "quiz:1:²:1", "quiz:1:0:²",
+                                    "quiz:" + "9" * 30 + ":0:1", "hint:" + "9" * 30 + ":0",
+                                    "coach:" + "9" * 30 + ":1", "feedback:up:" + "9" * 30])
+async def test_a_malformed_click_gets_a_clear_refusal(manager: DialogueManager,
+                                                      action: str) -> None:
+    await say(manager, "/quiz")
+    replies = await click(manager, action)
+    assert replies[0].error and "went wrong" not in replies[0].text
+
+
+async def test_a_question_moves_mastery_once_however_many_tries(manager: DialogueManager,
+                                                                runtime: Runtime) -> None:
+    shown = await question_of_kind(manager, runtime, {"choice"})
+    with Session(runtime.engine) as session:
+        skill = session.get(Question, shown["question"]).skill_id
+        before = session.get(Mastery, (ANA, skill))
+        attempts_before = before.attempts if before else 0
+    retry = await say(manager, wrong_choice(runtime, shown["question"]))
+    answer = right_answer(runtime, shown["question"])
+    assert answer.lower() not in retry[0].text.lower()  # the retry gives nothing away
+    await answer_right(manager, runtime, shown)
+    with Session(runtime.engine) as session:
+        after = session.get(Mastery, (ANA, skill))
+        tries = session.exec(select(Attempt).where(
+            Attempt.question_id == shown["question"])).all()
+    assert after.attempts == attempts_before + 1 and len(tries) == 2
+    assert [a.score for a in tries] == [0.0, 0.5]
+
+
+async def test_a_paused_quiz_waits_on_its_own_course(manager: DialogueManager,
+                                                     runtime: Runtime, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\n## Breaks\n\nTake a 15 minute break every 2 hours of work "
+                     "at the screen.\n")
+    runtime.add_material([notes], "screens")
+    first = shown_question(await say(manager, "/quiz"))
+    await say(manager, "/stop")
+    assert "paused" in (await say(manager, "2"))[0].text
+    await say(manager, "/course screens")
+    await say(manager, "/quiz")
+    await say(manager, "/course workplace-safety")
+    resumed = await say(manager, "/quiz")
+    assert resumed[0].text.startswith("Carrying on") and shown_question(resumed) == first
+
+
+async def test_an_old_button_never_acts_on_a_quiz_started_after_forget(
+        manager: DialogueManager) -> None:
+    old = shown_question(await say(manager, "/quiz"))
+    await say(manager, "/forget")
+    new = shown_question(await say(manager, "/quiz"))
+    assert new["id"] != old["id"]
+    stale = await click(manager, f"quiz:{old['id']}:{old['position']}:1")
+    assert stale[0].error and "no longer kept" in stale[0].text
+
+
+async def test_a_coached_number_is_a_guess(manager: DialogueManager) -> None:
+    await say(manager, "/coach")
+    guiding = (await say(manager, "How long should I cool a burn under running water?"))[-1]
+    assert "_____" in guiding.text
+    assert (await say(manager, "20"))[0].text.startswith("🟡 Nearly")
