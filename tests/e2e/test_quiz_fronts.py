@@ -43,6 +43,28 @@ def right_action(runtime: Runtime, action: str) -> str:
     return f"{prefix}:{run_id}:{position}:{number}"
 
 
+def current_answer(runtime: Runtime, learner: str) -> str:
+    """The answer to the question the learner's running quiz is on."""
+    import json
+
+    from sqlmodel import Session, col, select
+
+    from tutor.tables import Question, QuizRun
+
+    with Session(runtime.engine) as session:
+        run = session.exec(select(QuizRun).where(QuizRun.learner_id == learner)
+                           .order_by(col(QuizRun.id).desc())).first()
+        assert run is not None
+        question = session.get(Question, json.loads(run.questions)[run.position])
+        assert question is not None
+        return question.answer
+
+
+def any_buttons(message: dict) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row]
+
+
 def quiz_buttons(message: dict) -> list[str]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return [b["callback_data"] for row in rows for b in row
@@ -56,19 +78,22 @@ async def test_telegram_quiz_by_button_and_text(runtime: Runtime) -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(TelegramAdapter(DialogueManager(runtime), settings).run(stop))
 
-        def last_question() -> dict | None:
-            return next((m for m in reversed(fake.bot_messages(7)) if quiz_buttons(m)), None)
+        def numbered(n: int) -> dict | None:
+            return next((m for m in fake.bot_messages(7)
+                         if f"Question {n} of" in m.get("text", "")), None)
 
         fake.user_message(7, f"/quiz {TOPIC}")
-        first = await fake.wait_for(last_question, timeout=120)
-        assert "Question 1 of" in first["text"]
+        first, n = await fake.wait_for(lambda: numbered(1), timeout=120), 1
+        while not quiz_buttons(first):  # a short answer comes first: typed, right
+            fake.user_message(7, current_answer(runtime, "telegram:7"))
+            n += 1
+            first = await fake.wait_for(lambda n=n: numbered(n))
         fake.user_click(7, first["message_id"], right_action(runtime, quiz_buttons(first)[0]))
         feedback = await fake.wait_for(lambda: next(
             (m for m in fake.bot_messages(7) if "The answer:" in m.get("text", "")), None))
         assert "Sources" in feedback["text"] and "first-aid.html" in feedback["text"]
         assert "Mastery of" in feedback["text"]
-        second = await fake.wait_for(lambda: next(
-            (m for m in fake.bot_messages(7) if "Question 2 of" in m.get("text", "")), None))
+        second = await fake.wait_for(lambda: numbered(n + 1))
         count = len(fake.bot_messages(7))
         fake.user_message(7, "1")  # typed: the first option
         await fake.wait_for(lambda: len(fake.bot_messages(7)) > count)
@@ -83,11 +108,14 @@ async def test_telegram_quiz_by_button_and_text(runtime: Runtime) -> None:
                    for m in fake.bot_messages(7))
 
         # In a group, a quiz is its starter's: another member's click is refused privately.
-        fake.user_message(7, "/quiz", chat_id=-100, chat_type="group")
+        # (In /coach mode every question has a Hint button, whatever its type.)
+        fake.user_message(9, "/coach", chat_id=-100, chat_type="group")
+        await fake.wait_for(lambda: fake.bot_messages(-100))
+        fake.user_message(9, "/quiz", chat_id=-100, chat_type="group")
         group_question = await fake.wait_for(lambda: next(
-            (m for m in fake.bot_messages(-100) if quiz_buttons(m)), None), timeout=60)
+            (m for m in fake.bot_messages(-100) if any_buttons(m)), None), timeout=60)
         before = len(fake.bot_messages(-100))
-        fake.user_click(8, group_question["message_id"], quiz_buttons(group_question)[0],
+        fake.user_click(8, group_question["message_id"], any_buttons(group_question)[0],
                         chat_id=-100)
         refusal = await fake.wait_for(lambda: next(
             (a for a in fake.callback_answers if "someone else's" in a.get("text", "")), None))
@@ -112,13 +140,19 @@ async def test_slack_quiz_by_button_and_text(runtime: Runtime) -> None:
         port = await fake.wait_for(lambda: adapter.port)
         url = f"http://127.0.0.1:{port}/slack/events"
 
-        def questions() -> list[dict]:
-            return [m for m in fake.messages("C0001") if slack_quiz_actions(m)]
-
         start = fake.mention_event("U7", f"quiz {TOPIC}")
         await fake.send_event(url, start)
-        first = (await fake.wait_for(questions, timeout=120))[0]
-        assert "Question 1 of" in first["text"] and first["thread_ts"] == start["ts"]
+        def numbered(n: int) -> dict | None:
+            return next((m for m in fake.messages("C0001") if f"Question {n} of" in m["text"]),
+                        None)
+
+        first, n = await fake.wait_for(lambda: numbered(1), timeout=120), 1
+        assert first["thread_ts"] == start["ts"]
+        while not slack_quiz_actions(first):  # a short answer comes first: typed, right
+            await fake.send_event(url, fake.mention_event(
+                "U7", current_answer(runtime, "slack:U7"), thread_ts=start["ts"]))
+            n += 1
+            first = await fake.wait_for(lambda n=n: numbered(n))
         value = slack_quiz_actions(first)[0]
         status, _ = await fake.send_action(url, "U8", value, value, channel="C0001",
                                            message_ts=first["ts"], thread_ts=start["ts"])
@@ -131,8 +165,7 @@ async def test_slack_quiz_by_button_and_text(runtime: Runtime) -> None:
         feedback = await fake.wait_for(lambda: next(
             (m for m in fake.messages("C0001") if "The answer:" in m["text"]), None))
         assert "first-aid.html" in str(feedback["blocks"])  # the cited passage
-        await fake.wait_for(lambda: any("Question 2 of" in m["text"]
-                                        for m in fake.messages("C0001")))
+        await fake.wait_for(lambda: numbered(n + 1))
         count = len(fake.messages("C0001"))
         await fake.send_event(url, fake.mention_event("U7", "1", thread_ts=start["ts"]))
         await fake.wait_for(lambda: len(fake.messages("C0001")) > count)
