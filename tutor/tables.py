@@ -76,6 +76,7 @@ class Question(SQLModel, table=True):
     document: str = ""  # where it comes from, for citations
     section: str = ""
     generator: str = "text"  # "text", "llm" or "edited"
+    basis: str = "fact"  # what it tests: a fact of its sentence, or the "order" of steps
     status: str = Field(default="active", index=True)  # "active" or "retired"
     retired_why: str = ""
     created_at: datetime = Field(default_factory=utcnow)

@@ -117,7 +117,7 @@ def _stored(draft: QuestionDraft, course_id: int, skill_id: int, document: str,
                     kind=draft.kind, question=draft.question, options=json.dumps(draft.options),
                     answer=draft.answer, sentence=draft.sentence, fact=draft.fact,
                     wrong=json.dumps(draft.wrong), document=document, section=section,
-                    generator=draft.generator)
+                    generator=draft.generator, basis=draft.basis)
 
 
 def question_dict(question: Question, skill: str) -> dict[str, object]:
@@ -176,7 +176,8 @@ def edit(engine: Engine, course: str, question_id: int, *, question: str | None 
             tuple(json.loads(row.wrong)))
         fact = new_answer if row.kind != "true_false" else row.fact
         draft = QuestionDraft(row.kind, question or row.question, tuple(options_now),
-                              new_answer, row.chunk_id, "", row.sentence, fact, wrong)
+                              new_answer, row.chunk_id, "", row.sentence, fact, wrong,
+                              basis=row.basis)
         why = problem(draft, chunk.text if chunk else "")
         if why is not None:
             raise TutorError(f"The edited question would not reach learners: {why}.")

@@ -44,6 +44,7 @@ class QuestionDraft:
     fact: str  # the fact it tests, as the sentence says it
     wrong: tuple[str, ...] = ()  # the wrong facts it offers (options, or the false statement's)
     generator: str = "text"  # which generator wrote it: "text" or "llm"
+    basis: str = "fact"  # what it tests: a fact of its sentence, or the "order" of steps
 
 
 def states(passage: str, sentence: str) -> bool:
@@ -162,4 +163,6 @@ def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
         else:
             drafts.append(QuestionDraft("short", f"Fill in the blank: {stem}", (), fact.text,
                                         passage.chunk_id, passage.skill, sentence, fact.text))
-    return drafts
+    from tutor.quiz.steps import step_questions  # built on this module's drafts
+
+    return drafts + step_questions(passages)

@@ -51,6 +51,8 @@ def problem(draft: QuestionDraft, passage: str) -> str | None:
     flat = " ".join(passage.split())
     if not states(passage, draft.sentence) or draft.fact not in draft.sentence:
         return "answer not in the passage"
+    if draft.basis == "order":  # the list states the order: every other step is wrong
+        return "options repeat" if len(set(draft.options)) != len(draft.options) else None
     if _LEANS_BACK.match(draft.sentence):
         return "leans on the sentence before it"
     if _EXAMPLE.match(draft.sentence):
