@@ -44,7 +44,8 @@ class QuestionDraft:
     fact: str  # the fact it tests, as the sentence says it
     wrong: tuple[str, ...] = ()  # the wrong facts it offers (options, or the false statement's)
     generator: str = "text"  # which generator wrote it: "text" or "llm"
-    basis: str = "fact"  # what it tests: a fact of its sentence, or the "order" of steps
+    basis: str = "fact"  # what it tests: a "fact" of its sentence, the "order" of steps, or
+    # a "phrase": a definition's meaning, what a rule says to do
 
 
 def states(passage: str, sentence: str) -> bool:
@@ -163,6 +164,7 @@ def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
         else:
             drafts.append(QuestionDraft("short", f"Fill in the blank: {stem}", (), fact.text,
                                         passage.chunk_id, passage.skill, sentence, fact.text))
-    from tutor.quiz.steps import step_questions  # built on this module's drafts
+    from tutor.quiz.phrases import phrase_questions  # both build on this module's drafts
+    from tutor.quiz.steps import step_questions
 
-    return drafts + step_questions(passages)
+    return drafts + step_questions(passages) + phrase_questions(passages)
