@@ -69,7 +69,8 @@ def runtime_for(settings: Settings | None = None) -> Iterator:
 
 @contextmanager
 def progress_bars(enabled: bool) -> Iterator[ProgressReporter]:
-    labels = {"read": "Reading files", "embed": "Embedding chunks"}
+    labels = {"read": "Reading files", "embed": "Embedding chunks",
+              "questions": "Model writing questions"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=errors, disable=not enabled,
@@ -410,12 +411,9 @@ def quiz_generate(
         with database() as (engine, name):
             report = build_bank(engine, course or name, skill=skill, count=count)
     else:
-        with runtime_for(settings) as runtime, Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=errors, disable=as_json) as progress:
-            task = progress.add_task("Model writing questions", total=None)
+        with runtime_for(settings) as runtime, progress_bars(not as_json) as report_progress:
             generators = runtime.question_generators(
-                chosen, lambda done, total: progress.update(task, completed=done, total=total))
+                chosen, lambda done, total: report_progress("questions", done, total))
             report = build_bank(runtime.engine, course or settings.default_course, skill=skill,
                                 count=count, generators=generators)
     rows = report.stored

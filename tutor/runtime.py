@@ -150,7 +150,10 @@ class Runtime:
                             index_store=self.index_store,
                             max_bytes=self.settings.max_upload_bytes, progress=progress)
             if report.skills:  # the bank follows the material: a quiz never waits for it
-                bank = build_bank(self.engine, course, generators=self.question_generators())
+                writing = (lambda done, total: progress("questions", done, total)) if (
+                    progress) else None
+                bank = build_bank(self.engine, course,
+                                  generators=self.question_generators(on_progress=writing))
                 report.questions_added, report.questions_retired = len(bank.stored), bank.retired
             return report
 
