@@ -60,7 +60,9 @@ def states(passage: str, sentence: str) -> bool:
 
 # A pronoun inside a sentence ("All staff complete *it* at induction") points back.
 _POINTS_BACK = re.compile(r"(?<!^)\b(?:it|this|these|those)\b", re.I)
-_STARTS_BACK = re.compile(r"^(?:it|this|these|those|they|then|also)\b", re.I)
+# A context sentence that itself leans back: "It is…", "This is…", but not "This module…".
+_STARTS_BACK = re.compile(r"^(?:it|they|then|also)\b|^(?:this|these|those)\s+(?:is|are|was|"
+                          r"were|means|can|will|may|has|have|also|should|must)\b", re.I)
 
 
 def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact], str]]:
