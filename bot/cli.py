@@ -41,6 +41,9 @@ app.add_typer(eval_app, name="eval")
 quiz_app = typer.Typer(help="The question bank: generate, list, retire, edit.",
                        no_args_is_help=True)
 app.add_typer(quiz_app, name="quiz")
+learner_app = typer.Typer(help="The learner model: evaluate it on a file, simulate learners.",
+                          no_args_is_help=True)
+app.add_typer(learner_app, name="learner")
 
 console = Console()
 errors = Console(stderr=True)
@@ -506,6 +509,57 @@ def database() -> Iterator[tuple]:
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+
+
+@learner_app.command("evaluate")
+def learner_evaluate(
+    file: Annotated[Path, typer.Argument(help="CSV (or .csv.gz) with columns "
+                                          "learner_id,item_id,skill_id,correct,timestamp")],
+    as_json: JsonOption = False,
+) -> None:
+    """The MLP against the baselines (item success rate, logistic regression on the same
+    features, BKT): learners split 80/20 with a fixed seed, every attempt of a held-out
+    learner predicted from their earlier attempts only."""
+    from tutor.learner.evaluate import evaluate
+    from tutor.learner.interactions import InteractionFileError, read_interactions
+
+    try:
+        rows = read_interactions(file)
+    except InteractionFileError as error:
+        errors.print(f"[red]Error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    if len({r.learner for r in rows}) < 5:
+        errors.print("[red]Error:[/red] the file needs at least 5 learners to split 80/20.")
+        raise typer.Exit(1)
+    result = evaluate(rows)
+    if as_json:
+        console.print_json(data=result)
+        return
+    table = Table("model", "AUC", "accuracy", "log loss")
+    for name, figures in result["models"].items():  # type: ignore[union-attr]
+        table.add_row(name, f"{figures['auc']:.4f}", f"{figures['accuracy']:.4f}",
+                      f"{figures['log_loss']:.4f}")
+    console.print(f"{result['n_train']} training and {result['n_test']} held-out attempts")
+    console.print(table)
+
+
+@learner_app.command("simulate")
+def learner_simulate(
+    learners: Annotated[int, typer.Option(min=5, help="How many learners.")] = 500,
+    skills: Annotated[int, typer.Option(min=1, help="Skills, in a chain of prerequisites.")] = 6,
+    out: Annotated[Path, typer.Option(help="The CSV (or .csv.gz) to write.")] = Path(
+        "simulated.csv"),
+    seed: Annotated[int, typer.Option(help="The same seed gives the same learners.")] = 0,
+) -> None:
+    """Write simulated learners' interactions: skills with prerequisites, learning,
+    forgetting, slips and guesses (tutor/learner/simulate.py)."""
+    from tutor.learner.interactions import write_interactions
+    from tutor.learner.simulate import simulate
+
+    rows = simulate(learners, skills, seed=seed)
+    write_interactions(rows, out)
+    console.print(f"{len(rows)} interactions of {learners} learners on {skills} skills "
+                  f"written to {out}.")
 
 
 @app.command("reindex")

@@ -1,0 +1,90 @@
+"""The learner model: a small MLP predicting P(right) of a learner's next attempt
+from the features of their history (tutor/learner/features.py). One readable
+file: hyper-parameters in a frozen dataclass, `fit`, `predict_proba`, `save`/`load`.
+Logistic regression is the same network without its hidden layer, so the two are
+compared on exactly the same features, scaling and training."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    hidden: tuple[int, ...] = (32, 16)  # () is logistic regression
+    dropout: float = 0.1
+    learning_rate: float = 3e-3
+    weight_decay: float = 1e-4
+    epochs: int = 20
+    batch_size: int = 512
+    seed: int = 0
+
+
+class LearnerModel:
+    def __init__(self, config: MLPConfig = MLPConfig()) -> None:
+        self.config = config
+        self.mean: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+        self.net: nn.Module | None = None
+
+    def _build(self, inputs: int) -> nn.Module:
+        layers: list[nn.Module] = []
+        width = inputs
+        for hidden in self.config.hidden:
+            layers += [nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(self.config.dropout)]
+            width = hidden
+        layers.append(nn.Linear(width, 1))
+        return nn.Sequential(*layers)
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> LearnerModel:
+        torch.manual_seed(self.config.seed)
+        self.mean, self.scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+        inputs = torch.from_numpy(((x - self.mean) / self.scale).astype(np.float32))
+        targets = torch.from_numpy(y.astype(np.float32))
+        self.net = self._build(x.shape[1])
+        optimiser = torch.optim.AdamW(self.net.parameters(), lr=self.config.learning_rate,
+                                      weight_decay=self.config.weight_decay)
+        loss_fn = nn.BCEWithLogitsLoss()
+        generator = torch.Generator().manual_seed(self.config.seed)
+        self.net.train()
+        for _ in range(self.config.epochs):
+            order = torch.randperm(len(inputs), generator=generator)
+            for start in range(0, len(inputs), self.config.batch_size):
+                batch = order[start:start + self.config.batch_size]
+                optimiser.zero_grad()
+                loss = loss_fn(self.net(inputs[batch]).squeeze(1), targets[batch])
+                loss.backward()
+                optimiser.step()
+        self.net.eval()
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        assert self.net is not None and self.mean is not None and self.scale is not None
+        with torch.no_grad():
+            inputs = torch.from_numpy(((x - self.mean) / self.scale).astype(np.float32))
+            return torch.sigmoid(self.net(inputs).squeeze(1)).numpy()
+
+    def save(self, path: Path) -> None:
+        assert self.net is not None
+        torch.save({"version": VERSION, "config": asdict(self.config), "mean": self.mean,
+                    "scale": self.scale, "state": self.net.state_dict()}, path)
+
+    @classmethod
+    def load(cls, path: Path) -> LearnerModel:
+        saved = torch.load(path, weights_only=False)
+        if saved.get("version") != VERSION:
+            raise ValueError(f"{path.name} is a learner model of another version")
+        config = saved["config"]
+        model = cls(MLPConfig(**{**config, "hidden": tuple(config["hidden"])}))
+        model.mean, model.scale = saved["mean"], saved["scale"]
+        model.net = model._build(len(model.mean))
+        model.net.load_state_dict(saved["state"])
+        model.net.eval()
+        return model
