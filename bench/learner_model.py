@@ -1,0 +1,53 @@
+"""The learner model against its baselines, and a feature ablation: the MLP's AUC
+with each feature left out, on the same split. Interaction files are read as
+`tutorbot learner evaluate` reads them; without one, simulated learners are used
+(`tutorbot learner simulate`, seed 0).
+
+    python -m bench.learner_model [FILE.csv ...] [--learners 300 --skills 6] [--no-ablation]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from bench.answer_quality import RESULTS
+from tutor.learner.evaluate import evaluate
+from tutor.learner.features import FEATURES
+from tutor.learner.interactions import read_interactions
+from tutor.learner.simulate import simulate
+
+
+def run(name: str, rows: list, ablation: bool) -> dict[str, object]:
+    started = time.perf_counter()
+    result = evaluate(rows)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    if ablation:
+        everything = list(range(len(FEATURES)))
+        without = {}
+        for n, feature in enumerate(FEATURES):
+            models = evaluate(rows, columns=[c for c in everything if c != n])["models"]
+            without[feature] = models["mlp"]["auc"]  # type: ignore[index]
+        result["mlp_auc_without"] = without
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"learner-{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--learners", type=int, default=300)
+    parser.add_argument("--skills", type=int, default=6)
+    parser.add_argument("--no-ablation", action="store_true")
+    args = parser.parse_args()
+    sets = {path.name.split(".")[0]: read_interactions(path) for path in args.files} or {
+        "simulated": simulate(args.learners, args.skills, seed=0)}
+    for name, rows in sets.items():
+        print(name, json.dumps(run(name, rows, not args.no_ablation), indent=1))
+
+
+if __name__ == "__main__":
+    main()
