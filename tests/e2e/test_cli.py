@@ -176,3 +176,18 @@ def test_second_ask_is_answered_by_the_warm_server(env: dict[str, str], ingested
         assert other["answered_by"] == "this process"
     finally:
         tutorbot(warm, "serve-ask", "--stop")
+
+
+def test_learner_simulate_then_evaluate(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "learners.csv.gz"
+    made = tutorbot(env, "learner", "simulate", "--learners", "40", "--skills", "3",
+                    "--out", str(path))
+    assert made.returncode == 0 and "2400 interactions" in made.stdout, made.stderr
+    result = json_of(tutorbot(env, "learner", "evaluate", str(path), "--json"))
+    assert result["n_train"] + result["n_test"] == 2400
+    assert set(result["models"]) == {"mlp", "logistic", "item_difficulty", "bkt"}
+    assert all(set(m) == {"auc", "accuracy", "log_loss"} for m in result["models"].values())
+    bad = tmp_path / "bad.csv"
+    bad.write_text("learner_id,item_id,correct\n")
+    refused = tutorbot(env, "learner", "evaluate", str(bad))
+    assert refused.returncode == 1 and "missing column(s) skill_id, timestamp" in refused.stderr
