@@ -111,7 +111,7 @@ class QuizTutor:
 
     async def typed(self, run: QuizRun, text: str) -> AsyncIterator[Reply]:
         """A typed answer to the running quiz's question."""
-        question = await self._current(run)
+        question = self._current(run)
         if question is None:
             async for reply in self._withdrawn(run):
                 yield reply
@@ -148,10 +148,8 @@ class QuizTutor:
             text = (f"💡 Hint 1 of {MAX_HINTS}: this is about *{skill}*." if run.hints == 1 else
                     f"💡 Hint 2 of {MAX_HINTS}: the answer is in {citation(question).label}: "
                     f"read it again, then answer.")
-            buttons = (Button("💡 Another hint", f"hint:{run.id}:{run.position}", "/hint"),
-                       Button("Show the answer", f"reveal:{run.id}:{run.position}", "/reveal"))
             yield Reply(text, sources=(citation(question),) if run.hints == 2 else (),
-                        buttons=buttons)
+                        buttons=_help_buttons(run, "💡 Another hint"))
             return
         async for reply in self._reveal(run, question, "💡 Hint 3 of 3: the answer."):
             yield reply
@@ -187,8 +185,8 @@ class QuizTutor:
             raise TutorError("That quiz is paused. Send /quiz to carry on with it.")
         if position != run.position:
             raise TutorError("You have already answered that question.")
-        question = self.records.question(run_questions(run)[run.position])
-        if question is None or question.status != "active":
+        question = self._current(run)
+        if question is None:
             raise TutorError("That question was withdrawn: its material changed. "
                              "Send /quiz to carry on.")
         return run, question
@@ -207,7 +205,7 @@ class QuizTutor:
             leaks = content_words(grade.why) & content_words(question.answer)
             why = f": {grade.why}." if grade.why and not leaks else "."
             yield Reply(f"{MARKS['wrong']}{why} Try once more, or take a hint.",
-                        buttons=self._help_buttons(run), data={"grade": _grade_data(grade)})
+                        buttons=_help_buttons(run), data={"grade": _grade_data(grade)})
             return
         yield self._feedback(question, grade, score, mastery)
         async for reply in self._advance(run):
@@ -226,21 +224,22 @@ class QuizTutor:
     def _feedback(self, question: Question, grade: Grade, score: float,
                   mastery: SkillState) -> Reply:
         mark = MARKS[grade.verdict] + (f": {grade.why}." if grade.why else "")
-        text = (f"{mark}\nThe answer: *{question.answer}*.\n\n"
-                f"> {question.sentence} [1]\n\n"
-                f"Mastery of {self.records.skill_name(question.skill_id)}: "
-                f"{bar(mastery.estimate)} {mastery.estimate:.0%}")
-        return Reply(text, sources=(citation(question),),
-                     data={"grade": {**_grade_data(grade), "score": score},
-                           "mastery": round(mastery.estimate, 3)})
+        return self._answer_shown(question, mark, mastery,
+                                  {"grade": {**_grade_data(grade), "score": score}})
+
+    def _answer_shown(self, question: Question, lead: str, mastery: SkillState,
+                      data: dict[str, object]) -> Reply:
+        """The answer, the material's sentence that states it (cited) and the mastery."""
+        return Reply(f"{lead}\nThe answer: *{question.answer}*.\n\n> {question.sentence} [1]\n\n"
+                     f"Mastery of {self.records.skill_name(question.skill_id)}: "
+                     f"{bar(mastery.estimate)} {mastery.estimate:.0%}",
+                     sources=(citation(question),),
+                     data={**data, "mastery": round(mastery.estimate, 3)})
 
     async def _reveal(self, run: QuizRun, question: Question, lead: str) -> AsyncIterator[Reply]:
         mastery = self.records.record(run, question, "", 0.0, False, MAX_HINTS,
                                       move_mastery=True)
-        yield Reply(f"{lead}\nThe answer: *{question.answer}*.\n\n> {question.sentence} [1]\n\n"
-                    f"Mastery of {self.records.skill_name(question.skill_id)}: "
-                    f"{bar(mastery.estimate)} {mastery.estimate:.0%}",
-                    sources=(citation(question),), data={"mastery": round(mastery.estimate, 3)})
+        yield self._answer_shown(question, lead, mastery, {})
         async for reply in self._advance(run):
             yield reply
 
@@ -259,12 +258,12 @@ class QuizTutor:
 
     # ---- showing ---------------------------------------------------------------------
 
-    async def _current(self, run: QuizRun) -> Question | None:
+    def _current(self, run: QuizRun) -> Question | None:
         question = self.records.question(run_questions(run)[run.position])
         return question if question is not None and question.status == "active" else None
 
     async def _show(self, run: QuizRun) -> AsyncIterator[Reply]:
-        question = await self._current(run)
+        question = self._current(run)
         if question is None:  # retired since the quiz began: never shown
             async for reply in self._advance(run):
                 yield reply
@@ -280,14 +279,10 @@ class QuizTutor:
         if question.kind == "short":
             lines.append("Type your answer.")
         if self.coaching(run.learner_id):
-            buttons += (Button("💡 Hint", f"hint:{run.id}:{run.position}", "/hint"),)
+            buttons += _help_buttons(run)[:1]
         yield Reply("\n".join(lines), buttons=buttons,
                     data={"quiz": {"id": run.id, "position": run.position,
                                    "question": question.id, "type": question.kind}})
-
-    def _help_buttons(self, run: QuizRun) -> tuple[Button, ...]:
-        return (Button("💡 Hint", f"hint:{run.id}:{run.position}", "/hint"),
-                Button("Show the answer", f"reveal:{run.id}:{run.position}", "/reveal"))
 
     def _summary(self, run: QuizRun) -> Reply:
         scores = self.records.quiz_scores(run)
@@ -302,6 +297,12 @@ class QuizTutor:
         lines.append("Send /quiz for another, or /progress for all your skills.")
         return Reply("\n".join(lines), data={"quiz_done": {"id": run.id, "score": got,
                                                            "questions": asked}})
+
+
+def _help_buttons(run: QuizRun, hint: str = "💡 Hint") -> tuple[Button, Button]:
+    """The next hint on the question the quiz is at, and its answer."""
+    return (Button(hint, f"hint:{run.id}:{run.position}", "/hint"),
+            Button("Show the answer", f"reveal:{run.id}:{run.position}", "/reveal"))
 
 
 def _grade_data(grade: Grade) -> dict[str, object]:
