@@ -45,7 +45,8 @@ class Fact:
         return sentence[: self.start] + other + sentence[self.end:]
 
 
-_CLASS_NAMES = ("colour", "direction", "weekday", "month")
+# The closed classes by the name a fact of one carries as its kind.
+CLASSES = dict(zip(("colour", "direction", "weekday", "month"), CLOSED_CLASSES, strict=True))
 
 
 def facts(sentence: str) -> list[Fact]:
@@ -74,7 +75,7 @@ def facts(sentence: str) -> list[Fact]:
         found.append(Fact(match.start(), match.end(), match.group(0), "quantity", unit, value))
     for match in _WORD.finditer(sentence):
         word = match.group(0).lower()
-        for name, members in zip(_CLASS_NAMES, CLOSED_CLASSES, strict=True):
+        for name, members in CLASSES.items():
             inside = any(f.start <= match.start() < f.end for f in found)
             # "Peter Gray" is a name: a colour capitalised inside a sentence is no colour.
             named = name == "colour" and match.start() > 0 and match.group(0)[0].isupper()

@@ -48,6 +48,12 @@ class QuestionDraft:
     # a "phrase": a definition's meaning, what a rule says to do
 
 
+def stable_seed(text: str) -> int:
+    """A seed that the same text always gives, in every process (hash() does not), so
+    the same material always makes the same questions in the same order."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+
 def states(passage: str, sentence: str) -> bool:
     """Whether a passage still states a sentence, as its units read (a question whose
     passage no longer does is wrong or out of date).
@@ -140,7 +146,7 @@ def generate(passages: Sequence[SourcePassage]) -> list[QuestionDraft]:
     drafts = []
     for passage, sentence, fact, context in found:
         wrong = wrong_facts(fact, pool, sentence, OPTIONS - 1, mentions)
-        seed = int(hashlib.sha256(f"{sentence}|{fact.start}".encode()).hexdigest()[:8], 16)
+        seed = stable_seed(f"{sentence}|{fact.start}")
         shuffle = random.Random(seed)
         # The sentence before, when this one points back to it, unless it gives the fact away.
         lead = f"{context} " if context and key(fact) not in {key(f) for f in facts(context)} \

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 
 from tutor.answers.claims import conflict, number_value, numbers, unit_of
-from tutor.answers.terms import CLOSED_CLASSES, content_words, tokens
-from tutor.quiz.facts import Fact, digits, facts, key, normal
+from tutor.answers.terms import content_words, tokens
+from tutor.quiz.facts import CLASSES, Fact, digits, facts, key, normal
 from tutor.quiz.generate import BLANK
 
 RIGHT, PARTLY = 0.8, 0.4  # the scores from which an answer is right, partly right
@@ -178,9 +178,7 @@ def _grade_fact(expected: Fact, response: str) -> Grade:
         return _grade_quantity(expected, response, others)
     if others:
         return Grade("wrong", 0.0, f"the material says {expected.text}, not {others[0].text}")
-    members = next(c for c, name in zip(CLOSED_CLASSES, ("colour", "direction", "weekday",
-                                                           "month"), strict=True)
-                   if name == expected.kind)
+    members = CLASSES[expected.kind]
     if any(word.rstrip("s") in members for word in tokens(response)):
         return Grade("wrong", 0.0, f"the material says {expected.text}")
     return Grade("wrong", 0.0, f"the answer is a {expected.kind}")

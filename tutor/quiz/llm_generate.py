@@ -17,14 +17,13 @@ a short answer.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Callable, Sequence
 
 from knowledge.sentences import passage_units
 from tutor.llm import ChatMessages, GenerationRequest
-from tutor.quiz.generate import MIN_WORDS, OPTIONS, QuestionDraft, SourcePassage
+from tutor.quiz.generate import MIN_WORDS, OPTIONS, QuestionDraft, SourcePassage, stable_seed
 
 BATCH = 8
 SYSTEM = (
@@ -86,7 +85,7 @@ def parse(reply: str, passage: SourcePassage) -> QuestionDraft | None:
         return QuestionDraft("short", question, (), answer, passage.chunk_id, passage.skill,
                              sentence, answer, generator="llm")
     options = [answer, *wrong]
-    random.Random(int(hashlib.sha256(question.encode()).hexdigest()[:8], 16)).shuffle(options)
+    random.Random(stable_seed(question)).shuffle(options)
     return QuestionDraft("choice", question, tuple(options), answer, passage.chunk_id,
                          passage.skill, sentence, answer, tuple(wrong), generator="llm")
 

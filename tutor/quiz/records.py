@@ -5,7 +5,6 @@ quiz asks, where a quiz stands, and what each answer changes. The chat side
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from tutor.answers.terms import content_words
 from tutor.database import delete_rows
 from tutor.errors import TutorError
 from tutor.mastery import SkillState, updated
+from tutor.quiz.generate import stable_seed
+from tutor.quiz.grading import RIGHT
 from tutor.tables import Attempt, Mastery, Question, QuizRun
 
 
@@ -62,12 +63,11 @@ class QuizRecords:
                 .group_by(Attempt.question_id)).all())
             quizzes = session.exec(select(func.count(col(QuizRun.id)))
                                    .where(QuizRun.learner_id == learner)).one()
-        seed = int(hashlib.sha256(f"{learner}|{quizzes}".encode()).hexdigest()[:8], 16)
-        random.Random(seed).shuffle(chosen)
+        random.Random(stable_seed(f"{learner}|{quizzes}")).shuffle(chosen)
         # The skill's own questions before the top-up; unseen first, then the ones never
         # got right; one question per sentence tested.
         chosen.sort(key=lambda q: (q.id in top_up, q.id in outcomes,
-                                   outcomes.get(q.id, 0.0) >= 0.8))
+                                   outcomes.get(q.id, 0.0) >= RIGHT))
         by_sentence: dict[str, int] = {}
         for question in chosen:
             by_sentence.setdefault(question.sentence, question.id or 0)

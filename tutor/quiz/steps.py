@@ -7,13 +7,12 @@ true/false statement (the true next step, or another one of the list).
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Sequence
 
 from knowledge.sentences import passage_units
-from tutor.quiz.generate import OPTIONS, QuestionDraft, SourcePassage
+from tutor.quiz.generate import OPTIONS, QuestionDraft, SourcePassage, stable_seed
 
 _ITEM = re.compile(r"^\s{0,3}(\d{1,2})[.)]\s+(\S.*)$")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
@@ -103,7 +102,7 @@ def _label(item: str, units: list[str]) -> str | None:
 def _after(passage: SourcePassage, lead: str, steps: list[str], position: int) -> QuestionDraft:
     step, answer = steps[position], steps[position + 1]
     others = [s for n, s in enumerate(steps) if n not in (position, position + 1)]
-    seed = int(hashlib.sha256(f"{step}|{answer}".encode()).hexdigest()[:8], 16)
+    seed = stable_seed(f"{step}|{answer}")
     shuffle = random.Random(seed)
     intro = f"{lead} " if lead and not lead.endswith("?") else f"In “{passage.skill}”: "
     if len(others) >= OPTIONS - 1:
