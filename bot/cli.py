@@ -29,7 +29,6 @@ from knowledge.library import (
     skill_summaries,
 )
 from tutor.errors import TutorError
-from tutor.llm import PACKAGED_LLM
 from tutor.settings import Settings
 
 app = typer.Typer(help="tutorbot: a tutor that answers from your course material.",
@@ -58,16 +57,22 @@ def runtime_for(settings: Settings | None = None) -> Iterator:
     """A Runtime whose user-facing errors end the command with one clear line."""
     from tutor.runtime import Runtime  # imports torch: only for commands that need models
 
-    runtime = None
-    try:
+    with clear_errors():
         runtime = Runtime(settings or Settings())
-        yield runtime
+        try:
+            yield runtime
+        finally:
+            runtime.close()
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """A user-facing error ends the command with one clear line and exit status 1."""
+    try:
+        yield
     except (TutorError, UnknownCourse) as error:
         errors.print(f"[red]Error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
-    finally:
-        if runtime is not None:
-            runtime.close()
 
 
 @contextmanager
@@ -409,8 +414,8 @@ def quiz_generate(
     if generator not in (None, "auto", "text", "llm", "both"):
         errors.print(f"[red]Error:[/red] --generator is text, llm or both, not '{generator}'.")
         raise typer.Exit(2)
-    chosen = generator or settings.quiz_generator
-    if chosen == "text" or (chosen == "auto" and settings.llm_model == PACKAGED_LLM):
+    chosen = settings.question_writers(generator)
+    if chosen == "text":
         with database() as (engine, name):
             report = build_bank(engine, course or name, skill=skill, count=count)
     else:
@@ -503,10 +508,8 @@ def database() -> Iterator[tuple]:
     engine = make_engine(settings.db_url)
     create_db_and_tables(engine)
     try:
-        yield engine, settings.default_course
-    except (TutorError, UnknownCourse) as error:
-        errors.print(f"[red]Error:[/red] {error}", highlight=False)
-        raise typer.Exit(1) from None
+        with clear_errors():
+            yield engine, settings.default_course
     finally:
         engine.dispose()
 
@@ -521,16 +524,12 @@ def learner_evaluate(
     features, BKT): learners split 80/20 with a fixed seed, every attempt of a held-out
     learner predicted from their earlier attempts only."""
     from tutor.learner.evaluate import evaluate
-    from tutor.learner.interactions import InteractionFileError, read_interactions
+    from tutor.learner.interactions import read_interactions
 
-    try:
+    with clear_errors():
         rows = read_interactions(file)
-    except InteractionFileError as error:
-        errors.print(f"[red]Error:[/red] {error}", highlight=False)
-        raise typer.Exit(1) from None
-    if len({r.learner for r in rows}) < 5:
-        errors.print("[red]Error:[/red] the file needs at least 5 learners to split 80/20.")
-        raise typer.Exit(1)
+        if len({r.learner for r in rows}) < 5:
+            raise TutorError("the file needs at least 5 learners to split 80/20.")
     result = evaluate(rows)
     if as_json:
         console.print_json(data=result)

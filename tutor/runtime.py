@@ -23,7 +23,6 @@ from tutor.database import create_db_and_tables, make_engine
 from tutor.errors import ModelLoadError
 from tutor.learners import LearnerStore
 from tutor.llm import (
-    PACKAGED_LLM,
     ChatMessages,
     GenerationConfig,
     GenerationRequest,
@@ -162,9 +161,7 @@ class Runtime:
                             ) -> list[QuestionGenerator]:
         """The question generators `choice` (default: the setting) names; the model's
         reports (passages done, of how many) to `on_progress`."""
-        choice = choice or self.settings.quiz_generator
-        if choice == "auto":
-            choice = "text" if self.settings.llm_model == PACKAGED_LLM else "both"
+        choice = self.settings.question_writers(choice)
         generators: list[QuestionGenerator] = [generate] if choice in ("text", "both") else []
         if choice in ("llm", "both"):
             generators.append(LLMQuestionGenerator(self.llm_worker.run_all, on_progress))

@@ -86,6 +86,15 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    def question_writers(self, choice: str | None = None) -> str:
+        """Who writes the question bank, "text", "llm" or "both": `choice` (default: the
+        setting), with "auto" read as the model joining only when it is not the
+        packaged 135M one, whose questions never pass the checks."""
+        choice = choice or self.quiz_generator
+        if choice == "auto":
+            return "text" if self.llm_model == PACKAGED_LLM else "both"
+        return choice
+
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1e6)

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.errors import TutorError
+
 COLUMNS = ("learner_id", "item_id", "skill_id", "correct", "timestamp")
 
 
@@ -24,8 +26,8 @@ class Interaction:
     hints: int = 0
 
 
-class InteractionFileError(ValueError):
-    pass
+class InteractionFileError(TutorError):
+    """A file of interactions that cannot be read, with the line at fault."""
 
 
 def read_interactions(path: Path) -> list[Interaction]:
