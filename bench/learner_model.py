@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench.answer_quality import RESULTS
-from tutor.learner.evaluate import evaluate
+from tutor.learner.evaluate import evaluate, mlp_scores, prepare
 from tutor.learner.features import FEATURES
 from tutor.learner.interactions import read_interactions
 from tutor.learner.simulate import simulate
@@ -25,12 +25,11 @@ def run(name: str, rows: list, ablation: bool) -> dict[str, object]:
     result = evaluate(rows)
     result["seconds"] = round(time.perf_counter() - started, 1)
     if ablation:
-        everything = list(range(len(FEATURES)))
-        without = {}
-        for n, feature in enumerate(FEATURES):
-            models = evaluate(rows, columns=[c for c in everything if c != n])["models"]
-            without[feature] = models["mlp"]["auc"]  # type: ignore[index]
-        result["mlp_auc_without"] = without
+        data = prepare(rows)  # one split and its features for every ablated MLP
+        everything = range(len(FEATURES))
+        result["mlp_auc_without"] = {
+            feature: mlp_scores(data, columns=[c for c in everything if c != n])["auc"]
+            for n, feature in enumerate(FEATURES)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"learner-{name}.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
