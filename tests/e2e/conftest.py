@@ -1,11 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from bot.slack import SlackAdapter
 from tests.conftest import SAMPLE_COURSE
+from tests.platforms.slack_api import FakeSlack
+from tutor.dialogue import DialogueManager
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 
@@ -19,3 +24,19 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     runtime.add_material([SAMPLE_COURSE], "workplace-safety")
     yield runtime
     runtime.close()
+
+
+@asynccontextmanager
+async def slack_bot(runtime: Runtime, fake: FakeSlack) -> AsyncIterator[str]:
+    """The Slack adapter in HTTP mode against the stand-in; yields its events URL and
+    stops it on leaving."""
+    settings = runtime.settings.model_copy(update=fake.settings_update())
+    adapter = SlackAdapter(DialogueManager(runtime), settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(adapter.run(stop))
+    port = await fake.wait_for(lambda: adapter.port)
+    try:
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)

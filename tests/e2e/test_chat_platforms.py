@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
+from tests.e2e.conftest import slack_bot
 from tests.platforms.slack_api import FakeSlack
 from tests.platforms.telegram_api import FakeTelegram
 from tutor.dialogue import DialogueManager
@@ -41,19 +41,12 @@ async def test_telegram_answers_with_the_real_models(runtime: Runtime) -> None:
 
 
 async def test_slack_answers_with_the_real_models(runtime: Runtime) -> None:
-    async with FakeSlack() as fake:
-        settings = runtime.settings.model_copy(update=fake.settings_update())
-        adapter = SlackAdapter(DialogueManager(runtime), settings)
-        stop = asyncio.Event()
-        task = asyncio.create_task(adapter.run(stop))
-        port = await fake.wait_for(lambda: adapter.port)
+    async with FakeSlack() as fake, slack_bot(runtime, fake) as url:
         event = fake.message_event("U9", QUESTION)
-        status, _ = await fake.send_event(f"http://127.0.0.1:{port}/slack/events", event)
+        status, _ = await fake.send_event(url, event)
         answer = await fake.wait_for(
             lambda: next((m for m in fake.messages("D0001") if m.get("blocks")), None),
             timeout=300)
-        stop.set()
-        await asyncio.wait_for(task, 30)
     assert status == 200 and answer["thread_ts"] == event["ts"]
     shown = str(answer["blocks"])
     assert "first-aid.html" in shown and "20 minutes" in shown

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
+from tests.e2e.conftest import slack_bot
 from tests.platforms.slack_api import FakeSlack
 from tests.platforms.telegram_api import FakeTelegram
 from tutor.dialogue import DialogueManager
@@ -132,16 +132,10 @@ def slack_quiz_actions(message: dict) -> list[str]:
 
 
 async def test_slack_quiz_by_button_and_text(runtime: Runtime) -> None:
-    async with FakeSlack() as fake:
-        settings = runtime.settings.model_copy(update=fake.settings_update())
-        adapter = SlackAdapter(DialogueManager(runtime), settings)
-        stop = asyncio.Event()
-        task = asyncio.create_task(adapter.run(stop))
-        port = await fake.wait_for(lambda: adapter.port)
-        url = f"http://127.0.0.1:{port}/slack/events"
-
+    async with FakeSlack() as fake, slack_bot(runtime, fake) as url:
         start = fake.mention_event("U7", f"quiz {TOPIC}")
         await fake.send_event(url, start)
+
         def numbered(n: int) -> dict | None:
             return next((m for m in fake.messages("C0001") if f"Question {n} of" in m["text"]),
                         None)
@@ -171,8 +165,6 @@ async def test_slack_quiz_by_button_and_text(runtime: Runtime) -> None:
         await fake.wait_for(lambda: len(fake.messages("C0001")) > count)
         await fake.send_event(url, fake.message_event("U7", "progress"))
         shared = await fake.wait_for(lambda: fake.shared_files)
-        stop.set()
-        await asyncio.wait_for(task, 30)
     assert shared[0]["data"].startswith(b"\x89PNG") and shared[0]["channel"] == "D0001"
     progress = next(m for m in fake.messages("D0001") if "Your progress" in m["text"])
     assert "█" in progress["text"]
