@@ -11,11 +11,10 @@ import random
 import re
 from collections.abc import Sequence
 
-from knowledge.sentences import passage_units
+from knowledge.sentences import passage_units, plain
 from tutor.quiz.generate import OPTIONS, QuestionDraft, SourcePassage, stable_seed
 
 _ITEM = re.compile(r"^\s{0,3}(\d{1,2})[.)]\s+(\S.*)$")
-_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 MIN_STEPS = 3
 
 
@@ -34,14 +33,14 @@ def numbered_lists(text: str) -> list[tuple[str, list[str]]]:
         if match and int(match.group(1)) == len(items) + 1:
             if not items:
                 lead = last_text
-            items.append(_EMPHASIS.sub("", match.group(2)).strip())
+            items.append(plain(match.group(2)))  # as passage_units reads it
             continue
         if not line.strip():
             continue  # a blank line inside or before a list
         if len(items) >= MIN_STEPS:
             found.append((lead, items))
         items = []
-        last_text = _EMPHASIS.sub("", line).strip()
+        last_text = plain(line)
     return found
 
 
