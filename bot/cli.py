@@ -40,7 +40,8 @@ app.add_typer(eval_app, name="eval")
 quiz_app = typer.Typer(help="The question bank: generate, list, retire, edit.",
                        no_args_is_help=True)
 app.add_typer(quiz_app, name="quiz")
-learner_app = typer.Typer(help="The learner model: evaluate it on a file, simulate learners.",
+learner_app = typer.Typer(help="The learner model: train it on the quiz answers, evaluate "
+                          "it on a file, simulate learners.",
                           no_args_is_help=True)
 app.add_typer(learner_app, name="learner")
 
@@ -512,6 +513,31 @@ def database() -> Iterator[tuple]:
             yield engine, settings.default_course
     finally:
         engine.dispose()
+
+
+@learner_app.command("train")
+def learner_train(as_json: JsonOption = False) -> None:
+    """Train the learner model on every quiz answer in the database and save it in the
+    data dir; a running tutor picks it up at its next estimate. Courses with fewer
+    answers than TUTORBOT_LEARNER_MIN_ATTEMPTS keep the transparent mastery estimate."""
+    from tutor.learner.knowledge import Knowledge
+
+    settings = Settings()
+    with database() as (engine, _):
+        knowledge = Knowledge(engine, settings.data_dir, settings.learner_min_attempts)
+        with errors.status("Training the learner model…") as status:
+            report = knowledge.train(on_progress=lambda stage: status.update(
+                f"Training the learner model: {stage}…"))
+    if as_json:
+        console.print_json(data=report.as_dict())
+        return
+    console.print(f"Trained on {report.attempts} answers of {report.learners} learners in "
+                  f"{report.seconds:.1f} s; saved to {knowledge.path}.")
+    if report.in_use:
+        console.print("The model now estimates mastery in: " + ", ".join(report.in_use) + ".")
+    for course, needed in report.waiting.items():
+        console.print(f"'{course}' keeps the mastery estimate until it has {needed} more "
+                      "answers.")
 
 
 @learner_app.command("evaluate")

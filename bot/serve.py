@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 
 from tutor.dialogue import DialogueManager
+from tutor.reminders import Nudger
 from tutor.runtime import Runtime
 from tutor.settings import Settings
+
+log = logging.getLogger(__name__)
 
 REQUIRED = {
     "telegram": ["telegram_token"],
@@ -46,4 +50,42 @@ async def serve(runtime: Runtime, platforms: list[str],
         from bot.slack import SlackAdapter
 
         adapters.append(SlackAdapter(manager, runtime.settings))
-    await asyncio.gather(*(adapter.run(stop) for adapter in adapters))
+    nudger = Nudger(manager.reminders, runtime.knowledge, manager.course_or_none,
+                    {adapter.platform: adapter.send_direct for adapter in adapters})
+    background = [asyncio.create_task(retrain_regularly(runtime, stop)),
+                  asyncio.create_task(nudge_regularly(nudger, stop))]
+    try:
+        await asyncio.gather(*(adapter.run(stop) for adapter in adapters))
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+
+
+async def nudge_regularly(nudger: Nudger, stop: asyncio.Event, every_s: float = 60) -> None:
+    """Send the review nudges that are due, once a minute."""
+    while not stop.is_set():
+        try:
+            sent = await nudger.tick()
+            if sent:
+                log.info("sent %d review reminders", len(sent))
+        except Exception:
+            log.exception("checking the review reminders failed; trying again in a minute")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)
+
+
+async def retrain_regularly(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Retrain the learner model at start and every TUTORBOT_LEARNER_RETRAIN_HOURS when
+    new answers came in, in a thread: chat goes on meanwhile."""
+    every_s = runtime.settings.learner_retrain_hours * 3600
+    while every_s and not stop.is_set():
+        try:
+            report = await asyncio.to_thread(runtime.knowledge.retrain_if_new)
+            if report is not None:
+                log.info("learner model retrained on %d answers in %.1f s; in use for: %s",
+                         report.attempts, report.seconds, ", ".join(report.in_use) or "none")
+        except Exception:
+            log.exception("retraining the learner model failed; the last model stays in use")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)

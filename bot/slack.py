@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
+from tutor.reminders import Unreachable
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class SeenEvents:
 
 
 class SlackAdapter:
+    platform = "slack"
+
     def __init__(self, manager: DialogueManager, settings: Settings) -> None:
         if settings.slack_bot_token is None:
             raise ValueError("TUTORBOT_SLACK_BOT_TOKEN is not set")
@@ -105,6 +108,15 @@ class SlackAdapter:
             await stop.wait()
         finally:
             await runner.cleanup()
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        """A message the learner did not ask for (a review nudge), as a DM from the app."""
+        try:
+            await post(self.app.client, user_id, None, user_id, reply)
+        except SlackApiError as error:
+            if error.response.get("error") in UNREACHABLE:
+                raise Unreachable(str(error.response.get("error"))) from error
+            raise
 
     # ---- events in -------------------------------------------------------------------
 
@@ -246,7 +258,10 @@ async def post(client: AsyncWebClient, channel: str, thread: str | None, user: s
                                       text=fallback_text(reply), blocks=blocks(reply))
 
 
-TAKES_WORDS = {"quiz", "coach", "hint"}  # bare commands that take an argument in a message
+# chat.postMessage errors that say this user will not get the bot's DMs
+UNREACHABLE = {"account_inactive", "user_not_found", "user_disabled", "cannot_dm_bot",
+               "channel_not_found", "is_archived", "messages_tab_disabled"}
+TAKES_WORDS = {"quiz", "coach", "hint", "remind"}  # bare commands that take an argument in a message
 
 
 def as_command(text: str, commands: dict) -> str:

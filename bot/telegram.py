@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,6 +36,7 @@ from telegram.ext import (
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
+from tutor.reminders import Unreachable
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,10 @@ COMMANDS = [
     ("quiz", "A quiz on a topic, or on your weakest skill"),
     ("stop", "Pause the quiz"),
     ("progress", "Your mastery of each skill"),
+    ("next", "The best thing to study now, and why"),
+    ("path", "Your next five steps"),
+    ("read", "The course material on a skill"),
+    ("remind", "Review reminders: /remind on or off"),
     ("coach", "Guiding questions and hints instead of answers"),
     ("mydata", "See what I store about you"),
     ("forget", "Delete what I store about you"),
@@ -61,6 +66,8 @@ def learner_id(user_id: int) -> str:
 
 
 class TelegramAdapter:
+    platform = "telegram"
+
     def __init__(self, manager: DialogueManager, settings: Settings) -> None:
         if settings.telegram_token is None:
             raise ValueError("TUTORBOT_TELEGRAM_TOKEN is not set")
@@ -106,6 +113,15 @@ class TelegramAdapter:
             await self.app.updater.stop()
             await self.app.stop()
             await self.app.shutdown()
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        """A message the learner did not ask for (a review nudge), in their private chat."""
+        try:
+            await self.app.bot.send_message(int(user_id), truncate(format_reply(reply)),
+                                            parse_mode=ParseMode.HTML,
+                                            reply_markup=keyboard(reply.buttons))
+        except Forbidden as error:  # blocked the bot, or never started it
+            raise Unreachable(str(error)) from error
 
     # ---- updates in ------------------------------------------------------------------
 

@@ -207,3 +207,23 @@ def skill_summaries(engine: Engine, course: str) -> list[dict[str, object]]:
         ).all())
     return [{"skill": s.name, "prerequisites": s.prerequisite_names(),
              "passages": counts.get(s.id, 0)} for s in skills]
+
+
+def find_skill(engine: Engine, course: str, name: str) -> Skill | None:
+    """The course's skill of that name, whatever its case."""
+    course_id = find_course(engine, course).id
+    with Session(engine) as session:
+        skills = session.exec(select(Skill).where(Skill.course_id == course_id)).all()
+    return next((s for s in skills if s.name.casefold() == name.strip().casefold()), None)
+
+
+def skill_passages(engine: Engine, skill_id: int, limit: int = 2
+                   ) -> tuple[Skill | None, list[tuple[Chunk, str]]]:
+    """A skill and its first passages in reading order, each with its document's name."""
+    with Session(engine) as session:
+        skill = session.get(Skill, skill_id)
+        rows = session.exec(
+            select(Chunk, Document.name).join(Document, col(Document.id) == Chunk.document_id)
+            .where(Chunk.skill_id == skill_id)
+            .order_by(col(Document.name), col(Chunk.ordinal)).limit(limit)).all()
+    return skill, [(chunk, name) for chunk, name in rows]

@@ -9,15 +9,18 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 
-from knowledge.library import UnknownCourse, course_names
+from knowledge.library import UnknownCourse, course_names, find_skill, skill_passages
 from tutor.answers.answering import Answer
 from tutor.answers.followup import is_follow_up, retrieval_query
+from tutor.answers.terms import content_words
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
-from tutor.messages import Button, IncomingMessage, Reply, button_number
+from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
+from tutor.next_steps import next_reply, path_reply
 from tutor.progress import progress_reply
 from tutor.quiz.chat import QuizTutor
 from tutor.quiz.grading import TRUE_FALSE
+from tutor.reminders import USAGE, ReminderStore, parse_schedule
 from tutor.runtime import Runtime
 from tutor.tables import Turn
 from tutor.uploads import course_from_caption, ingest_uploads, summary
@@ -34,6 +37,10 @@ Commands:
   /quiz [TOPIC]  a short quiz on a topic or skill (alone: your weakest skill)
   /stop          pause the quiz; /quiz carries on with it
   /progress      your mastery of each skill
+  /next          the one best thing to study now, and why
+  /path          your next five steps
+  /read SKILL    the course material on a skill
+  /remind on     a message when a review is due (/remind on 17-19 mon-fri Europe/Berlin)
   /coach         guiding questions and hints instead of answers (/coach off: answers)
   /course NAME   switch course (/course alone shows the current one)
   /courses       list the courses
@@ -44,9 +51,9 @@ Commands:
 PRIVACY = """\
 What I store: the course you chose and your last few questions with my answers, \
 so follow-up questions make sense, your 👍/👎 on answers, and your quiz answers with \
-the mastery of each skill they give. Questions the material \
-can't answer are kept for trainers without your name. /mydata shows your data; /forget \
-deletes it."""
+the mastery of each skill they give, and when you want review reminders if you \
+asked for them. Questions the material can't answer are kept for trainers without \
+your name. /mydata shows your data; /forget deletes it."""
 
 UPLOAD_HELP = "Trainers: send a file (PDF, Word, PowerPoint, HTML, Markdown, text) with the \
 course name as its caption to add it to that course."
@@ -56,6 +63,7 @@ class DialogueManager:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.learners = runtime.learners
+        self.reminders = ReminderStore(runtime.engine)
         self.commands: dict[str, Handler] = {
             "start": self._start,
             "help": self._help,
@@ -68,10 +76,14 @@ class DialogueManager:
             "hint": self._hint,
             "reveal": self._reveal,
             "progress": self._progress,
+            "next": self._next,
+            "path": self._path,
+            "read": self._read,
+            "remind": self._remind,
             "coach": self._coach,
         }
         self.quiz = QuizTutor(runtime.quizzes, runtime.embed, runtime.settings.quiz_length,
-                              self.learners.coaching)
+                              self.learners.coaching, runtime.knowledge)
         self.buttons: dict[str, Handler] = {
             "course": self._choose_course,
             "feedback": self._feedback,
@@ -79,6 +91,8 @@ class DialogueManager:
             "hint": self.quiz.hint,
             "reveal": self.quiz.reveal,
             "coach": self._coach_hint,
+            "read": self._read_clicked,
+            "study": self._study_clicked,
         }
 
     async def respond(self, message: IncomingMessage) -> AsyncIterator[Reply]:
@@ -165,6 +179,13 @@ class DialogueManager:
         if not known:
             raise TutorError("No course material has been added yet. Ask a trainer to add some.")
         raise TutorError(f"Pick a course first with /course NAME. Courses: {', '.join(known)}.")
+
+    def course_or_none(self, learner: str) -> str | None:
+        """The learner's course, or None where they would be asked to pick one."""
+        try:
+            return self.current_course(IncomingMessage(learner, ""))
+        except TutorError:
+            return None
 
     async def _question(self, message: IncomingMessage, question: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
@@ -279,7 +300,87 @@ class DialogueManager:
 
     async def _progress(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
-        yield progress_reply(course, self.runtime.quizzes.progress(message.learner, course))
+        yield progress_reply(self.runtime.knowledge.course(message.learner, course))
+
+    async def _next(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+        course = self.current_course(message)
+        yield next_reply(self.runtime.knowledge.course(message.learner, course))
+
+    async def _path(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+        course = self.current_course(message)
+        yield path_reply(self.runtime.knowledge.course(message.learner, course))
+
+    async def _read(self, message: IncomingMessage, name: str) -> AsyncIterator[Reply]:
+        course = self.current_course(message)
+        names = [s.name for s in self.runtime.knowledge.course(message.learner, course).skills]
+        words = content_words(name)
+        # The skill of that name, else the first whose name holds all the words.
+        chosen = next((s for s in names if s.casefold() == name.casefold()), None) or next(
+            (s for s in names if words and words <= content_words(s)), None)
+        skill = find_skill(self.runtime.engine, course, chosen) if chosen else None
+        if skill is None:
+            listed = "; ".join(names[:10]) + (" …" if len(names) > 10 else "")
+            said = f"The course '{course}' has no skill '{name}'." if name else (
+                "Send /read and a skill's name.")
+            raise TutorError(f"{said} Its skills: {listed}." if names else said)
+        yield self._passages(skill.id or 0)
+
+    async def _read_clicked(self, message: IncomingMessage, argument: str
+                            ) -> AsyncIterator[Reply]:
+        """read:SKILL, a step's "read" button."""
+        skill_id = button_number(argument)
+        if skill_id is None:
+            raise TutorError("That button no longer works.")
+        yield self._passages(skill_id)
+
+    async def _study_clicked(self, message: IncomingMessage, argument: str
+                             ) -> AsyncIterator[Reply]:
+        """study:SKILL, a step's "quiz" button: a quiz on that skill."""
+        skill, _ = skill_passages(self.runtime.engine, button_number(argument) or 0, limit=0)
+        if skill is None:
+            raise TutorError("That skill is no longer in the course. Send /next for a new step.")
+        course = self.current_course(message)
+        async for reply in self.quiz.start(message, course, skill.name,
+                                           self.runtime.bank_ready_in(course)):
+            yield reply
+
+    async def _remind(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
+        """/remind on [HOURS] [DAYS] [ZONE], /remind off, or /remind for the setting."""
+        words = argument.split()
+        choice = words[0].lower() if words else ""
+        if choice == "off":
+            removed = self.reminders.remove(message.learner)
+            yield Reply("Reminders off: I won't message you about reviews." if removed
+                        else "Reminders were already off.")
+            return
+        if choice != "on":
+            if choice:
+                raise TutorError(USAGE)
+            schedule = self.reminders.schedule(message.learner)
+            yield Reply(f"Reminders are on, {schedule.describe()}. /remind off stops them."
+                        if schedule else f"Reminders are off. {USAGE}")
+            return
+        before = self.reminders.schedule(message.learner)
+        schedule = parse_schedule(words[1:], *(() if before is None else (before,)))
+        self.reminders.set(message.learner, schedule)
+        yield Reply(f"Reminders on: when a review is due I'll send you one message, at most "
+                    f"one a day, {schedule.describe()}. /remind off stops them.")
+
+    def _passages(self, skill_id: int) -> Reply:
+        """A skill's first passages, quoted and cited, with a quiz button."""
+        skill, passages = skill_passages(self.runtime.engine, skill_id)
+        if skill is None:
+            raise TutorError("That skill is no longer in the course. Send /next for a new step.")
+        if not passages:
+            raise TutorError(f"No passage of the material teaches {skill.name} any more.")
+        quoted = ["\n".join(f"> {line}" if line.strip() else ">" for line in
+                            chunk.text.strip().splitlines()) + f" [{n}]"
+                  for n, (chunk, _) in enumerate(passages, 1)]
+        sources = tuple(Source(n, document, chunk.heading, chunk.text, 1.0, chunk.page)
+                        for n, (chunk, document) in enumerate(passages, 1))
+        quiz = Button(f"📝 Quiz: {skill.name}"[:48], f"study:{skill.id}", f"/quiz {skill.name}")
+        return Reply(f"📖 *{skill.name}*\n\n" + "\n\n".join(quoted), sources,
+                     buttons=(quiz,), data={"read": skill.name})
 
     async def _coach(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         if argument.lower() not in ("", "on", "off"):
@@ -341,14 +442,16 @@ class DialogueManager:
         yield hint_reply(coaching, turn.id or 0, int(level))
 
     async def _my_data(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+        schedule = self.reminders.schedule(message.learner)
         data = self.learners.export(message.learner) | self.runtime.quizzes.export(
-            message.learner)
+            message.learner) | {"reminders": schedule.describe() if schedule else "off"}
         yield Reply("Here is everything I store about you:\n"
                     + json.dumps(data, indent=2, ensure_ascii=False))
 
     async def _forget(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        removed = self.learners.forget(message.learner) + self.runtime.quizzes.forget(
-            message.learner)
+        removed = (self.learners.forget(message.learner)
+                   + self.runtime.quizzes.forget(message.learner)
+                   + int(self.reminders.remove(message.learner)))
         yield Reply("Done: I deleted everything I stored about you." if removed
                     else "I had nothing stored about you.")
 

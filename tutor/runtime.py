@@ -21,6 +21,7 @@ from knowledge.retrieve import Passage, Retriever
 from tutor.answers.answering import AnswerEngine, AnswerPolicy
 from tutor.database import create_db_and_tables, make_engine
 from tutor.errors import ModelLoadError
+from tutor.learner.knowledge import Knowledge
 from tutor.learners import LearnerStore
 from tutor.llm import (
     ChatMessages,
@@ -76,6 +77,8 @@ class Runtime:
         self.retriever = Retriever(self.engine, self.index_store)
         self.learners = LearnerStore(self.engine, settings.history_turns)
         self.quizzes = QuizRecords(self.engine)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.knowledge = Knowledge(self.engine, settings.data_dir, settings.learner_min_attempts)
         # Courses being ingested, with when their question bank should be ready.
         self._preparing: dict[str, float] = {}
         self._generator_factory = generator_factory or (lambda: load_generator(settings))

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     quiz_generator: Literal["auto", "text", "llm", "both"] = Field(
         "auto", description="Who writes the question bank: the text itself, the language "
         "model, or both. auto: both when TUTORBOT_LLM_MODEL is not the packaged 135M model.")
+    learner_min_attempts: int = Field(
+        1600, ge=1, description="Quiz answers a course needs before the learner model "
+        "estimates its learners' mastery (measured by bench.cold_start); until then the "
+        "transparent mastery estimate does.")
+    learner_retrain_hours: float = Field(
+        6.0, ge=0, description="How often a serving tutor retrains the learner model on new "
+        "answers (0: only `tutorbot learner train`).")
     history_turns: int = Field(6, ge=0, description="Turns kept per learner for follow-ups.")
     ask_server_idle_minutes: float = Field(
         10.0, ge=0,

@@ -1,7 +1,7 @@
 """Learner tables. Only what tutoring needs: the chosen course, the last few turns
 for follow-ups, the learner's ratings of answers, unanswerable questions (kept
 without who asked them), the question bank, and each learner's quizzes, attempts
-and mastery per skill."""
+and mastery per skill, and the review nudges a learner asked for."""
 
 from __future__ import annotations
 
@@ -130,3 +130,18 @@ class Mastery(SQLModel, table=True):
     attempts: int = 0
     correct: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Reminder(SQLModel, table=True):
+    """A learner's opt-in to review nudges (/remind on): when they may come, in the
+    learner's time zone, and the local day the last one went out, so a nudge is sent
+    at most once a day whatever restarts. /remind off deletes the row."""
+
+    learner_id: str = Field(primary_key=True)
+    start_hour: int = 9  # the window, local time: from start_hour to end_hour
+    end_hour: int = 17
+    days: str = "mon,tue,wed,thu,fri"
+    timezone: str = "UTC"
+    last_sent: str = ""  # the learner's local date (ISO) of the last nudge
+    blocked: bool = False  # the platform said the bot cannot reach them: never retried
+    created_at: datetime = Field(default_factory=utcnow)

@@ -85,6 +85,60 @@ class _SkillHistory:
     streak: int = 0
     last_time: float | None = None
     last_hints: int = 0
+    recent: list[int] = field(default_factory=list)  # the last few answers, oldest first
+
+
+RECENT = 5  # answers per skill kept for the reasons a recommendation gives
+
+
+class LearnerState:
+    """What a learner's attempts so far say, kept up to date one attempt at a time:
+    `row` gives the features of a next attempt, `add` takes an attempt in."""
+
+    def __init__(self, difficulty: Difficulty,
+                 prerequisites: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.difficulty = difficulty
+        self.prerequisites = prerequisites or {}
+        self.skills: dict[str, _SkillHistory] = {}
+        self.items: dict[str, int] = {}
+        self.attempts = 0
+        self.correct = 0
+
+    def rate(self, skill: str) -> float:
+        seen = self.skills.get(skill) or _SkillHistory()
+        return (seen.correct + 1) / (seen.attempts + 2)
+
+    def row(self, item: str, skill: str, timestamp: float) -> tuple[float, ...]:
+        """FEATURES of an attempt on `item` (of `skill`) at `timestamp`; an item
+        nobody has met ("") counts as its skill's typical item."""
+        seen = self.skills.get(skill) or _SkillHistory()
+        gap = 0.0 if seen.last_time is None else timestamp - seen.last_time
+        hours = max(0.0, gap) / 3600
+        rates = [self.rate(p) for p in self.prerequisites.get(skill, ()) if p in self.skills]
+        last_on_item = self.items.get(item)
+        return (
+            math.log1p(seen.attempts), math.log1p(seen.correct),
+            (seen.correct + 1) / (seen.attempts + 2),
+            math.log1p(self.attempts), (self.correct + 1) / (self.attempts + 2),
+            max(-1.0, min(1.0, seen.streak / 5)), math.log1p(hours),
+            float(seen.attempts == 0), float(last_on_item is not None),
+            0.0 if last_on_item is None else (1.0 if last_on_item else -1.0),
+            math.log1p(seen.last_hints),
+            _logit(self.difficulty.item(item, skill)),
+            _logit(self.difficulty.skill(skill)),
+            sum(rates) / len(rates) if rates else 0.5,
+        )
+
+    def add(self, attempt: Interaction) -> None:
+        seen = self.skills.setdefault(attempt.skill, _SkillHistory())
+        seen.attempts += 1
+        seen.correct += attempt.correct
+        seen.streak = (max(0, seen.streak) + 1) if attempt.correct else (min(0, seen.streak) - 1)
+        seen.last_time, seen.last_hints = attempt.timestamp, attempt.hints
+        seen.recent = [*seen.recent, attempt.correct][-RECENT:]
+        self.items[attempt.item] = attempt.correct
+        self.attempts += 1
+        self.correct += attempt.correct
 
 
 def history_features(history: Sequence[Interaction], difficulty: Difficulty,
@@ -102,36 +156,9 @@ def history_features(history: Sequence[Interaction], difficulty: Difficulty,
     >>> round(float(x[1][6]), 3), x[2][8:10].tolist()  # two hours since; q1 seen, right
     (1.099, [1.0, 1.0])
     """
-    prerequisites = prerequisites or {}
-    skills: dict[str, _SkillHistory] = {}
-    items: dict[str, int] = {}
-    all_correct = 0
+    state = LearnerState(difficulty, prerequisites)
     out = np.zeros((len(history), len(FEATURES)), dtype=np.float32)
-    for all_attempts, attempt in enumerate(history):
-        row = all_attempts
-        seen = skills.get(attempt.skill) or _SkillHistory()
-        gap = 0.0 if seen.last_time is None else attempt.timestamp - seen.last_time
-        hours = max(0.0, gap) / 3600
-        before = prerequisites.get(attempt.skill, ())
-        rates = [(skills[p].correct + 1) / (skills[p].attempts + 2) for p in before if p in skills]
-        last_on_item = items.get(attempt.item)
-        out[row] = (
-            math.log1p(seen.attempts), math.log1p(seen.correct),
-            (seen.correct + 1) / (seen.attempts + 2),
-            math.log1p(all_attempts), (all_correct + 1) / (all_attempts + 2),
-            max(-1.0, min(1.0, seen.streak / 5)), math.log1p(hours),
-            float(seen.attempts == 0), float(last_on_item is not None),
-            0.0 if last_on_item is None else (1.0 if last_on_item else -1.0),
-            math.log1p(seen.last_hints),
-            _logit(difficulty.item(attempt.item, attempt.skill)),
-            _logit(difficulty.skill(attempt.skill)),
-            sum(rates) / len(rates) if rates else 0.5,
-        )
-        seen.attempts += 1
-        seen.correct += attempt.correct
-        seen.streak = (max(0, seen.streak) + 1) if attempt.correct else (min(0, seen.streak) - 1)
-        seen.last_time, seen.last_hints = attempt.timestamp, attempt.hints
-        skills[attempt.skill] = seen
-        items[attempt.item] = attempt.correct
-        all_correct += attempt.correct
+    for row, attempt in enumerate(history):
+        out[row] = state.row(attempt.item, attempt.skill, attempt.timestamp)
+        state.add(attempt)
     return out

@@ -71,20 +71,32 @@ class LearnerModel:
             inputs = torch.from_numpy(((x - self.mean) / self.scale).astype(np.float32))
             return torch.sigmoid(self.net(inputs).squeeze(1)).numpy()
 
-    def save(self, path: Path) -> None:
+    def to_dict(self) -> dict[str, object]:
+        """Weights, feature scaling, hyper-parameters and the version, for torch.save."""
         assert self.net is not None
-        torch.save({"version": VERSION, "config": asdict(self.config), "mean": self.mean,
-                    "scale": self.scale, "state": self.net.state_dict()}, path)
+        assert self.mean is not None and self.scale is not None
+        return {"version": VERSION, "config": asdict(self.config),
+                "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "state": self.net.state_dict()}
 
     @classmethod
-    def load(cls, path: Path) -> LearnerModel:
-        saved = torch.load(path, weights_only=False)
+    def from_dict(cls, saved: dict) -> LearnerModel:
         if saved.get("version") != VERSION:
-            raise ValueError(f"{path.name} is a learner model of another version")
+            raise ValueError(f"a learner model of version {saved.get('version')}, "
+                             f"not {VERSION}")
         config = saved["config"]
         model = cls(MLPConfig(**{**config, "hidden": tuple(config["hidden"])}))
-        model.mean, model.scale = saved["mean"], saved["scale"]
+        model.mean = np.array(saved["mean"], dtype=np.float32)
+        model.scale = np.array(saved["scale"], dtype=np.float32)
         model.net = model._build(len(model.mean))
         model.net.load_state_dict(saved["state"])
         model.net.eval()
         return model
+
+    def save(self, path: Path) -> None:
+        torch.save(self.to_dict(), path)
+
+    @classmethod
+    def load(cls, path: Path) -> LearnerModel:
+        # weights_only: a file in the data dir is read as data, never run as code
+        return cls.from_dict(torch.load(path, weights_only=True))

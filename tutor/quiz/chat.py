@@ -20,8 +20,10 @@ import numpy as np
 
 from tutor.answers.terms import content_words
 from tutor.errors import TutorError
+from tutor.learner.knowledge import Knowledge
 from tutor.mastery import SkillState
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
+from tutor.next_steps import summary_line
 from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
 from tutor.quiz.records import QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
@@ -60,8 +62,9 @@ def citation(question: Question) -> Source:
 
 class QuizTutor:
     def __init__(self, records: QuizRecords, embed: EmbedFn, length: int,
-                 coaching: Callable[[str], bool]) -> None:
+                 coaching: Callable[[str], bool], knowledge: Knowledge) -> None:
         self.records = records
+        self.knowledge = knowledge
         self.embed = embed
         self.length = length
         self.coaching = coaching  # whether a learner is in /coach mode: hints from the start
@@ -197,8 +200,8 @@ class QuizTutor:
         score = credit(grade.score, run.tries, run.hints)
         retry = question.kind != "true_false" and run.tries == 0 and grade.verdict == "wrong"
         # Every answer is an attempt; mastery moves once a question, by how it ended.
-        mastery = self.records.record(run, question, response, score, grade.correct, run.hints,
-                                      move_mastery=not retry)
+        mastery = self._shown(run, question, self.records.record(
+            run, question, response, score, grade.correct, run.hints, move_mastery=not retry))
         if retry:
             run = self.records.save(run, tries=1)
             # What was missing, unless saying it would give the answer away.
@@ -210,6 +213,12 @@ class QuizTutor:
         yield self._feedback(question, grade, score, mastery)
         async for reply in self._advance(run):
             yield reply
+
+    def _shown(self, run: QuizRun, question: Question, mastery: SkillState) -> SkillState:
+        """The mastery to show: the learner model's, once it is in use for the course."""
+        if not self.knowledge.in_use(run.course):
+            return mastery
+        return self.knowledge.of_skill(run.learner_id, run.course, question.skill_id)
 
     async def _grade(self, question: Question, response: str) -> Grade:
         if question.kind != "short":
@@ -237,8 +246,8 @@ class QuizTutor:
                      data={**data, "mastery": round(mastery.estimate, 3)})
 
     async def _reveal(self, run: QuizRun, question: Question, lead: str) -> AsyncIterator[Reply]:
-        mastery = self.records.record(run, question, "", 0.0, False, MAX_HINTS,
-                                      move_mastery=True)
+        mastery = self._shown(run, question, self.records.record(
+            run, question, "", 0.0, False, MAX_HINTS, move_mastery=True))
         yield self._answer_shown(question, lead, mastery, {})
         async for reply in self._advance(run):
             yield reply
@@ -289,14 +298,16 @@ class QuizTutor:
         got = sum(score for _, score, _ in scores)
         asked = sum(count for _, _, count in scores)
         lines = [f"🏁 Quiz done: {got:g} of {asked} on *{run.topic}*."]
-        progress = {p.skill: p.state for p in self.records.progress(run.learner_id, run.course)}
+        knowledge = self.knowledge.course(run.learner_id, run.course)
+        progress = {s.name: s.state for s in knowledge.skills}
         for skill, score, count in scores:
             state = progress.get(skill, SkillState())
             lines.append(f"• {skill}: {score:g}/{count}, mastery {bar(state.estimate)} "
                          f"{state.estimate:.0%}")
-        lines.append("Send /quiz for another, or /progress for all your skills.")
-        return Reply("\n".join(lines), data={"quiz_done": {"id": run.id, "score": got,
-                                                           "questions": asked}})
+        next_line, buttons = summary_line(knowledge)
+        lines.append(next_line)
+        return Reply("\n".join(lines), buttons=buttons,
+                     data={"quiz_done": {"id": run.id, "score": got, "questions": asked}})
 
 
 def _help_buttons(run: QuizRun, hint: str = "💡 Hint") -> tuple[Button, Button]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func
@@ -23,13 +22,6 @@ from tutor.mastery import SkillState, updated
 from tutor.quiz.generate import stable_seed
 from tutor.quiz.grading import RIGHT
 from tutor.tables import Attempt, Mastery, Question, QuizRun
-
-
-@dataclass(frozen=True)
-class SkillProgress:
-    skill: str
-    state: SkillState
-    questions: int  # active questions in the bank
 
 
 def run_questions(run: QuizRun) -> list[int]:
@@ -226,20 +218,6 @@ class QuizRecords:
         rows = session.exec(select(Mastery).where(
             Mastery.learner_id == learner, col(Mastery.skill_id).in_(list(skill_ids))))
         return {m.skill_id: SkillState(m.estimate, m.attempts, m.correct) for m in rows}
-
-    def progress(self, learner: str, course: str) -> list[SkillProgress]:
-        """Every skill of the course in order, with the learner's mastery of it."""
-        course_id = find_course(self.engine, course).id
-        with Session(self.engine) as session:
-            skills = list(session.exec(select(Skill).where(Skill.course_id == course_id)
-                                       .order_by(col(Skill.position))))
-            states = self._states(session, learner, {s.id or 0 for s in skills})
-            counts = dict(session.exec(
-                select(Question.skill_id, func.count(col(Question.id)))
-                .where(Question.course_id == course_id, Question.status == "active")
-                .group_by(Question.skill_id)).all())
-        return [SkillProgress(s.name, states.get(s.id or 0, SkillState()), counts.get(s.id, 0))
-                for s in skills]
 
     # ---- the learner's own data ------------------------------------------------------
 

@@ -1,0 +1,284 @@
+"""What a learner knows of each skill of a course: the chance of getting its next
+question right, from the trained learner model once the model is in use for the
+course, from the transparent mastery estimate (tutor/mastery.py) before that.
+
+The model is in use for a course once it was trained on at least
+`min_attempts` of that course's attempts (the cold-start threshold, measured by
+bench/cold_start.py). Training reads every learner's attempts from the database
+and saves the model, its feature scaling, the item and skill difficulties and a
+version in one file of the data dir; no learner id goes into it, so /forget
+leaves nothing of a learner there. A process reloads the file when another one
+(`tutorbot learner train`) has replaced it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from knowledge.library import find_course
+from knowledge.tables import Skill
+from tutor.errors import TutorError
+from tutor.learner.features import Difficulty, LearnerState
+from tutor.learner.interactions import Interaction, by_learner
+from tutor.mastery import MASTERED, MIN_ATTEMPTS, SkillState
+from tutor.tables import Attempt, Mastery, Question
+
+log = logging.getLogger(__name__)
+MODEL_FILE = "learner-model.pt"
+FILE_VERSION = 1
+MIN_TRAINING_ATTEMPTS = 50  # fewer say nothing a model could learn from
+
+
+@dataclass(frozen=True)
+class SkillKnowledge:
+    skill_id: int
+    name: str
+    position: int
+    prerequisites: tuple[int, ...]  # skill ids
+    questions: int  # active questions in the bank
+    attempts: int
+    correct: int
+    last_practised: float | None  # seconds since the epoch
+    recall: float  # P(right) on a question of the skill now
+    estimate: float  # what /progress shows: the model's recall, or the mastery estimate
+
+    @property
+    def state(self) -> SkillState:
+        return SkillState(self.estimate, self.attempts, self.correct)
+
+    @property
+    def mastered(self) -> bool:
+        return self.estimate >= MASTERED and self.attempts >= MIN_ATTEMPTS
+
+
+@dataclass(frozen=True)
+class CourseKnowledge:
+    course: str
+    skills: list[SkillKnowledge]
+    source: str  # "model" or "mastery"
+    now: float
+
+    def skill(self, skill_id: int) -> SkillKnowledge | None:
+        return next((s for s in self.skills if s.skill_id == skill_id), None)
+
+
+@dataclass
+class TrainedModel:
+    """The saved learner model with what predicting needs besides the network."""
+
+    model: object  # tutor.learner.model.LearnerModel (torch is imported on first use)
+    difficulty: Difficulty
+    attempts_by_course: dict[str, int]
+    learners: int
+    trained_at: float
+
+    def save(self, path: Path) -> None:
+        import torch
+
+        tmp = path.with_suffix(".tmp")
+        torch.save({"version": FILE_VERSION, "model": self.model.to_dict(),  # type: ignore[attr-defined]
+                    "difficulty": {"items": self.difficulty.items,
+                                   "skills": self.difficulty.skills,
+                                   "overall": self.difficulty.overall},
+                    "attempts_by_course": self.attempts_by_course,
+                    "learners": self.learners, "trained_at": self.trained_at}, tmp)
+        tmp.replace(path)  # readers never see half a file
+
+    @classmethod
+    def load(cls, path: Path) -> TrainedModel:
+        import torch
+
+        from tutor.learner.model import LearnerModel
+
+        saved = torch.load(path, weights_only=True)  # data, never code
+        if saved.get("version") != FILE_VERSION:
+            raise ValueError(f"{path.name} was saved by another version of tutorbot")
+        return cls(LearnerModel.from_dict(saved["model"]), Difficulty(**saved["difficulty"]),
+                   dict(saved["attempts_by_course"]), int(saved["learners"]),
+                   float(saved["trained_at"]))
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    attempts: int
+    learners: int
+    attempts_by_course: dict[str, int]
+    seconds: float
+    in_use: list[str]  # courses the model now estimates for
+    waiting: dict[str, int] = field(default_factory=dict)  # course: attempts still needed
+
+    def as_dict(self) -> dict[str, object]:
+        return {"attempts": self.attempts, "learners": self.learners,
+                "attempts_by_course": self.attempts_by_course,
+                "seconds": round(self.seconds, 2), "in_use": self.in_use,
+                "waiting": self.waiting}
+
+
+def _epoch(moment: datetime) -> float:
+    """SQLite hands datetimes back without their zone; they were stored in UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _interaction(learner: str, question_id: int, skill_id: int, correct: bool, hints: int,
+                 at: datetime) -> Interaction:
+    return Interaction(learner, str(question_id), str(skill_id), int(correct), _epoch(at),
+                       hints)
+
+
+class Knowledge:
+    """Estimates for the chat (`course`), training (`train`) and the model's file."""
+
+    def __init__(self, engine: Engine, data_dir: Path, min_attempts: int,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self.path = data_dir / MODEL_FILE
+        self.min_attempts = min_attempts
+        self.clock = clock
+        self._trained: TrainedModel | None = None
+        self._loaded_mtime: float | None = None
+        self._lock = threading.Lock()
+
+    # ---- the model ---------------------------------------------------------------
+
+    def trained(self) -> TrainedModel | None:
+        """The saved model, reloaded when its file changed; None before any training
+        (or when the file cannot be read: the mastery estimate serves meanwhile)."""
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if mtime != self._loaded_mtime:
+            with self._lock:
+                try:
+                    self._trained = TrainedModel.load(self.path)
+                except Exception as error:  # a broken file must not stop the tutor
+                    log.warning("cannot read the learner model %s (%s); using the mastery "
+                                "estimate until it is trained again", self.path, error)
+                    self._trained = None
+                self._loaded_mtime = mtime
+        return self._trained
+
+    def in_use(self, course: str) -> bool:
+        trained = self.trained()
+        return trained is not None and trained.attempts_by_course.get(course, 0) >= (
+            self.min_attempts)
+
+    def train(self, on_progress: Callable[[str], None] | None = None) -> TrainingReport:
+        """Fit the model on every attempt in the database and save it."""
+        from tutor.learner.evaluate import features_of
+        from tutor.learner.model import LearnerModel
+
+        started = time.perf_counter()
+        rows, courses = self._all_attempts()
+        if len(rows) < MIN_TRAINING_ATTEMPTS:
+            raise TutorError(f"Not enough quiz answers to train the learner model yet: "
+                             f"{len(rows)} of at least {MIN_TRAINING_ATTEMPTS}. Until it is "
+                             "trained, mastery comes from the transparent estimate.")
+        histories = list(by_learner(rows).values())
+        difficulty = Difficulty.fit(rows)
+        if on_progress:
+            on_progress(f"features of {len(rows)} attempts by {len(histories)} learners")
+        x, y = features_of(histories, difficulty, self._prerequisites())
+        if on_progress:
+            on_progress("fitting the model")
+        model = LearnerModel().fit(x, y)
+        TrainedModel(model, difficulty, courses, len(histories), self.clock()).save(self.path)
+        in_use = sorted(c for c, n in courses.items() if n >= self.min_attempts)
+        waiting = {c: self.min_attempts - n for c, n in courses.items() if n < self.min_attempts}
+        return TrainingReport(len(rows), len(histories), courses,
+                              time.perf_counter() - started, in_use, waiting)
+
+    def retrain_if_new(self) -> TrainingReport | None:
+        """`train`, when answers came in since the saved model was trained (and there
+        are enough to train on); None when there was nothing to do."""
+        with Session(self.engine) as session:
+            total = session.exec(select(func.count(col(Attempt.id)))).one()
+        trained = self.trained()
+        seen = sum(trained.attempts_by_course.values()) if trained else 0
+        if total < MIN_TRAINING_ATTEMPTS or total == seen:
+            return None
+        return self.train()
+
+    def _all_attempts(self) -> tuple[list[Interaction], dict[str, int]]:
+        with Session(self.engine) as session:
+            found = session.exec(select(Attempt.learner_id, Attempt.question_id,
+                                        Attempt.skill_id, Attempt.correct, Attempt.hints,
+                                        Attempt.created_at, Attempt.course)
+                                 .order_by(col(Attempt.learner_id), col(Attempt.id))).all()
+        rows = [_interaction(*row[:6]) for row in found]
+        courses: dict[str, int] = {}
+        for row in found:
+            courses[row[6]] = courses.get(row[6], 0) + 1
+        return rows, courses
+
+    def _prerequisites(self) -> dict[str, list[str]]:
+        """Every skill's prerequisites by id (as the features name skills)."""
+        with Session(self.engine) as session:
+            skills = session.exec(select(Skill)).all()
+        ids = {(s.course_id, s.name): s.id for s in skills}
+        return {str(s.id): [str(ids[(s.course_id, p)]) for p in s.prerequisite_names()
+                            if (s.course_id, p) in ids] for s in skills}
+
+    # ---- estimates ---------------------------------------------------------------
+
+    def course(self, learner: str, course: str) -> CourseKnowledge:
+        """Every skill of the course in order, with what the learner knows of it."""
+        course_id = find_course(self.engine, course).id
+        now = self.clock()
+        with Session(self.engine) as session:
+            skills = list(session.exec(select(Skill).where(Skill.course_id == course_id)
+                                       .order_by(col(Skill.position))))
+            counts = dict(session.exec(
+                select(Question.skill_id, func.count(col(Question.id)))
+                .where(Question.course_id == course_id, Question.status == "active")
+                .group_by(Question.skill_id)).all())
+            mastery = {m.skill_id: m for m in session.exec(
+                select(Mastery).where(Mastery.learner_id == learner, Mastery.course == course))}
+            history = [_interaction(learner, *row) for row in session.exec(
+                select(Attempt.question_id, Attempt.skill_id, Attempt.correct, Attempt.hints,
+                       Attempt.created_at)
+                .where(Attempt.learner_id == learner).order_by(col(Attempt.id)))]
+        trained = self.trained() if self.in_use(course) else None
+        by_name = {s.name: s.id or 0 for s in skills}
+        prerequisites = {str(s.id): [str(by_name[p]) for p in s.prerequisite_names()
+                                     if p in by_name] for s in skills}
+        state = LearnerState(trained.difficulty if trained else Difficulty(), prerequisites)
+        for attempt in history:
+            state.add(attempt)
+        recalls = self._recalls(trained, state, [str(s.id) for s in skills], now)
+        out = []
+        for skill, recall in zip(skills, recalls, strict=True):
+            seen = state.skills.get(str(skill.id))
+            row = mastery.get(skill.id or 0)
+            estimate = recall if trained else (row.estimate if row else SkillState().estimate)
+            out.append(SkillKnowledge(
+                skill.id or 0, skill.name, skill.position,
+                tuple(int(p) for p in prerequisites[str(skill.id)]), counts.get(skill.id, 0),
+                seen.attempts if seen else 0, seen.correct if seen else 0,
+                seen.last_time if seen else None, recall if trained else estimate, estimate))
+        return CourseKnowledge(course, out, "model" if trained else "mastery", now)
+
+    @staticmethod
+    def _recalls(trained: TrainedModel | None, state: LearnerState, skills: Sequence[str],
+                 now: float) -> list[float]:
+        if trained is None or not skills:
+            return [math.nan] * len(skills)
+        rows = np.array([state.row("", skill, now) for skill in skills], dtype=np.float32)
+        return [float(p) for p in trained.model.predict_proba(rows)]  # type: ignore[attr-defined]
+
+    def of_skill(self, learner: str, course: str, skill_id: int) -> SkillState:
+        """The state /progress shows for one skill (after a quiz answer, say)."""
+        found = self.course(learner, course).skill(skill_id)
+        return found.state if found else SkillState()
+
