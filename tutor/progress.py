@@ -24,7 +24,8 @@ def progress_reply(knowledge: CourseKnowledge) -> Reply:
     waiting = [p for p in skills if not p.state.attempts and p.questions]
     lines = [f"Your progress in *{course}*:"]
     for item in practised:
-        mark = " ✓ mastered" if item.state.mastered else ""
+        mark = "" if not item.mastered else (
+            " ✓ mastered" if item.recall >= MASTERED else " ✓ mastered, fading: review it")
         lines.append(f"`{_short(item.name):<{NAME_WIDTH}} {bar(item.state.estimate)} "
                      f"{item.state.estimate:>4.0%}` {item.state.correct}/{item.state.attempts} "
                      f"right{mark}")
@@ -43,7 +44,7 @@ def progress_reply(knowledge: CourseKnowledge) -> Reply:
                  data={"source": knowledge.source,
                        "progress": [{"skill": p.name, "mastery": round(p.state.estimate, 3),
                                      "attempts": p.state.attempts,
-                                     "mastered": p.state.mastered} for p in skills]})
+                                     "mastered": p.mastered} for p in skills]})
 
 
 def chart(course: str, skills: Sequence[SkillKnowledge]) -> Image:
@@ -55,7 +56,7 @@ def chart(course: str, skills: Sequence[SkillKnowledge]) -> Image:
 
     names = [_short(p.name) for p in skills][::-1]
     values = [p.state.estimate for p in skills][::-1]
-    colours = ["#2e7d32" if p.state.mastered else "#1565c0" for p in skills][::-1]
+    colours = ["#2e7d32" if p.mastered else "#1565c0" for p in skills][::-1]
     figure = Figure(figsize=(7, 0.45 * len(skills) + 1.2), dpi=110)
     axes = figure.subplots()
     axes.barh(names, values, color=colours)

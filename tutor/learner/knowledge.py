@@ -14,7 +14,6 @@ leaves nothing of a learner there. A process reloads the file when another one
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -50,16 +49,22 @@ class SkillKnowledge:
     attempts: int
     correct: int
     last_practised: float | None  # seconds since the epoch
-    recall: float  # P(right) on a question of the skill now
-    estimate: float  # what /progress shows: the model's recall, or the mastery estimate
+    # P(right) on a question of the skill now, as /progress shows it: the model's
+    # prediction, or the mastery estimate before the model is in use
+    recall: float
+    # ...and as it stood right after the last practice, before any forgetting: what
+    # the learner reached. The mastery estimate knows no forgetting: the two are equal.
+    reached: float
 
     @property
     def state(self) -> SkillState:
-        return SkillState(self.estimate, self.attempts, self.correct)
+        return SkillState(self.recall, self.attempts, self.correct)
 
     @property
     def mastered(self) -> bool:
-        return self.estimate >= MASTERED and self.attempts >= MIN_ATTEMPTS
+        """Mastery reached at the last practice; forgetting since calls for a review
+        (tutor/learner/recommend.py), not for learning it again."""
+        return self.reached >= MASTERED and self.attempts >= MIN_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,6 @@ class Knowledge:
     def course(self, learner: str, course: str) -> CourseKnowledge:
         """Every skill of the course in order, with what the learner knows of it."""
         course_id = find_course(self.engine, course).id
-        now = self.clock()
         with Session(self.engine) as session:
             skills = list(session.exec(select(Skill).where(Skill.course_id == course_id)
                                        .order_by(col(Skill.position))))
@@ -243,42 +247,63 @@ class Knowledge:
                 select(Question.skill_id, func.count(col(Question.id)))
                 .where(Question.course_id == course_id, Question.status == "active")
                 .group_by(Question.skill_id)).all())
-            mastery = {m.skill_id: m for m in session.exec(
-                select(Mastery).where(Mastery.learner_id == learner, Mastery.course == course))}
+            mastery = dict(session.exec(select(Mastery.skill_id, Mastery.estimate).where(
+                Mastery.learner_id == learner, Mastery.course == course)).all())
             history = [_interaction(learner, *row) for row in session.exec(
                 select(Attempt.question_id, Attempt.skill_id, Attempt.correct, Attempt.hints,
                        Attempt.created_at)
                 .where(Attempt.learner_id == learner).order_by(col(Attempt.id)))]
+        ids = {s.name: s.id or 0 for s in skills}
+        plan = [SkillInfo(s.id or 0, s.name, s.position,
+                          tuple(ids[p] for p in s.prerequisite_names() if p in ids),
+                          counts.get(s.id, 0)) for s in skills]
         trained = self.trained() if self.in_use(course) else None
-        by_name = {s.name: s.id or 0 for s in skills}
-        prerequisites = {str(s.id): [str(by_name[p]) for p in s.prerequisite_names()
-                                     if p in by_name] for s in skills}
-        state = LearnerState(trained.difficulty if trained else Difficulty(), prerequisites)
-        for attempt in history:
-            state.add(attempt)
-        recalls = self._recalls(trained, state, [str(s.id) for s in skills], now)
-        out = []
-        for skill, recall in zip(skills, recalls, strict=True):
-            seen = state.skills.get(str(skill.id))
-            row = mastery.get(skill.id or 0)
-            estimate = recall if trained else (row.estimate if row else SkillState().estimate)
-            out.append(SkillKnowledge(
-                skill.id or 0, skill.name, skill.position,
-                tuple(int(p) for p in prerequisites[str(skill.id)]), counts.get(skill.id, 0),
-                seen.attempts if seen else 0, seen.correct if seen else 0,
-                seen.last_time if seen else None, recall if trained else estimate, estimate))
-        return CourseKnowledge(course, out, "model" if trained else "mastery", now)
-
-    @staticmethod
-    def _recalls(trained: TrainedModel | None, state: LearnerState, skills: Sequence[str],
-                 now: float) -> list[float]:
-        if trained is None or not skills:
-            return [math.nan] * len(skills)
-        rows = np.array([state.row("", skill, now) for skill in skills], dtype=np.float32)
-        return [float(p) for p in trained.model.predict_proba(rows)]  # type: ignore[attr-defined]
+        return estimate(course, plan, history, trained, mastery, self.clock())
 
     def of_skill(self, learner: str, course: str, skill_id: int) -> SkillState:
         """The state /progress shows for one skill (after a quiz answer, say)."""
         found = self.course(learner, course).skill(skill_id)
         return found.state if found else SkillState()
 
+
+
+@dataclass(frozen=True)
+class SkillInfo:
+    """A skill as the estimates need it, whoever keeps the course (the database, a bench)."""
+
+    skill_id: int
+    name: str
+    position: int
+    prerequisites: tuple[int, ...]
+    questions: int
+
+
+def estimate(course: str, skills: Sequence[SkillInfo], history: Sequence[Interaction],
+             trained: TrainedModel | None, mastery: dict[int, float], now: float
+             ) -> CourseKnowledge:
+    """What a learner's `history` (every attempt, any course, in order) says about each
+    skill: the model's recall where `trained` is given, else the `mastery` estimates."""
+    prerequisites = {str(s.skill_id): [str(p) for p in s.prerequisites] for s in skills}
+    state = LearnerState(trained.difficulty if trained else Difficulty(), prerequisites)
+    for attempt in history:
+        state.add(attempt)
+    last = [(state.skills[str(s.skill_id)].last_time if str(s.skill_id) in state.skills
+             else None) for s in skills]
+    if trained is not None and skills:
+        # Each skill now, then each as it stood at its last practice.
+        moments = [(s, now) for s in skills] + [(s, now if t is None else t)
+                                                 for s, t in zip(skills, last, strict=True)]
+        rows = np.array([state.row("", str(s.skill_id), at) for s, at in moments],
+                        dtype=np.float32)
+        predicted = [float(p) for p in trained.model.predict_proba(rows)]  # type: ignore[attr-defined]
+        recalls, reached = predicted[:len(skills)], predicted[len(skills):]
+    else:
+        recalls = [mastery.get(s.skill_id, SkillState().estimate) for s in skills]
+        reached = recalls
+    out = []
+    for skill, recall, top, at in zip(skills, recalls, reached, last, strict=True):
+        seen = state.skills.get(str(skill.skill_id))
+        out.append(SkillKnowledge(
+            skill.skill_id, skill.name, skill.position, skill.prerequisites, skill.questions,
+            seen.attempts if seen else 0, seen.correct if seen else 0, at, recall, top))
+    return CourseKnowledge(course, out, "model" if trained else "mastery", now)
