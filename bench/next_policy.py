@@ -52,10 +52,9 @@ def chain(skills: int) -> list[SkillInfo]:
 
 def train(skills: int) -> TrainedModel:
     rows = [renamed(r) for r in simulate(300, skills, seed=0)]
-    prerequisites = {str(s.skill_id): [str(p) for p in s.prerequisites] for s in chain(skills)}
     difficulty = Difficulty.fit(rows)
     histories = list(by_learner(rows).values())
-    x, y = features_of(histories, difficulty, prerequisites)
+    x, y = features_of(histories, difficulty)
     return TrainedModel(LearnerModel().fit(x, y), difficulty, {}, len(histories), 0.0)
 
 
@@ -119,7 +118,8 @@ def main() -> None:
                 "next_mastery_prior": following_next(args.skills, None)}
     answers: dict[str, list[int]] = {name: [] for name in policies}
     started = time.perf_counter()
-    for learner in range(args.first, args.first + args.learners):  # interleaved: each learner under every policy
+    # Interleaved: each learner under every policy in turn.
+    for learner in range(args.first, args.first + args.learners):
         for name, policy in policies.items():
             answers[name].append(answers_to_mastery(policy, learner, args.skills, items))
     summary: dict[str, object] = {"learners": args.learners, "first": args.first,

@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
-from tutor.reminders import Unreachable
+from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,8 @@ class SlackAdapter:
             if error.response.get("error") in UNREACHABLE:
                 raise Unreachable(str(error.response.get("error"))) from error
             raise
+        except TimeoutError as error:  # it may have arrived: never risk a second one
+            raise MaybeDelivered("chat.postMessage timed out") from error
 
     # ---- events in -------------------------------------------------------------------
 
@@ -259,9 +261,10 @@ async def post(client: AsyncWebClient, channel: str, thread: str | None, user: s
 
 
 # chat.postMessage errors that say this user will not get the bot's DMs
-UNREACHABLE = {"account_inactive", "user_not_found", "user_disabled", "cannot_dm_bot",
-               "channel_not_found", "is_archived", "messages_tab_disabled"}
-TAKES_WORDS = {"quiz", "coach", "hint", "remind"}  # bare commands that take an argument in a message
+UNREACHABLE = {"user_not_found", "user_disabled", "user_not_visible", "cannot_dm_bot",
+               "channel_not_found", "is_archived"}
+# bare commands that take an argument in a message
+TAKES_WORDS = {"quiz", "coach", "hint", "remind"}
 
 
 def as_command(text: str, commands: dict) -> str:

@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,7 +36,7 @@ from telegram.ext import (
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
-from tutor.reminders import Unreachable
+from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,12 @@ class TelegramAdapter:
                                             reply_markup=keyboard(reply.buttons))
         except Forbidden as error:  # blocked the bot, or never started it
             raise Unreachable(str(error)) from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():  # the account is gone
+                raise Unreachable(str(error)) from error
+            raise
+        except TimedOut as error:  # it may have arrived: never risk a second one
+            raise MaybeDelivered(str(error)) from error
 
     # ---- updates in ------------------------------------------------------------------
 

@@ -36,6 +36,12 @@ def find_course(engine: Engine, name: str) -> Course:
     return course
 
 
+def course_name(engine: Engine, course_id: int) -> str | None:
+    with Session(engine) as session:
+        course = session.get(Course, course_id)
+        return course.name if course else None
+
+
 def get_or_create_course(session: Session, name: str) -> Course:
     course = session.exec(select(Course).where(Course.name == name)).first()
     if course is None:

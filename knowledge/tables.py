@@ -14,6 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Course(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
@@ -27,7 +32,8 @@ class Course(SQLModel, table=True):
 class Skill(SQLModel, table=True):
     """What there is to learn in a course (knowledge/skills.py derives the map)."""
 
-    __table_args__ = (UniqueConstraint("course_id", "name"),)
+    # Ids never come back: attempts name their skill by id, and outlive a removed course.
+    __table_args__ = (UniqueConstraint("course_id", "name"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     course_id: int = Field(foreign_key="course.id", index=True)

@@ -9,18 +9,25 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 
-from knowledge.library import UnknownCourse, course_names, find_skill, skill_passages
+from knowledge.library import (
+    UnknownCourse,
+    course_name,
+    course_names,
+    find_skill,
+    skill_passages,
+    skill_summaries,
+)
 from tutor.answers.answering import Answer
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
-from tutor.next_steps import next_reply, path_reply
+from tutor.next_steps import next_reply, path_reply, quiz_button
 from tutor.progress import progress_reply
 from tutor.quiz.chat import QuizTutor
 from tutor.quiz.grading import TRUE_FALSE
-from tutor.reminders import USAGE, ReminderStore, parse_schedule
+from tutor.reminders import USAGE, ReminderStore, Schedule, parse_schedule
 from tutor.runtime import Runtime
 from tutor.tables import Turn
 from tutor.uploads import course_from_caption, ingest_uploads, summary
@@ -28,6 +35,7 @@ from tutor.uploads import course_from_caption, ingest_uploads, summary
 Handler = Callable[[IncomingMessage, str], AsyncIterator[Reply]]
 log = logging.getLogger(__name__)
 HELPFUL, UNHELPFUL = "👍", "👎"
+NUDGED_PLATFORMS = ("telegram", "slack")  # where a reminder can reach a learner
 
 HELP = """\
 I'm tutorbot. Ask me anything about your course and I'll explain it from the course \
@@ -312,7 +320,7 @@ class DialogueManager:
 
     async def _read(self, message: IncomingMessage, name: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
-        names = [s.name for s in self.runtime.knowledge.course(message.learner, course).skills]
+        names = [str(s["skill"]) for s in skill_summaries(self.runtime.engine, course)]
         words = content_words(name)
         # The skill of that name, else the first whose name holds all the words.
         chosen = next((s for s in names if s.casefold() == name.casefold()), None) or next(
@@ -337,9 +345,9 @@ class DialogueManager:
                              ) -> AsyncIterator[Reply]:
         """study:SKILL, a step's "quiz" button: a quiz on that skill."""
         skill, _ = skill_passages(self.runtime.engine, button_number(argument) or 0, limit=0)
-        if skill is None:
+        course = course_name(self.runtime.engine, skill.course_id) if skill else None
+        if skill is None or course is None:
             raise TutorError("That skill is no longer in the course. Send /next for a new step.")
-        course = self.current_course(message)
         async for reply in self.quiz.start(message, course, skill.name,
                                            self.runtime.bank_ready_in(course)):
             yield reply
@@ -356,12 +364,21 @@ class DialogueManager:
         if choice != "on":
             if choice:
                 raise TutorError(USAGE)
-            schedule = self.reminders.schedule(message.learner)
-            yield Reply(f"Reminders are on, {schedule.describe()}. /remind off stops them."
-                        if schedule else f"Reminders are off. {USAGE}")
+            schedule, row = self.reminders.schedule(message.learner), self.reminders.get(
+                message.learner)
+            if schedule is None or row is None:
+                yield Reply(f"Reminders are off. {USAGE}")
+            elif row.blocked:
+                yield Reply("Reminders are on, but my last one could not reach you (the bot "
+                            "was blocked?). Send /remind on to have them again.")
+            else:
+                yield Reply(f"Reminders are on, {schedule.describe()}. /remind off stops them.")
             return
+        if message.learner.partition(":")[0] not in NUDGED_PLATFORMS:
+            raise TutorError("Reminders come as Telegram or Slack messages; here there is "
+                             "nowhere to send them. Send /next to see what is due.")
         before = self.reminders.schedule(message.learner)
-        schedule = parse_schedule(words[1:], *(() if before is None else (before,)))
+        schedule = parse_schedule(words[1:], before or Schedule())
         self.reminders.set(message.learner, schedule)
         yield Reply(f"Reminders on: when a review is due I'll send you one message, at most "
                     f"one a day, {schedule.describe()}. /remind off stops them.")
@@ -378,9 +395,9 @@ class DialogueManager:
                   for n, (chunk, _) in enumerate(passages, 1)]
         sources = tuple(Source(n, document, chunk.heading, chunk.text, 1.0, chunk.page)
                         for n, (chunk, document) in enumerate(passages, 1))
-        quiz = Button(f"📝 Quiz: {skill.name}"[:48], f"study:{skill.id}", f"/quiz {skill.name}")
         return Reply(f"📖 *{skill.name}*\n\n" + "\n\n".join(quoted), sources,
-                     buttons=(quiz,), data={"read": skill.name})
+                     buttons=(quiz_button(skill.id or 0, skill.name),),
+                     data={"read": skill.name})
 
     async def _coach(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         if argument.lower() not in ("", "on", "off"):
@@ -442,9 +459,8 @@ class DialogueManager:
         yield hint_reply(coaching, turn.id or 0, int(level))
 
     async def _my_data(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        schedule = self.reminders.schedule(message.learner)
         data = self.learners.export(message.learner) | self.runtime.quizzes.export(
-            message.learner) | {"reminders": schedule.describe() if schedule else "off"}
+            message.learner) | {"reminders": self.reminders.export(message.learner)}
         yield Reply("Here is everything I store about you:\n"
                     + json.dumps(data, indent=2, ensure_ascii=False))
 

@@ -13,12 +13,22 @@ VERBS = {"review": "Review", "practise": "Practise", "read": "Read, then practis
          "start": "Start", "done": "Review later"}
 
 
+def _label(name: str) -> str:
+    return name if len(name) <= LABEL_WIDTH else name[:LABEL_WIDTH - 1] + "…"
+
+
+def quiz_button(skill_id: int, name: str) -> Button:
+    return Button(f"📝 Quiz: {_label(name)}", f"study:{skill_id}", f"/quiz {name}")
+
+
+def read_button(skill_id: int, name: str) -> Button:
+    return Button(f"📖 Read: {_label(name)}", f"read:{skill_id}", f"/read {name}")
+
+
 def step_buttons(step: Step) -> tuple[Button, ...]:
     """Read the passage (first for a skill the learner keeps getting wrong, or one
     without questions), and quiz on it."""
-    name = step.skill if len(step.skill) <= LABEL_WIDTH else step.skill[:LABEL_WIDTH - 1] + "…"
-    read = Button(f"📖 Read: {name}", f"read:{step.skill_id}", f"/read {step.skill}")
-    quiz = Button(f"📝 Quiz: {name}", f"study:{step.skill_id}", f"/quiz {step.skill}")
+    read, quiz = read_button(step.skill_id, step.skill), quiz_button(step.skill_id, step.skill)
     if not step.quiz:
         return (read,)
     return (read, quiz) if step.kind == "read" else (quiz, read)
@@ -28,10 +38,18 @@ def best_step(knowledge: CourseKnowledge) -> Step | None:
     return next_step(knowledge) or all_done(knowledge)
 
 
+def nothing_to_do(knowledge: CourseKnowledge) -> Reply:
+    if not knowledge.skills:
+        return Reply(f"The course '{knowledge.course}' has no skills yet: it has no material.")
+    names = ", ".join(s.name for s in knowledge.skills[:3])
+    return Reply(f"The course '{knowledge.course}' has no quiz questions yet, so I can't tell "
+                 f"what you know. Send /read and a skill to study it: {names}.")
+
+
 def next_reply(knowledge: CourseKnowledge) -> Reply:
     step = best_step(knowledge)
     if step is None:
-        return Reply(f"The course '{knowledge.course}' has no skills yet: it has no material.")
+        return nothing_to_do(knowledge)
     return Reply(f"➡️ *{VERBS[step.kind]}: {step.skill}*\n{step.reason}",
                  buttons=step_buttons(step),
                  data={"next": step.as_dict(), "source": knowledge.source})
@@ -40,7 +58,7 @@ def next_reply(knowledge: CourseKnowledge) -> Reply:
 def path_reply(knowledge: CourseKnowledge, steps: int = 5) -> Reply:
     planned = path(knowledge, steps) or [s for s in (all_done(knowledge),) if s]
     if not planned:
-        return Reply(f"The course '{knowledge.course}' has no skills yet: it has no material.")
+        return nothing_to_do(knowledge)
     lines = [f"Your next steps in *{knowledge.course}*:"]
     lines += [f"{n}. *{VERBS[step.kind]}: {step.skill}*. {step.reason}"
               for n, step in enumerate(planned, 1)]

@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 
 from tutor.learner.knowledge import CourseKnowledge, SkillKnowledge
+from tutor.learner.recommend import review_due
 from tutor.mastery import MASTERED
 from tutor.messages import Image, Reply
 from tutor.quiz.chat import bar
@@ -25,7 +26,8 @@ def progress_reply(knowledge: CourseKnowledge) -> Reply:
     lines = [f"Your progress in *{course}*:"]
     for item in practised:
         mark = "" if not item.mastered else (
-            " ✓ mastered" if item.recall >= MASTERED else " ✓ mastered, fading: review it")
+            " ✓ mastered, fading: review it" if review_due(item, knowledge.now)
+            else " ✓ mastered")
         lines.append(f"`{_short(item.name):<{NAME_WIDTH}} {bar(item.state.estimate)} "
                      f"{item.state.estimate:>4.0%}` {item.state.correct}/{item.state.attempts} "
                      f"right{mark}")

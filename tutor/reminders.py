@@ -7,12 +7,13 @@ retried. The clock is passed in, so tests move time without sleeping."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -26,6 +27,7 @@ from tutor.tables import Reminder
 
 log = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 NAMED_DAYS = {"daily": DAYS, "everyday": DAYS, "weekdays": DAYS[:5], "weekends": DAYS[5:]}
 USAGE = ("Send /remind on, optionally with hours, days and your time zone, e.g. "
          "/remind on 17-19 mon-fri Europe/Berlin; /remind off stops the reminders.")
@@ -33,6 +35,11 @@ USAGE = ("Send /remind on, optionally with hours, days and your time zone, e.g. 
 
 class Unreachable(Exception):
     """The platform will not deliver to this learner (they blocked the bot, say)."""
+
+
+class MaybeDelivered(Exception):
+    """The send timed out after leaving: the nudge may have arrived, so it counts as
+    sent (at most one a day matters more than at least one)."""
 
 
 @dataclass(frozen=True)
@@ -58,31 +65,38 @@ def days_text(days: tuple[str, ...]) -> str:
     return ", ".join(days)
 
 
+def _day(word: str) -> int | None:
+    """A day's number from its name or a start of it ("mon", "tues", "friday")."""
+    return next((n for n, name in enumerate(DAY_NAMES) if len(word) >= 3
+                 and name.startswith(word)), None)
+
+
 def _days(token: str) -> tuple[str, ...] | None:
     """
     >>> _days("mon-fri"), _days("sat,sun"), _days("daily")[-1], _days("17-19")
     (('mon', 'tue', 'wed', 'thu', 'fri'), ('sat', 'sun'), 'sun', None)
+    >>> _days("tuesday,thurs"), _days("monxyz")
+    (('tue', 'thu'), None)
     """
     if token in NAMED_DAYS:
         return NAMED_DAYS[token]
     chosen: list[str] = []
     for part in token.split(","):
         first, _, last = part.partition("-")
-        if first[:3] not in DAYS or (last and last[:3] not in DAYS):
+        a, b = _day(first), _day(last or first)
+        if a is None or b is None:
             return None
-        a, b = DAYS.index(first[:3]), DAYS.index((last or first)[:3])
         chosen += [DAYS[i % 7] for i in range(a, b + 1 if b >= a else b + 8)]
     return tuple(d for d in DAYS if d in chosen)
 
 
 def _zone(token: str) -> str | None:
-    """An IANA zone name in its proper case, whatever case it was typed in."""
-    try:
-        ZoneInfo(token)
-        return token
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    return next((z for z in available_timezones() if z.casefold() == token.casefold()), None)
+    """An IANA zone name ("Europe/Berlin", "UTC") in its proper case, whatever case it
+    was typed in; none of the system's odd entries ("localtime", "Factory")."""
+    if token.upper() == "UTC":
+        return "UTC"
+    return next((z for z in available_timezones()
+                 if "/" in z and z.casefold() == token.casefold()), None)
 
 
 def parse_schedule(words: list[str], before: Schedule = Schedule()) -> Schedule:
@@ -140,6 +154,14 @@ class ReminderStore:
         row = self.get(learner)
         return None if row is None else Schedule(row.start_hour, row.end_hour,
                                                  tuple(row.days.split(",")), row.timezone)
+
+    def export(self, learner: str) -> dict[str, object] | str:
+        """What /mydata shows of the learner's reminders."""
+        row, schedule = self.get(learner), self.schedule(learner)
+        if row is None or schedule is None:
+            return "off"
+        return {"when": schedule.describe(), "last_sent": row.last_sent or None,
+                "unreachable": row.blocked, "since": row.created_at.isoformat()}
 
     def open_now(self, now: datetime) -> list[tuple[str, str]]:
         """(learner, local date) of every reachable learner whose window is open at
@@ -210,25 +232,37 @@ class Nudger:
                      buttons=step_buttons(step), data={"nudge": step.as_dict()})
 
     async def tick(self) -> list[str]:
-        """Send every nudge due now; returns whom it reached."""
+        """Send every nudge due now; returns whom it reached. The database and the
+        model work in a thread: chat goes on meanwhile."""
         sent = []
-        for learner, day in self.store.open_now(self.clock()):
+        for learner, day in await asyncio.to_thread(self.store.open_now, self.clock()):
             send = self.senders.get(learner.partition(":")[0])
-            if send is None or (reply := self.nudge(learner)) is None:
-                continue
-            before = self.store.claim(learner, day)
-            if before is None:
+            if send is None:
                 continue
             try:
-                await send(learner.partition(":")[2], reply)
-            except Unreachable:
-                log.info("%s cannot be reached; no more reminders for them", learner)
-                self.store.mark_unreachable(learner)
-                continue
-            except Exception:
-                log.warning("could not send a reminder to %s; trying again later", learner,
-                            exc_info=True)
-                self.store.release(learner, day, before)
-                continue
-            sent.append(learner)
+                if await self._send(learner, day, send):
+                    sent.append(learner)
+            except Exception:  # one learner's trouble never stops the others' nudges
+                log.exception("the reminder for %s failed", learner)
         return sent
+
+    async def _send(self, learner: str, day: str, send: Send) -> bool:
+        reply = await asyncio.to_thread(self.nudge, learner)
+        before = None if reply is None else self.store.claim(learner, day)
+        if reply is None or before is None:
+            return False
+        try:
+            await send(learner.partition(":")[2], reply)
+        except Unreachable:
+            log.info("%s cannot be reached; no more reminders for them", learner)
+            self.store.mark_unreachable(learner)
+            return False
+        except MaybeDelivered:
+            log.warning("the reminder to %s timed out; counted as sent", learner)
+            return True
+        except Exception:
+            log.warning("could not send a reminder to %s; trying again later", learner,
+                        exc_info=True)
+            self.store.release(learner, day, before)
+            return False
+        return True

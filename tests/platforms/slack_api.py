@@ -46,6 +46,7 @@ class FakeSlack:
         self.responses: list[dict] = []
         self.files: dict[str, tuple[dict, bytes]] = {}
         self.downloads: list[str] = []  # names of files fetched, with or without a token
+        self.disabled_users: set[str] = set()  # deactivated: DMs to them fail
         # The bot's uploads (files.getUploadURLExternal, POST, files.completeUploadExternal):
         # pending by file id until completed, then shared in a channel.
         self._uploads: dict[str, dict] = {}
@@ -206,6 +207,8 @@ class FakeSlack:
         channel = params.get("channel")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
+        if channel in self.disabled_users:  # a DM (channel=user id) to a deactivated user
+            return {"ok": False, "error": "user_disabled"}
         if not params.get("text") and not params.get("blocks"):
             return {"ok": False, "error": "no_text"}
         message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,

@@ -97,6 +97,7 @@ class FakeTelegram:
         self._files: dict[str, tuple[Json, bytes]] = {}
         self._file_paths: dict[str, str] = {}
         self._open_queries: set[str] = set()
+        self._blocked: set[int] = set()
         self._pending: list[Json] = []
         self._allowed_updates: list[str] = []
         self._webhook: Json = {}
@@ -200,6 +201,10 @@ class FakeTelegram:
         return self._queue("callback_query", {
             "id": query_id, "from": user, "message": copy.deepcopy(message),
             "chat_instance": str(message["chat"]["id"]), "data": data})
+
+    def user_blocks_bot(self, user_id: int) -> None:
+        """The user blocks the bot: sending to their private chat is Forbidden (403)."""
+        self._blocked.add(user_id)
 
     # --- observing the bot -------------------------------------------------------------------
 
@@ -514,6 +519,8 @@ class FakeTelegram:
 
     def _bot_message(self, p: Json) -> Json:
         chat = self._chat(p)
+        if chat["id"] in self._blocked:
+            raise ApiError("Forbidden: bot was blocked by the user", 403)
         reply = p.get("reply_parameters") or {"message_id": p.get("reply_to_message_id")}
         replied = self._replied(chat["id"], reply.get("message_id"),
                                 missing_ok=bool(reply.get("allow_sending_without_reply")))

@@ -6,7 +6,7 @@ success rate, logistic regression on the same features, and BKT."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,11 +31,9 @@ class Prepared:
     y_test: np.ndarray
 
 
-def features_of(histories: Sequence[Sequence[Interaction]], difficulty: Difficulty,
-                prerequisites: Mapping[str, Sequence[str]] | None = None
+def features_of(histories: Sequence[Sequence[Interaction]], difficulty: Difficulty
                 ) -> tuple[np.ndarray, np.ndarray]:
-    x = np.concatenate([history_features(history, difficulty, prerequisites)
-                        for history in histories])
+    x = np.concatenate([history_features(history, difficulty) for history in histories])
     y = np.array([r.correct for history in histories for r in history], dtype=np.float32)
     return x, y
 

@@ -14,11 +14,13 @@ leaves nothing of a learner there. A process reloads the file when another one
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from knowledge.library import find_course
-from knowledge.tables import Skill
+from knowledge.tables import Skill, as_utc
 from tutor.errors import TutorError
 from tutor.learner.features import Difficulty, LearnerState
 from tutor.learner.interactions import Interaction, by_learner
@@ -85,19 +87,24 @@ class TrainedModel:
     model: object  # tutor.learner.model.LearnerModel (torch is imported on first use)
     difficulty: Difficulty
     attempts_by_course: dict[str, int]
-    learners: int
+    learners: int  # learners' histories in a course
     trained_at: float
+    answers: tuple[int, int] = (0, 0)  # answers trained on, and the newest one's id
 
     def save(self, path: Path) -> None:
         import torch
 
-        tmp = path.with_suffix(".tmp")
+        # A file of its own: `tutorbot learner train` and a serving tutor may both save.
+        handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(handle)
+        tmp = Path(name)
         torch.save({"version": FILE_VERSION, "model": self.model.to_dict(),  # type: ignore[attr-defined]
                     "difficulty": {"items": self.difficulty.items,
                                    "skills": self.difficulty.skills,
                                    "overall": self.difficulty.overall},
                     "attempts_by_course": self.attempts_by_course,
-                    "learners": self.learners, "trained_at": self.trained_at}, tmp)
+                    "learners": self.learners, "trained_at": self.trained_at,
+                    "answers": list(self.answers)}, tmp)
         tmp.replace(path)  # readers never see half a file
 
     @classmethod
@@ -111,7 +118,7 @@ class TrainedModel:
             raise ValueError(f"{path.name} was saved by another version of tutorbot")
         return cls(LearnerModel.from_dict(saved["model"]), Difficulty(**saved["difficulty"]),
                    dict(saved["attempts_by_course"]), int(saved["learners"]),
-                   float(saved["trained_at"]))
+                   float(saved["trained_at"]), tuple(saved.get("answers", (0, 0))))
 
 
 @dataclass(frozen=True)
@@ -130,15 +137,10 @@ class TrainingReport:
                 "waiting": self.waiting}
 
 
-def _epoch(moment: datetime) -> float:
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
 def _interaction(learner: str, question_id: int, skill_id: int, correct: bool, hints: int,
                  at: datetime) -> Interaction:
-    return Interaction(learner, str(question_id), str(skill_id), int(correct), _epoch(at),
-                       hints)
+    return Interaction(learner, str(question_id), str(skill_id), int(correct),
+                       as_utc(at).timestamp(), hints)
 
 
 class Knowledge:
@@ -185,6 +187,7 @@ class Knowledge:
         from tutor.learner.model import LearnerModel
 
         started = time.perf_counter()
+        answers = self._answers_seen()
         rows, courses = self._all_attempts()
         if len(rows) < MIN_TRAINING_ATTEMPTS:
             raise TutorError(f"Not enough quiz answers to train the learner model yet: "
@@ -194,11 +197,12 @@ class Knowledge:
         difficulty = Difficulty.fit(rows)
         if on_progress:
             on_progress(f"features of {len(rows)} attempts by {len(histories)} learners")
-        x, y = features_of(histories, difficulty, self._prerequisites())
+        x, y = features_of(histories, difficulty)
         if on_progress:
             on_progress("fitting the model")
         model = LearnerModel().fit(x, y)
-        TrainedModel(model, difficulty, courses, len(histories), self.clock()).save(self.path)
+        TrainedModel(model, difficulty, courses, len(histories), self.clock(),
+                     answers).save(self.path)
         in_use = sorted(c for c, n in courses.items() if n >= self.min_attempts)
         waiting = {c: self.min_attempts - n for c, n in courses.items() if n < self.min_attempts}
         return TrainingReport(len(rows), len(histories), courses,
@@ -207,33 +211,34 @@ class Knowledge:
     def retrain_if_new(self) -> TrainingReport | None:
         """`train`, when answers came in since the saved model was trained (and there
         are enough to train on); None when there was nothing to do."""
-        with Session(self.engine) as session:
-            total = session.exec(select(func.count(col(Attempt.id)))).one()
+        answers = self._answers_seen()
         trained = self.trained()
-        seen = sum(trained.attempts_by_course.values()) if trained else 0
-        if total < MIN_TRAINING_ATTEMPTS or total == seen:
+        if answers[0] < MIN_TRAINING_ATTEMPTS or (trained and trained.answers == answers):
             return None
         return self.train()
 
     def _all_attempts(self) -> tuple[list[Interaction], dict[str, int]]:
+        """Every attempt, each learner's history within one course counted as its own:
+        what the model predicts from is the learner's record in the course at hand."""
         with Session(self.engine) as session:
-            found = session.exec(select(Attempt.learner_id, Attempt.question_id,
+            found = session.exec(select(Attempt.course, Attempt.learner_id, Attempt.question_id,
                                         Attempt.skill_id, Attempt.correct, Attempt.hints,
-                                        Attempt.created_at, Attempt.course)
-                                 .order_by(col(Attempt.learner_id), col(Attempt.id))).all()
-        rows = [_interaction(*row[:6]) for row in found]
+                                        Attempt.created_at)
+                                 .order_by(col(Attempt.course), col(Attempt.learner_id),
+                                           col(Attempt.id))).all()
+        rows = [_interaction(f"{course}\x1f{learner}", *rest) for course, learner, *rest in found]
         courses: dict[str, int] = {}
         for row in found:
-            courses[row[6]] = courses.get(row[6], 0) + 1
+            courses[row[0]] = courses.get(row[0], 0) + 1
         return rows, courses
 
-    def _prerequisites(self) -> dict[str, list[str]]:
-        """Every skill's prerequisites by id (as the features name skills)."""
+    def _answers_seen(self) -> tuple[int, int]:
+        """How many answers there are and the newest one's id: what the saved model was
+        trained on, to tell whether new answers came in or a learner's went (/forget)."""
         with Session(self.engine) as session:
-            skills = session.exec(select(Skill)).all()
-        ids = {(s.course_id, s.name): s.id for s in skills}
-        return {str(s.id): [str(ids[(s.course_id, p)]) for p in s.prerequisite_names()
-                            if (s.course_id, p) in ids] for s in skills}
+            count, newest = session.exec(select(func.count(col(Attempt.id)),
+                                                func.max(col(Attempt.id)))).one()
+        return int(count), int(newest or 0)
 
     # ---- estimates ---------------------------------------------------------------
 
@@ -252,7 +257,8 @@ class Knowledge:
             history = [_interaction(learner, *row) for row in session.exec(
                 select(Attempt.question_id, Attempt.skill_id, Attempt.correct, Attempt.hints,
                        Attempt.created_at)
-                .where(Attempt.learner_id == learner).order_by(col(Attempt.id)))]
+                .where(Attempt.learner_id == learner, Attempt.course == course)
+                .order_by(col(Attempt.id)))]
         ids = {s.name: s.id or 0 for s in skills}
         plan = [SkillInfo(s.id or 0, s.name, s.position,
                           tuple(ids[p] for p in s.prerequisite_names() if p in ids),
@@ -281,10 +287,9 @@ class SkillInfo:
 def estimate(course: str, skills: Sequence[SkillInfo], history: Sequence[Interaction],
              trained: TrainedModel | None, mastery: dict[int, float], now: float
              ) -> CourseKnowledge:
-    """What a learner's `history` (every attempt, any course, in order) says about each
+    """What a learner's `history` (their attempts in the course, in order) says about each
     skill: the model's recall where `trained` is given, else the `mastery` estimates."""
-    prerequisites = {str(s.skill_id): [str(p) for p in s.prerequisites] for s in skills}
-    state = LearnerState(trained.difficulty if trained else Difficulty(), prerequisites)
+    state = LearnerState(trained.difficulty if trained else Difficulty())
     for attempt in history:
         state.add(attempt)
     last = [(state.skills[str(s.skill_id)].last_time if str(s.skill_id) in state.skills

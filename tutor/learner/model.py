@@ -1,19 +1,23 @@
 """The learner model: a small MLP predicting P(right) of a learner's next attempt
 from the features of their history (tutor/learner/features.py). One readable
-file: hyper-parameters in a frozen dataclass, `fit`, `predict_proba`, `save`/`load`.
+file: hyper-parameters in a frozen dataclass, `fit`, `predict_proba`, `to_dict`/`from_dict`.
 Logistic regression is the same network without its hidden layer, so the two are
 compared on exactly the same features, scaling and training."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-VERSION = 1
+# Standardised inputs are clipped to this many standard deviations: a feature seen
+# only in a narrow range in training (hours since practice, when every training
+# learner did a course in one sitting; hints, when nobody took one) must not push
+# the network far outside what it learned from.
+CLIP = 4.0
+VERSION = 2  # 2: eleven features (item memory and prerequisites left by ablation)
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,10 @@ class LearnerModel:
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> LearnerModel:
         torch.manual_seed(self.config.seed)
-        self.mean, self.scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-        inputs = torch.from_numpy(((x - self.mean) / self.scale).astype(np.float32))
+        # A feature constant in training taught the network nothing: it reads as 0.
+        spread = x.std(axis=0)
+        self.mean, self.scale = x.mean(axis=0), np.where(spread > 1e-6, spread, np.inf)
+        inputs = self._inputs(x)
         targets = torch.from_numpy(y.astype(np.float32))
         self.net = self._build(x.shape[1])
         optimiser = torch.optim.AdamW(self.net.parameters(), lr=self.config.learning_rate,
@@ -68,8 +74,12 @@ class LearnerModel:
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         assert self.net is not None and self.mean is not None and self.scale is not None
         with torch.no_grad():
-            inputs = torch.from_numpy(((x - self.mean) / self.scale).astype(np.float32))
-            return torch.sigmoid(self.net(inputs).squeeze(1)).numpy()
+            return torch.sigmoid(self.net(self._inputs(x)).squeeze(1)).numpy()
+
+    def _inputs(self, x: np.ndarray) -> torch.Tensor:
+        assert self.mean is not None and self.scale is not None
+        scaled = np.clip((x - self.mean) / self.scale, -CLIP, CLIP)
+        return torch.from_numpy(scaled.astype(np.float32))
 
     def to_dict(self) -> dict[str, object]:
         """Weights, feature scaling, hyper-parameters and the version, for torch.save."""
@@ -92,11 +102,3 @@ class LearnerModel:
         model.net.load_state_dict(saved["state"])
         model.net.eval()
         return model
-
-    def save(self, path: Path) -> None:
-        torch.save(self.to_dict(), path)
-
-    @classmethod
-    def load(cls, path: Path) -> LearnerModel:
-        # weights_only: a file in the data dir is read as data, never run as code
-        return cls.from_dict(torch.load(path, weights_only=True))

@@ -71,13 +71,17 @@ def _score(skill: SkillKnowledge) -> str:
     return f"{skill.correct} of {skill.attempts}"
 
 
-def _review(skill: SkillKnowledge, now: float) -> Step | None:
+def review_due(skill: SkillKnowledge, now: float) -> bool:
     """A mastered skill whose recall has fallen since, or that has waited a month."""
     days = _days(skill, now)
-    if not skill.mastered or days < REVIEW_AFTER_DAYS:
+    return (skill.mastered and skill.questions > 0 and days >= REVIEW_AFTER_DAYS
+            and (skill.recall < FALLEN or days >= REVIEW_ANYWAY_DAYS))
+
+
+def _review(skill: SkillKnowledge, now: float) -> Step | None:
+    if not review_due(skill, now):
         return None
-    if skill.recall >= FALLEN and days < REVIEW_ANYWAY_DAYS:
-        return None
+    days = _days(skill, now)
     return Step("review", skill.skill_id, skill.name,
                 f"You got {_score(skill)} on {skill.name} {_last(skill, now)} and haven't "
                 f"practised it for {int(days)} days: a short review now keeps it.",
@@ -108,8 +112,8 @@ def _practise(skill: SkillKnowledge, now: float) -> Step | None:
         reason = (f"You got {_score(skill)} on {skill.name} so far: a few more questions "
                   "show whether it has stuck.")
     elif skill.recall < PRODUCTIVE[1]:
-        reason = (f"You get about {skill.recall:.0%} of {skill.name} right: practice now "
-                  "makes it stick.")
+        reason = (f"I put your chance of getting the next {skill.name} question right at "
+                  f"about {skill.recall:.0%}: practice now makes it stick.")
     else:
         reason = (f"You got {_score(skill)} on {skill.name}: one more quiz shows you have "
                   "mastered it.")
@@ -136,15 +140,21 @@ def next_step(knowledge: CourseKnowledge, *, planned: tuple[Step, ...] = ()) -> 
     """The best step now, leaving out the skills already `planned` (which count as
     mastered when a new skill's prerequisites are checked); None if no step is left."""
     taken = {step.skill_id for step in planned}
-    skills = [s for s in knowledge.skills if s.skill_id not in taken]
-    ready = {s.skill_id for s in knowledge.skills if s.mastered} | taken
+    # A skill without questions cannot be practised or mastered: it holds nothing up.
+    skills = [s for s in knowledge.skills if s.skill_id not in taken and s.questions]
+    ready = {s.skill_id for s in knowledge.skills if s.mastered or not s.questions} | taken
     fading = [(s.recall, step) for s in skills if (step := _review(s, knowledge.now))]
     if fading:
         return min(fading, key=lambda pair: pair[0])[1]
     begun = (step for s in skills if (step := _practise(s, knowledge.now)))
     if (step := next(begun, None)) is not None:
         return step
-    return next((step for s in skills if (step := _start(s, knowledge, ready, taken))), None)
+    new = [s for s in skills if not s.attempts]
+    step = next((step for s in new if (step := _start(s, knowledge, ready, taken))), None)
+    if step is None and new:  # prerequisites that can never all be met (a cycle): in order
+        step = Step("start", new[0].skill_id, new[0].name,
+                    f"{new[0].name} is next in the course.", True)
+    return step
 
 
 def path(knowledge: CourseKnowledge, steps: int = 5) -> list[Step]:
@@ -159,9 +169,9 @@ def path(knowledge: CourseKnowledge, steps: int = 5) -> list[Step]:
 
 
 def all_done(knowledge: CourseKnowledge) -> Step | None:
-    """When nothing is left to do: the skill whose review comes soonest."""
-    practised = [s for s in knowledge.skills if s.last_practised is not None]
-    if not practised:
+    """When every skill is mastered: the one whose review comes soonest."""
+    practised = [s for s in knowledge.skills if s.questions and s.last_practised is not None]
+    if not practised or not all(s.mastered for s in knowledge.skills if s.questions):
         return None
     oldest = min(practised, key=lambda s: s.last_practised or 0.0)
     due = max(1, round(REVIEW_ANYWAY_DAYS - _days(oldest, knowledge.now)))

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from knowledge.library import find_course
-from knowledge.tables import Skill
+from knowledge.tables import Skill, as_utc
 from knowledge.tables import utcnow as now
 from tutor.answers.terms import content_words
 from tutor.database import delete_rows
@@ -175,7 +174,7 @@ class QuizRecords:
                correct: bool, hints: int, *, move_mastery: bool) -> SkillState:
         """Store an attempt and, with `move_mastery` (the question is done), move the
         skill's mastery; returns the skill's mastery after it."""
-        elapsed = (now() - _aware(run.asked_at)).total_seconds()
+        elapsed = (now() - as_utc(run.asked_at)).total_seconds()
         with Session(self.engine) as session:
             session.add(Attempt(learner_id=run.learner_id, course=run.course,
                                 question_id=question.id or 0, skill_id=question.skill_id,
@@ -252,9 +251,4 @@ class QuizRecords:
                                             QuizRun.learner_id), learner)
             session.commit()
             return removed
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
