@@ -48,7 +48,7 @@ COMMANDS = [
     ("help", "How to use me"),
     ("course", "Show or switch your course"),
     ("courses", "List the courses"),
-    ("quiz", "A quiz on a topic, or on your weakest skill"),
+    ("quiz", "A quiz on a topic, or on your next step"),
     ("stop", "Pause the quiz"),
     ("progress", "Your mastery of each skill"),
     ("next", "The best thing to study now, and why"),

@@ -42,7 +42,7 @@ I'm tutorbot. Ask me anything about your course and I'll explain it from the cou
 material, citing the passages I used as [1], [2].
 
 Commands:
-  /quiz [TOPIC]  a short quiz on a topic or skill (alone: your weakest skill)
+  /quiz [TOPIC]  a short quiz on a topic or skill (alone: on your next step)
   /stop          pause the quiz; /quiz carries on with it
   /progress      your mastery of each skill
   /next          the one best thing to study now, and why

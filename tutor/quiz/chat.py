@@ -23,7 +23,7 @@ from tutor.errors import TutorError
 from tutor.learner.knowledge import Knowledge
 from tutor.mastery import SkillState
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
-from tutor.next_steps import summary_line
+from tutor.next_steps import best_step, summary_line
 from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
 from tutor.quiz.records import QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
@@ -73,7 +73,8 @@ class QuizTutor:
 
     async def start(self, message: IncomingMessage, course: str, topic: str,
                     preparing_s: int | None) -> AsyncIterator[Reply]:
-        """/quiz [topic]: resume the learner's unfinished quiz, or start one."""
+        """/quiz [topic]: resume the learner's unfinished quiz, or start one (without a
+        topic, on the skill /next recommends)."""
         unfinished = self.records.unfinished(message.learner, course)
         if unfinished is not None and not topic:
             run = self.records.resume(unfinished)
@@ -81,6 +82,9 @@ class QuizTutor:
             async for reply in self._show(run):
                 yield reply
             return
+        if not topic:  # the step /next recommends, when it is a quiz
+            step = best_step(self.knowledge.course(message.learner, course))
+            topic = step.skill if step is not None and step.quiz else ""
         label, ids = self.records.choose(message.learner, course, topic, self.length)
         if not ids:
             if preparing_s is not None:
