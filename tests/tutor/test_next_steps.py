@@ -84,3 +84,17 @@ async def test_read_finds_a_skill_by_its_words_and_names_the_skills_otherwise(
     assert FIRST_SKILL in error.text
     [stale] = await click(manager, "read:99999")
     assert stale.error and "no longer in the course" in stale.text
+
+
+async def test_forget_leaves_nothing_the_estimates_could_read(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    replies = await say(manager, "/quiz")
+    await answer_right(manager, runtime, shown_question(replies))
+    assert any(s.attempts for s in runtime.knowledge.course(ANA, "workplace-safety").skills)
+    await say(manager, "/remind on")  # test: learners cannot have reminders
+    [done] = await say(manager, "/forget")
+    assert done.text.startswith("Done")
+    after = runtime.knowledge.course(ANA, "workplace-safety")
+    assert not any(s.attempts for s in after.skills)  # no attempts, so no features
+    [step] = await say(manager, "/next")
+    assert step.data["next"]["kind"] == "start"
