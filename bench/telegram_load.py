@@ -1,7 +1,8 @@
 """Many learners at once through the real Telegram adapter and the real models, against
-the local Bot API stand-in: answers per minute, reply latency, and how long a /help
-waits while the model is busy. The reference, in the same run: the first eight
-questions asked one at a time, each after the previous answer.
+the local Bot API stand-in: answers per minute, how long until the first useful reply
+(the material's answer quoted, or "not covered") and until the whole answer, and how
+long a /help waits while the model is busy. The reference, in the same run: the first
+eight questions asked one at a time, each after the previous answer.
 
     python -m bench.telegram_load [--learners 50]
 """
@@ -20,7 +21,7 @@ from pydantic import SecretStr
 from bench.common import percentiles
 from bot.telegram import TelegramAdapter
 from knowledge.ingest import ingest
-from tests.platforms.telegram_api import FakeTelegram
+from tests.platforms.telegram_api import FakeTelegram, shows_the_material
 from tutor.dialogue import DialogueManager
 from tutor.runtime import Runtime
 from tutor.settings import Settings
@@ -35,14 +36,20 @@ def questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines]
 
 
-async def ask_all(fake: FakeTelegram, asked: dict[int, str]) -> dict[int, float]:
-    """Send every question at once; seconds until each learner's final answer."""
+async def ask_all(fake: FakeTelegram, asked: dict[int, str]
+                  ) -> tuple[dict[int, float], dict[int, float]]:
+    """Send every question at once; seconds until each learner's first useful reply,
+    and until their final answer."""
     sent = time.perf_counter()
     for user, question in asked.items():
         fake.user_message(user, question)
+    useful: dict[int, float] = {}
     latency: dict[int, float] = {}
 
     def all_answered() -> bool:
+        for user in asked.keys() - useful.keys():
+            if any(shows_the_material(m) for m in fake.bot_messages(user)):
+                useful[user] = time.perf_counter() - sent
         for user in asked.keys() - latency.keys():
             if any("Sources" in m.get("text", "") or "does not cover" in m.get("text", "")
                    for m in fake.bot_messages(user)):
@@ -50,7 +57,7 @@ async def ask_all(fake: FakeTelegram, asked: dict[int, str]) -> dict[int, float]
         return len(latency) == len(asked)
 
     await fake.wait_for(all_answered, timeout=3600)
-    return latency
+    return useful, latency
 
 
 async def run(learners: int) -> dict[str, float]:
@@ -68,7 +75,8 @@ async def run(learners: int) -> dict[str, float]:
             pool = questions()
             alone = [await ask_all(fake, {10 + i: question}) for i, question in
                      enumerate(pool[:REFERENCE_QUESTIONS])]
-            alone_s = [next(iter(latency.values())) for latency in alone]
+            alone_useful_s = [next(iter(useful.values())) for useful, _ in alone]
+            alone_s = [next(iter(latency.values())) for _, latency in alone]
             asked = {1000 + i: pool[i % len(pool)] for i in range(learners)}
             load = asyncio.create_task(ask_all(fake, asked))
             await asyncio.sleep(5)  # the model is busy with the first batch by now
@@ -76,17 +84,20 @@ async def run(learners: int) -> dict[str, float]:
             fake.user_message(2, "/help")
             await fake.wait_for(lambda: fake.bot_messages(2), timeout=600)
             help_s = time.perf_counter() - help_sent
-            latency = await load
+            useful, latency = await load
             stop.set()
             await task
         runtime.close()
     p50, p95 = percentiles([s * 1000 for s in latency.values()])
+    useful_p50, useful_p95 = percentiles(list(useful.values()))
     return {
         "learners": learners,
+        "first_useful_p50_s": round(useful_p50, 2), "first_useful_p95_s": round(useful_p95, 2),
         "answers_per_min": round(learners / max(latency.values()) * 60, 1),
         "reply_p50_s": round(p50 / 1000, 1), "reply_p95_s": round(p95 / 1000, 1),
         "one_at_a_time_answers_per_min": round(len(alone_s) / sum(alone_s) * 60, 1),
         "one_at_a_time_reply_p50_s": round(percentiles(alone_s)[0], 1),
+        "one_at_a_time_first_useful_p50_s": round(percentiles(alone_useful_s)[0], 2),
         "help_during_load_s": round(help_s, 2),
     }
 
@@ -95,7 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--learners", type=int, default=50)
     result = asyncio.run(run(parser.parse_args().learners))
-    print(f"{result['learners']} learners at once: {result['answers_per_min']} answers/min, "
+    print(f"{result['learners']} learners at once: first useful reply p50 "
+          f"{result['first_useful_p50_s']} s, p95 {result['first_useful_p95_s']} s; "
+          f"{result['answers_per_min']} answers/min, "
           f"reply p50 {result['reply_p50_s']} s, p95 {result['reply_p95_s']} s; one at a "
           f"time: {result['one_at_a_time_answers_per_min']} answers/min, reply p50 "
           f"{result['one_at_a_time_reply_p50_s']} s; /help during the load "

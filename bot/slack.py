@@ -228,8 +228,8 @@ class StreamedReply:
 
     async def show(self, replies: AsyncIterator[Reply]) -> None:
         async for reply in paced(replies, self.interval_s):
-            if reply.draft:
-                await self._put(reply.text[:MAX_TEXT], None)
+            if reply.draft:  # text only; the quote comes with its citation
+                await self._put(with_citations(reply)[:MAX_TEXT], None)
             elif reply.ephemeral:
                 await post(self.client, self.channel, self.thread, self.user, reply)
             else:
@@ -300,6 +300,12 @@ async def upload_image(client: AsyncWebClient, channel: str, thread: str | None,
 
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def with_citations(reply: Reply) -> str:
+    """A draft's text with the sources it cites so far, one line each."""
+    cited = "\n".join(f"[{s.number}] {s.label}" for s in reply.sources)
+    return f"{reply.text}\n{cited}" if cited else reply.text
 
 
 def fallback_text(reply: Reply) -> str:

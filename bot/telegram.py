@@ -217,9 +217,8 @@ class StreamedReply:
 
     async def show(self, replies: AsyncIterator[Reply]) -> None:
         async for reply in paced(replies, self.interval_s):
-            if reply.draft:  # checked text only: the quote, then sentences that passed
-                await self._put(quotes_as_blockquotes(html.escape(reply.text)), None,
-                                html_text=True)
+            if reply.draft:  # checked text only: the quote (cited), then sentences that passed
+                await self._put(draft_html(reply), None, html_text=True)
                 continue
             await self._put(format_reply(reply), keyboard(reply.buttons), html_text=True)
             self.shown = None  # a further reply is a new message
@@ -264,6 +263,14 @@ def format_reply(reply: Reply) -> str:
         lines = [f"[{s.number}] {html.escape(s.label)}" for s in reply.sources]
         parts.append("<b>Sources</b>\n" + "\n".join(lines))
     return "\n\n".join(parts)
+
+
+def draft_html(reply: Reply) -> str:
+    """A draft as Telegram HTML: the text, then the sources it cites so far (the full
+    "Sources" list is the final reply's)."""
+    cited = "\n".join(f"[{s.number}] {html.escape(s.label)}" for s in reply.sources)
+    text = quotes_as_blockquotes(html.escape(reply.text))
+    return f"{text}\n\n<i>{cited}</i>" if cited else text
 
 
 def quotes_as_blockquotes(text: str) -> str:

@@ -17,7 +17,7 @@ from knowledge.library import (
     skill_passages,
     skill_summaries,
 )
-from tutor.answers.answering import Answer
+from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
@@ -205,7 +205,12 @@ class DialogueManager:
             course, question, retrieval_query(question, earlier),
             earlier[-1] if follow_up else None,
         ):
-            if isinstance(event, str):
+            if isinstance(event, Draft):
+                # The quote first, cited, with the learner's place in the model's queue.
+                waiting = explaining_text(self.runtime.questions_waiting())
+                yield Reply(f"{event}\n\n{waiting}" if event.explaining else str(event),
+                            event.sources, draft=True)
+            elif isinstance(event, str):
                 yield Reply(event, draft=True)
             else:
                 answer = event
@@ -390,9 +395,12 @@ class DialogueManager:
             raise TutorError("That skill is no longer in the course. Send /next for a new step.")
         if not passages:
             raise TutorError(f"No passage of the material teaches {skill.name} any more.")
-        quoted = ["\n".join(f"> {line}" if line.strip() else ">" for line in
-                            chunk.text.strip().splitlines()) + f" [{n}]"
-                  for n, (chunk, _) in enumerate(passages, 1)]
+        quoted, shown = [], ""
+        for n, (chunk, _) in enumerate(passages, 1):
+            lines = without_overlap(chunk.text.strip().splitlines(), shown)
+            shown += chunk.text
+            quoted.append("\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+                          + f" [{n}]")
         sources = tuple(Source(n, document, chunk.heading, chunk.text, 1.0, chunk.page)
                         for n, (chunk, document) in enumerate(passages, 1))
         return Reply(f"📖 *{skill.name}*\n\n" + "\n\n".join(quoted), sources,
@@ -481,6 +489,40 @@ def waiting_text(ahead: int) -> str:
     'Looking in the course material… (3 questions before yours)'
     """
     text = "Looking in the course material…"
+    return f"{text} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else text
+
+
+def without_overlap(lines: list[str], shown: str) -> list[str]:
+    """A passage's lines without the sentences it repeats from the passage before
+    (chunks overlap, so the learner reads each sentence once).
+
+    >>> without_overlap(["- Cool it. Do not burst blisters.", "- Seek help."], "- Cool it.")
+    ['- Do not burst blisters.', '- Seek help.']
+    """
+    lines = list(lines)
+    while lines:
+        marker = re.match(r"\s*(?:[-*•]|\d+[.)])\s+", lines[0])
+        head = marker.group(0) if marker else ""
+        sentences = re.split(r"(?<=[.!?])\s+", lines[0][len(head):].strip())
+        kept = list(sentences)
+        while kept and kept[0] and (head + kept[0] in shown or kept[0] in shown):
+            kept.pop(0)
+        if kept == sentences:
+            break
+        if kept:
+            lines[0] = head + " ".join(kept)
+            break
+        lines.pop(0)
+    return lines
+
+
+def explaining_text(ahead: int) -> str:
+    """What follows the quote while the model's explanation waits.
+
+    >>> explaining_text(0), explaining_text(2)
+    ('⏳ Explaining it next…', '⏳ Explaining it next… (2 questions before yours)')
+    """
+    text = "⏳ Explaining it next…"
     return f"{text} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else text
 
 

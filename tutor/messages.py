@@ -89,13 +89,18 @@ class Reply:
 
 async def paced(replies: AsyncIterator[Reply], interval_s: float) -> AsyncIterator[Reply]:
     """The replies an adapter should show when each draft costs an API call (a message
-    edit): every final reply, but a non-empty draft only once `interval_s` has passed
-    since the last reply shown; the final reply carries the whole text anyway."""
+    edit): every final reply, the first draft that cites the material (the quote: the
+    first useful reply, never held back), and other non-empty drafts only once
+    `interval_s` has passed since the last reply shown; the final reply carries the
+    whole text anyway."""
     last_shown = -interval_s
+    cited = False
     async for reply in replies:
-        if reply.draft and (not reply.text.strip()
-                            or time.monotonic() - last_shown < interval_s):
+        first_cited = reply.draft and bool(reply.sources) and not cited
+        if reply.draft and not first_cited and (
+                not reply.text.strip() or time.monotonic() - last_shown < interval_s):
             continue
+        cited = cited or first_cited
         yield reply
         last_shown = time.monotonic()  # after the adapter has shown it
 

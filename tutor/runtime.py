@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -37,6 +38,8 @@ from tutor.quiz.llm_generate import LLMQuestionGenerator
 from tutor.quiz.records import QuizRecords
 from tutor.settings import Settings
 from tutor.workers import BatchWorker
+
+EMBEDDING_CACHE = 50_000  # texts, 1.5 kB each: 75 MB at most
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -84,6 +87,7 @@ class Runtime:
         self._generator_factory = generator_factory or (lambda: load_generator(settings))
         self._generator: Generator | None = None
         self._ingest_lock = threading.Lock()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # the embed worker's
 
     @property
     def embedder(self) -> Embedder:
@@ -108,8 +112,19 @@ class Runtime:
         return BatchWorker("llm", lambda batch: self.generator.generate(batch), max_batch=8)
 
     def _embed_batch(self, batch: Sequence[list[str]]) -> list[np.ndarray]:
+        """Embed a batch of requests in one model call. Sentences of the same passages
+        come back with question after question (the quote and the check embed them
+        all): each text is embedded once and then served from `_vectors`."""
         flat = [text for texts in batch for text in texts]
-        vectors = self.embedder.embed(flat)
+        missing = list(dict.fromkeys(t for t in flat if t not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
+                self._vectors[text] = vector
+        for text in flat:
+            self._vectors.move_to_end(text)
+        while len(self._vectors) > EMBEDDING_CACHE:
+            self._vectors.popitem(last=False)
+        vectors = np.stack([self._vectors[t] for t in flat]) if flat else np.zeros((0, 1))
         bounds = np.cumsum([0] + [len(texts) for texts in batch])
         return [vectors[a:b] for a, b in itertools.pairwise(bounds)]
 

@@ -54,6 +54,12 @@ class ApiError(Exception):
         self.description = f"Bad Request: {description}" if code == 400 else description
 
 
+def shows_the_material(message: Json) -> bool:
+    """The first useful reply: the material quoted (a blockquote), or "not covered"."""
+    return any(e.get("type") == "blockquote" for e in message.get("entities", [])) or (
+        "does not cover" in message.get("text", ""))
+
+
 def coerce(name: str, value: Any) -> Any:
     """Gives form values the types a JSON body would have had."""
     if not isinstance(value, str) or name in TEXT_PARAMS:

@@ -34,11 +34,15 @@ async def test_question_streams_drafts_then_a_cited_answer(manager: DialogueMana
     drafts, final = replies[:-1], replies[-1]
     assert len(drafts) > 2 and all(r.draft for r in drafts)
     assert drafts[0].text.startswith("Looking in the course material")  # before any words
-    assert all(b.text.startswith(a.text) for a, b in itertools.pairwise(drafts[1:]))
+    # The material's answer first, cited, while the model's explanation waits its turn.
+    quote, waiting = drafts[1].text.split("\n\n⏳ ")
+    assert quote.startswith("> ") and waiting.startswith("Explaining it next")
+    assert drafts[1].sources[0].document == "fire-safety.md"
+    assert all(b.text.startswith(a.text) for a, b in itertools.pairwise(drafts[2:]))
+    assert all(d.text.startswith(quote) for d in drafts[2:])
     assert not final.draft and final.sources
     assert final.sources[0].document == "fire-safety.md"
-    assert drafts[1].text.startswith("> ")  # the material's answer first, before the model's
-    assert final.text.startswith(drafts[1].text) and "black band" in final.text
+    assert final.text.startswith(quote) and "black band" in final.text
 
 
 async def test_follow_up_searches_with_the_earlier_question(manager: DialogueManager,

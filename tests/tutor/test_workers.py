@@ -38,3 +38,15 @@ async def test_a_failing_batch_fails_each_caller_and_the_worker_goes_on() -> Non
         await worker.submit(-1)
     assert await worker.submit(3) == 3
     worker.close()
+
+
+async def test_each_text_is_embedded_once_then_served_from_memory(runtime) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    first = await runtime.embed(["Cool the burn.", "Call 999."])
+    calls = runtime.embedder.calls
+    again = await runtime.embed(["Call 999.", "Cool the burn.", "Call 999."])
+    assert runtime.embedder.calls == calls  # nothing new to embed
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
+    await runtime.embed(["Call 999.", "A new sentence."])
+    assert runtime.embedder.calls == calls + 1

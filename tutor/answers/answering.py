@@ -75,6 +75,20 @@ class Answer:
         }
 
 
+class Draft(str):
+    """The answer so far, as text, with the sources it cites already: the quote of the
+    material comes first and with its citation, before the model has said a word."""
+
+    sources: tuple[Source, ...] = ()
+    explaining: bool = False  # the quote alone: the model's explanation is still to come
+
+    def __new__(cls, text: str, sources: tuple[Source, ...] = (), *,
+                explaining: bool = False) -> Draft:
+        draft = super().__new__(cls, text)
+        draft.sources, draft.explaining = sources, explaining
+        return draft
+
+
 @dataclass(frozen=True)
 class CheckReport:
     sentences: list[CheckedSentence]
@@ -190,13 +204,13 @@ class AnswerEngine:
                                         passages[: self.policy.passages])
         quote = evidence.quote()
         timings["quote_ms"] = _ms_since(started)
-        if quote is not None and explain:
-            yield compose(quote, [])
-        if not explain:
-            sources = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1)
+        quoted_from = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1)
                             if quote and n == quote.passage)
+        if quote is not None and explain:
+            yield Draft(compose(quote, []), quoted_from, explaining=True)
+        if not explain:
             timings["total_ms"] = _ms_since(started)
-            yield Answer(question, compose(quote, []), sources, True, True, fallback=True,
+            yield Answer(question, compose(quote, []), quoted_from, True, True, fallback=True,
                          timings=timings, quote=quote.render() if quote else "",
                          quoted=tuple(u.text for u in quote.units) if quote else ())
             return
@@ -210,7 +224,7 @@ class AnswerEngine:
                 supported = checked.supported(self.policy.support_threshold)
                 (kept if supported else removed).append(checked)
                 if supported:
-                    yield compose(quote, kept)
+                    yield Draft(compose(quote, kept), quoted_from)
         timings["total_ms"] = _ms_since(started)
         cited = ({quote.passage} if quote else set()) | {c.source for c in kept}
         sources = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1) if n in cited)
