@@ -549,6 +549,9 @@ def course_buttons(courses: list[str]) -> tuple[Button, ...]:
 
 
 def notice_for(answer: Answer) -> str | None:
+    if answer.model_error:
+        return ("The explanation isn't available right now (the language model did not "
+                "answer), so here is the material itself. Ask again later for one.")
     if answer.fallback and answer.removed:
         return "The model's explanation did not match the material, so here is the material itself."
     if answer.removed:

@@ -8,3 +8,8 @@ class TutorError(Exception):
 
 class ModelLoadError(TutorError):
     """The language or embedding model could not be loaded (name, path or files wrong)."""
+
+
+class ModelUnavailable(TutorError):
+    """The language model could not answer now: its server is down, too slow, or broke
+    off mid-answer. Answers fall back to the material's own words."""

@@ -52,8 +52,9 @@ class GenerationRequest:
 class Generator(Protocol):
     name: str
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
-        """Answer every request (one batch), streaming through each `on_text`."""
+    def generate(self, requests: Sequence[GenerationRequest]) -> Sequence[str | Exception]:
+        """Answer every request (one batch), streaming through each `on_text`; a
+        request that failed alone has its exception in its place."""
         ...
 
     def count_tokens(self, text: str) -> int: ...

@@ -25,6 +25,7 @@ from tutor.errors import ModelLoadError
 from tutor.learner.knowledge import Knowledge
 from tutor.learners import LearnerStore
 from tutor.llm import (
+    PACKAGED_LLM,
     ChatMessages,
     GenerationConfig,
     GenerationRequest,
@@ -53,11 +54,22 @@ def load_embedder(settings: Settings) -> Embedder:
 
 
 def load_generator(settings: Settings) -> Generator:
+    config = GenerationConfig(max_new_tokens=settings.max_new_tokens)
+    if settings.llm_backend == "openai":
+        from tutor.llm_openai import OpenAIGenerator
+
+        if not settings.llm_base_url:
+            raise ModelLoadError("TUTORBOT_LLM_BACKEND=openai needs TUTORBOT_LLM_BASE_URL, the "
+                                 "server's API root (e.g. http://vllm:8000/v1).")
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        # The packaged model's path means nothing to a server: ask it what it serves.
+        model = None if settings.llm_model == PACKAGED_LLM else settings.llm_model
+        return OpenAIGenerator(settings.llm_base_url, model, config, api_key=key,
+                               timeout_s=settings.llm_timeout_s)
     model, tokenizer = load_model(
         settings.llm_model, device=settings.llm_device, dtype=settings.llm_dtype,
         cache_root=settings.model_cache_dir,
     )
-    config = GenerationConfig(max_new_tokens=settings.max_new_tokens)
     return TransformersGenerator(model, tokenizer, config, name=settings.llm_model)
 
 
@@ -109,7 +121,10 @@ class Runtime:
 
     @cached_property
     def llm_worker(self) -> BatchWorker[GenerationRequest, str]:
-        return BatchWorker("llm", lambda batch: self.generator.generate(batch), max_batch=8)
+        # A served model batches on the server: hand it many requests at once.
+        served = self.settings.llm_backend == "openai"
+        return BatchWorker("llm", lambda batch: self.generator.generate(batch),
+                           max_batch=64 if served else 8)
 
     def _embed_batch(self, batch: Sequence[list[str]]) -> list[np.ndarray]:
         """Embed a batch of requests in one model call. Sentences of the same passages

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
         PACKAGED_LLM,
         description="The packaged SmolLM2, a local model directory, or a cached model id.",
     )
+    llm_backend: Literal["transformers", "openai"] = Field(
+        "transformers", description="transformers: the model runs in this process. openai: "
+        "an OpenAI-compatible server at TUTORBOT_LLM_BASE_URL (vLLM, TGI, llama.cpp, Ollama).")
+    llm_base_url: str | None = Field(
+        None, description="The server's API root, e.g. http://vllm:8000/v1 (openai backend).")
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(60.0, gt=0, description="How long a served answer may take.")
     llm_device: Literal["auto", "cpu", "cuda"] = "auto"
     llm_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
         "auto", description="auto: bfloat16 on CUDA, float32 on CPU."

@@ -27,7 +27,8 @@ class _Job(Generic[Request, Result]):
 
 
 class BatchWorker(Generic[Request, Result]):
-    """Runs `handle_batch(requests) -> results` (same length, same order) in its thread."""
+    """Runs `handle_batch(requests) -> results` (same length, same order) in its thread.
+    A result that is an exception fails its own request only; one raised fails all."""
 
     def __init__(
         self,
@@ -95,7 +96,10 @@ class BatchWorker(Generic[Request, Result]):
                 job.loop.call_soon_threadsafe(_set_exception, job.future, error)
             return
         for job, result in zip(jobs, results, strict=True):
-            job.loop.call_soon_threadsafe(_set_result, job.future, result)
+            if isinstance(result, BaseException):  # this request alone failed
+                job.loop.call_soon_threadsafe(_set_exception, job.future, result)
+            else:
+                job.loop.call_soon_threadsafe(_set_result, job.future, result)
 
 
 def _set_result(future: asyncio.Future[Result], result: Result) -> None:

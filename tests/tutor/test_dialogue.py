@@ -100,3 +100,18 @@ async def test_concurrent_learners_are_batched_and_kept_apart(manager: DialogueM
     assert max(generator.batches) > 1  # requests that queued up shared a model call
     for (who, _), replies in zip(questions.items(), results, strict=True):
         assert manager.learners.export(who)["turns"][0]["answer"] == replies[-1].text
+
+
+async def test_a_model_that_cannot_answer_leaves_the_quote_and_says_why(
+        manager: DialogueManager, generator: FakeGenerator) -> None:
+    from tutor.errors import ModelUnavailable
+
+    def down(prompt: str) -> str:
+        raise ModelUnavailable("The language model server at http://llm:8000 is not reachable.")
+
+    generator.answer = down
+    replies = await say(manager, "What does the CO2 extinguisher with the black band put out?")
+    final = replies[-1]
+    assert not final.error and final.text.startswith("> ") and final.sources
+    assert final.notice is not None and "did not answer" in final.notice
+    assert final.buttons  # still an answer the learner can rate

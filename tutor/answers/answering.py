@@ -10,6 +10,7 @@ is never on screen, not even for a moment.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,11 @@ from tutor.answers.grounding import (
 )
 from tutor.answers.prompts import build_messages, passage_label
 from tutor.answers.quote import Quote, choose_quote, unit_scores, unit_windows
+from tutor.errors import ModelLoadError, ModelUnavailable
 from tutor.llm import ChatMessages
 from tutor.messages import Source
+
+log = logging.getLogger(__name__)
 
 EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
 SearchFn = Callable[[str, np.ndarray, str, int], Awaitable[list[Passage]]]
@@ -55,6 +59,7 @@ class Answer:
     quote: str = ""  # the quoted answer, as rendered at the top of `text`
     kept: tuple[str, ...] = ()  # the model's sentences that passed the check
     quoted: tuple[str, ...] = ()  # the quote's sentences, items or code, as the material has them
+    model_error: str = ""  # why the model's explanation is missing, when it failed
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -218,13 +223,20 @@ class AnswerEngine:
         kept: list[CheckedSentence] = []
         removed: list[CheckedSentence] = []
         messages = build_messages(question, evidence.passages, earlier_question)
-        async for sentences in self._sentences(messages, timings, started):
-            vectors = await self.embed(sentences)
-            for checked in evidence.check(sentences, vectors):
-                supported = checked.supported(self.policy.support_threshold)
-                (kept if supported else removed).append(checked)
-                if supported:
-                    yield Draft(compose(quote, kept), quoted_from)
+        model_error = ""
+        try:
+            async for sentences in self._sentences(messages, timings, started):
+                vectors = await self.embed(sentences)
+                for checked in evidence.check(sentences, vectors):
+                    supported = checked.supported(self.policy.support_threshold)
+                    (kept if supported else removed).append(checked)
+                    if supported:
+                        yield Draft(compose(quote, kept), quoted_from)
+        except (ModelLoadError, ModelUnavailable) as error:
+            if quote is None:  # nothing of the material to stand in for the model
+                raise
+            log.warning("answering from the material alone: %s", error)
+            model_error = str(error)
         timings["total_ms"] = _ms_since(started)
         cited = ({quote.passage} if quote else set()) | {c.source for c in kept}
         sources = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1) if n in cited)
@@ -232,7 +244,7 @@ class AnswerEngine:
             question, compose(quote, kept), sources, True, grounded=not removed,
             fallback=not kept, removed=tuple(c.text for c in removed), timings=timings,
             quote=quote.render() if quote else "", kept=tuple(c.text for c in kept),
-            quoted=tuple(u.text for u in quote.units) if quote else (),
+            quoted=tuple(u.text for u in quote.units) if quote else (), model_error=model_error,
         )
 
     async def check(self, course: str, question: str, text: str) -> CheckReport:
