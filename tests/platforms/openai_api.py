@@ -13,10 +13,12 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.platforms.stand_in import StandIn
+
 Messages = list[dict[str, Any]]
 
 
-class FakeOpenAI:
+class FakeOpenAI(StandIn):
     def __init__(self, answer: Callable[[Messages], str] | str = "", *,
                  model: str = "served-model") -> None:
         self.answer = answer
@@ -40,12 +42,6 @@ class FakeOpenAI:
             await self._runner.cleanup()
         self._runner = None
 
-    async def __aenter__(self) -> FakeOpenAI:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:

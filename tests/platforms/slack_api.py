@@ -23,12 +23,14 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientSession, WSMsgType, web
 
+from tests.platforms.stand_in import StandIn
+
 LOGIN_PAGE = ("<!DOCTYPE html><html><head><title>Slack</title></head>"
               "<body>Sign in to Slack</body></html>")
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
 
-class FakeSlack:
+class FakeSlack(StandIn):
     """Slack's Web API and request sender, on 127.0.0.1 at a random free port."""
 
     def __init__(self, *, bot_token: str = "xoxb-test", signing_secret: str = "secret",
@@ -85,12 +87,6 @@ class FakeSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def __aenter__(self) -> FakeSlack:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:

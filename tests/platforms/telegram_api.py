@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
+from tests.platforms.stand_in import StandIn
 from tests.platforms.telegram_format import auto_entities, parse_html, utf16_len
 
 T = TypeVar("T")
@@ -82,7 +83,7 @@ def error_response(exc: ApiError) -> web.Response:
     return web.json_response(body, status=exc.code)
 
 
-class FakeTelegram:
+class FakeTelegram(StandIn):
     """In-process Bot API server: run the real bot against `api_root`, inject users, observe."""
 
     def __init__(self, token: str, *, bot_id: int = 999,
@@ -149,12 +150,6 @@ class FakeTelegram:
             await self._runner.cleanup()
         self._runner = None
 
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def api_root(self) -> str:
