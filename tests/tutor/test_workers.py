@@ -50,3 +50,55 @@ async def test_each_text_is_embedded_once_then_served_from_memory(runtime) -> No
     assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
     await runtime.embed(["Call 999.", "A new sentence."])
     assert runtime.embedder.calls == calls + 1
+
+
+class _Letters:
+    """The least of a tokenizer RowStreamer needs: token n is the letter n."""
+
+    eos_token_id, pad_token_id, unk_token_id = 0, 0, 0
+
+    def convert_tokens_to_ids(self, token: str) -> int:
+        return 0
+
+    def decode(self, tokens: list[int], skip_special_tokens: bool = True) -> str:
+        return "".join(chr(96 + t) for t in tokens)
+
+
+def test_decoding_waits_while_more_urgent_work_is_queued() -> None:
+    import torch
+
+    from tutor.llm import RowStreamer
+
+    asked = []
+    busy = iter([True, True, True, False])
+
+    def embedding_busy() -> bool:
+        asked.append(1)
+        return next(busy, False)
+
+    shown: list[str] = []
+    streamer = RowStreamer(_Letters(), [shown.append], embedding_busy)  # type: ignore[arg-type]
+    streamer.put(torch.tensor([[5, 6]]))  # the prompt: no wait
+    assert asked == []
+    streamer.put(torch.tensor([[1]]))
+    assert len(asked) == 4 and shown == ["a"]  # waited out three busy answers, then decoded
+
+
+async def test_a_worker_is_busy_while_it_works_or_has_requests_queued() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow(batch: list[int]) -> list[int]:
+        started.set()
+        release.wait(5)
+        return batch
+
+    worker = BatchWorker("slow", slow)
+    assert not worker.busy
+    pending = asyncio.ensure_future(worker.submit(1))
+    await asyncio.to_thread(started.wait, 5)
+    assert worker.busy
+    release.set()
+    assert await pending == 1
+    await asyncio.sleep(0.05)
+    assert not worker.busy
+    worker.close()
