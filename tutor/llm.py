@@ -9,7 +9,6 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,9 +191,6 @@ class TransformersGenerator:
         self.tokenizer = tokenizer
         self.config = config
         self.name = name or str(getattr(model, "name_or_path", "model"))
-        # While this says so, decoding waits between tokens: the embedding of questions
-        # (what the quoted first reply needs) goes first on a CPU the two share.
-        self.yield_to: Callable[[], bool] | None = None
 
     def prompt_inputs(self, conversations: Sequence[ChatMessages]) -> dict[str, torch.Tensor]:
         prompts = [
@@ -211,7 +207,7 @@ class TransformersGenerator:
         import torch
 
         inputs = self.prompt_inputs([r.messages for r in requests])
-        streamer = RowStreamer(self.tokenizer, [r.on_text for r in requests], self.yield_to)
+        streamer = RowStreamer(self.tokenizer, [r.on_text for r in requests])
         with torch.inference_mode():
             self.model.generate(
                 **inputs,
@@ -225,19 +221,14 @@ class TransformersGenerator:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
-MAX_YIELD_S = 2.0  # the longest decoding waits at one token: it never starves
-
-
 class RowStreamer:
     """A transformers streamer for a batch: decodes each row's tokens as they come and
     sends only the new text, holding back an incomplete UTF-8 character."""
 
     def __init__(
-        self, tokenizer: PreTrainedTokenizerBase, listeners: Sequence[Callable[[str], None]],
-        yield_to: Callable[[], bool] | None = None,
+        self, tokenizer: PreTrainedTokenizerBase, listeners: Sequence[Callable[[str], None]]
     ) -> None:
         self.tokenizer = tokenizer
-        self.yield_to = yield_to
         self.listeners = listeners
         self.tokens: list[list[int]] = [[] for _ in listeners]
         self.sent = [0] * len(listeners)
@@ -249,10 +240,6 @@ class RowStreamer:
         if not self._prompt_seen:  # generate() first hands over the prompt
             self._prompt_seen = True
             return
-        if self.yield_to is not None:  # let more urgent work have the CPU, a while at most
-            deadline = time.monotonic() + MAX_YIELD_S
-            while self.yield_to() and time.monotonic() < deadline:
-                time.sleep(0.002)
         for row, token in enumerate(value.reshape(len(self.listeners), -1)[:, -1].tolist()):
             if self.finished[row]:
                 continue

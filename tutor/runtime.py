@@ -113,8 +113,6 @@ class Runtime:
         """The language model, loaded on first use (the slow part of starting)."""
         if self._generator is None:
             self._generator = self._generator_factory()
-            if isinstance(self._generator, TransformersGenerator):  # shares this CPU
-                self._generator.yield_to = lambda: self.embed_worker.busy
         return self._generator
 
     @cached_property

@@ -42,14 +42,8 @@ class BatchWorker(Generic[Request, Result]):
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job[Request, Result] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"{name}-worker", daemon=True)
-        self.batches_run = 0
-        self._working = False
         self._thread.start()
-
-    @property
-    def busy(self) -> bool:
-        """Working on a batch, or with requests queued."""
-        return self._working or not self._queue.empty()
+        self.batches_run = 0
 
     @property
     def waiting(self) -> int:
@@ -94,7 +88,6 @@ class BatchWorker(Generic[Request, Result]):
 
     def _handle(self, jobs: list[_Job[Request, Result]]) -> None:
         self.batches_run += 1
-        self._working = True
         try:
             results = self.handle_batch([job.request for job in jobs])
         except BaseException as error:  # handed to every waiting caller, never lost
@@ -102,8 +95,6 @@ class BatchWorker(Generic[Request, Result]):
             for job in jobs:
                 job.loop.call_soon_threadsafe(_set_exception, job.future, error)
             return
-        finally:
-            self._working = False
         for job, result in zip(jobs, results, strict=True):
             if isinstance(result, BaseException):  # this request alone failed
                 job.loop.call_soon_threadsafe(_set_exception, job.future, result)
