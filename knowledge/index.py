@@ -16,16 +16,17 @@ import numpy as np
 from knowledge.atomic import replace_atomically
 from knowledge.lexical import LexicalIndex
 
-# One query at a time is the tutor's load: FAISS's OpenMP threads then only contend
-# with PyTorch's (a 100k flat scan measured 21.6 ms with two threads, 14.0 ms with one).
+# One query at a time is the tutor's load: FAISS's OpenMP threads would only contend
+# with PyTorch's for the same cores. (No bench measures the two settings yet: issue 10.)
 faiss.omp_set_num_threads(1)
 
 
 class VectorIndex:
     """Inner-product search over chunk ids, scanning every vector stored as float16:
-    half the memory traffic of float32 for the same ranking (recall@5 0.998 against
-    float32 at 100k chunks; a scan takes 9 ms). HNSW would be faster still at large
-    sizes but approximate, slow to build and unable to delete (bench/retrieval.py)."""
+    half the memory traffic of float32. HNSW would be faster still at large sizes but
+    approximate, slow to build and unable to delete. bench/retrieval.py measures the
+    scan against brute force and HNSW; its recall against float32 on real text is not
+    measured yet (issue 10)."""
 
     def __init__(self, dimension: int, index: faiss.Index | None = None) -> None:
         self.dimension = dimension
