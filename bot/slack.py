@@ -303,9 +303,10 @@ def escape(text: str) -> str:
 
 
 def with_citations(reply: Reply) -> str:
-    """A draft's text with the sources it cites so far, one line each."""
-    cited = "\n".join(f"[{s.number}] {s.label}" for s in reply.sources)
-    return f"{reply.text}\n{cited}" if cited else reply.text
+    """A draft's text with the sources it cites so far, one line each, escaped as the
+    final reply's blocks are (a document's name is never markup)."""
+    cited = "\n".join(f"[{s.number}] {escape(s.label)}" for s in reply.sources)
+    return f"{escape(reply.text)}\n{cited}" if cited else escape(reply.text)
 
 
 def fallback_text(reply: Reply) -> str:

@@ -199,7 +199,8 @@ class DialogueManager:
         course = self.current_course(message)
         earlier = self.learners.recent_questions(message.learner, course, message.conversation)
         follow_up = bool(earlier) and is_follow_up(question)
-        yield Reply(waiting_text(self.runtime.questions_waiting()), draft=True)
+        yield Reply(queue_text("Looking in the course material…",
+                               self.runtime.questions_waiting()), draft=True)
         answer: Answer | None = None
         async for event in self.runtime.answers.answer(
             course, question, retrieval_query(question, earlier),
@@ -207,11 +208,9 @@ class DialogueManager:
         ):
             if isinstance(event, Draft):
                 # The quote first, cited, with the learner's place in the model's queue.
-                waiting = explaining_text(self.runtime.questions_waiting())
+                waiting = queue_text("⏳ Explaining it next…", self.runtime.questions_waiting())
                 yield Reply(f"{event}\n\n{waiting}" if event.explaining else str(event),
                             event.sources, draft=True)
-            elif isinstance(event, str):
-                yield Reply(event, draft=True)
             else:
                 answer = event
         assert answer is not None
@@ -480,16 +479,15 @@ class DialogueManager:
                     else "I had nothing stored about you.")
 
 
-def waiting_text(ahead: int) -> str:
-    """What a learner sees before the first words of the answer.
+def queue_text(lead: str, ahead: int) -> str:
+    """What a learner sees while their question waits for the model.
 
-    >>> waiting_text(0)
+    >>> queue_text("Looking in the course material…", 0)
     'Looking in the course material…'
-    >>> waiting_text(3)
-    'Looking in the course material… (3 questions before yours)'
+    >>> queue_text("⏳ Explaining it next…", 3)
+    '⏳ Explaining it next… (3 questions before yours)'
     """
-    text = "Looking in the course material…"
-    return f"{text} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else text
+    return f"{lead} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else lead
 
 
 def without_overlap(lines: list[str], shown: str) -> list[str]:
@@ -516,16 +514,6 @@ def without_overlap(lines: list[str], shown: str) -> list[str]:
     return lines
 
 
-def explaining_text(ahead: int) -> str:
-    """What follows the quote while the model's explanation waits.
-
-    >>> explaining_text(0), explaining_text(2)
-    ('⏳ Explaining it next…', '⏳ Explaining it next… (2 questions before yours)')
-    """
-    text = "⏳ Explaining it next…"
-    return f"{text} ({ahead} question{'s' * (ahead > 1)} before yours)" if ahead else text
-
-
 def looks_like_an_answer(text: str) -> bool:
     """A bare option number or true/false: an answer, not a question.
 
@@ -549,6 +537,9 @@ def course_buttons(courses: list[str]) -> tuple[Button, ...]:
 
 
 def notice_for(answer: Answer) -> str | None:
+    if answer.model_error and answer.kept:
+        return ("The language model stopped before finishing its explanation; what it had "
+                "said that the material supports is shown.")
     if answer.model_error:
         return ("The explanation isn't available right now (the language model did not "
                 "answer), so here is the material itself. Ask again later for one.")

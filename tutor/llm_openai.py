@@ -31,9 +31,9 @@ class OpenAIGenerator:
         self.base_url = base_url
         self.config = config
         self.timeout_s = timeout_s
-        # One retry at most: a learner waits while it retries.
+        # No retries: a learner waits through each, and the quote already stands in.
         self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed",
-                             timeout=timeout_s, max_retries=1)
+                             timeout=timeout_s, max_retries=0)
         self._model = model
 
     @property
@@ -57,10 +57,10 @@ class OpenAIGenerator:
         try:
             stream = self.client.chat.completions.create(
                 model=model, messages=list(request.messages),  # type: ignore[arg-type]
-                max_tokens=self.config.max_new_tokens, temperature=0.0,
-                frequency_penalty=0.0, stream=True)
+                max_tokens=self.config.max_new_tokens, temperature=0.0, stream=True)
             for chunk in stream:
-                piece = chunk.choices[0].delta.content if chunk.choices else None
+                delta = chunk.choices[0].delta if chunk.choices else None
+                piece = getattr(delta, "content", None)  # servers send role-only or null deltas
                 if piece:
                     parts.append(piece)
                     request.on_text(piece)

@@ -40,7 +40,7 @@ from tutor.quiz.records import QuizRecords
 from tutor.settings import Settings
 from tutor.workers import BatchWorker
 
-EMBEDDING_CACHE = 50_000  # texts, 1.5 kB each: 75 MB at most
+EMBEDDING_CACHE = 50_000  # texts: 77 MB of MiniLM's 384-d vectors, plus the texts
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -134,12 +134,12 @@ class Runtime:
         missing = list(dict.fromkeys(t for t in flat if t not in self._vectors))
         if missing:
             for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self._vectors[text] = vector
+                self._vectors[text] = vector.copy()  # a row of its own, not the whole batch
         for text in flat:
             self._vectors.move_to_end(text)
+        vectors = np.stack([self._vectors[t] for t in flat]) if flat else np.zeros((0, 1))
         while len(self._vectors) > EMBEDDING_CACHE:
             self._vectors.popitem(last=False)
-        vectors = np.stack([self._vectors[t] for t in flat]) if flat else np.zeros((0, 1))
         bounds = np.cumsum([0] + [len(texts) for texts in batch])
         return [vectors[a:b] for a, b in itertools.pairwise(bounds)]
 

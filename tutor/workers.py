@@ -56,12 +56,14 @@ class BatchWorker(Generic[Request, Result]):
         self._queue.put(_Job(request, future, loop))
         return await future
 
-    def run_all(self, requests: Sequence[Request]) -> list[Result]:
+    def run_all(self, requests: Sequence[Request]) -> list[Result | BaseException]:
         """`submit` for code off any event loop (ingest's thread, the CLI): the requests
-        queue with everyone else's, so a long job never shuts learners out."""
+        queue with everyone else's, so a long job never shuts learners out. A request
+        that failed has its exception in its place; the rest still come back."""
 
-        async def gather() -> list[Result]:
-            return list(await asyncio.gather(*(self.submit(r) for r in requests)))
+        async def gather() -> list[Result | BaseException]:
+            return list(await asyncio.gather(*(self.submit(r) for r in requests),
+                                             return_exceptions=True))
 
         return asyncio.run(gather())
 
@@ -93,13 +95,22 @@ class BatchWorker(Generic[Request, Result]):
         except BaseException as error:  # handed to every waiting caller, never lost
             log.debug("%s batch failed", self.name, exc_info=True)
             for job in jobs:
-                job.loop.call_soon_threadsafe(_set_exception, job.future, error)
+                _hand_over(job, _set_exception, error)
             return
         for job, result in zip(jobs, results, strict=True):
             if isinstance(result, BaseException):  # this request alone failed
-                job.loop.call_soon_threadsafe(_set_exception, job.future, result)
+                _hand_over(job, _set_exception, result)
             else:
-                job.loop.call_soon_threadsafe(_set_result, job.future, result)
+                _hand_over(job, _set_result, result)
+
+
+def _hand_over(job: _Job[Request, Result], settle: Callable[..., None], value: object) -> None:
+    """Settle a caller's future on its own loop; a loop that has closed since (a CLI
+    run that ended) has no one waiting, and must not take the worker down with it."""
+    try:
+        job.loop.call_soon_threadsafe(settle, job.future, value)
+    except RuntimeError:
+        log.debug("a caller's event loop closed before its result came")
 
 
 def _set_result(future: asyncio.Future[Result], result: Result) -> None:

@@ -5,6 +5,7 @@ learner their answer: the material's own words come with a notice."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -92,6 +93,13 @@ async def test_an_answer_cut_off_mid_stream_keeps_what_was_checked(served: Runti
     assert final.notice is not None  # cut before a word: the quote alone
     words = len(first["sentence"].split())
     server.cut_after = words + 2  # the first sentence whole, the second cut off
-    final = (await ask(served))[-1]
-    assert final.notice is not None and "did not answer" in final.notice
+    replies = await ask(served)
+    final = replies[-1]
+    assert final.notice is not None and "stopped before finishing" in final.notice
     assert final.data["answer"]["kept_sentences"], final.text  # the first sentence stayed
+    assert final.data["answer"]["model_error"]
+    # Every draft listed what it cited: the quote's passage and the kept sentence's.
+    cited = {n for r in replies if r.draft for n in
+             (int(m) for m in re.findall(r"\[(\d)\]", r.text))}
+    listed = {s.number for r in replies if r.draft for s in r.sources}
+    assert cited <= listed

@@ -50,3 +50,14 @@ async def test_each_text_is_embedded_once_then_served_from_memory(runtime) -> No
     assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
     await runtime.embed(["Call 999.", "A new sentence."])
     assert runtime.embedder.calls == calls + 1
+
+
+def test_run_all_hands_back_a_failed_request_in_its_place_and_the_worker_goes_on() -> None:
+    def some_fail(batch: list[int]) -> list[int | Exception]:
+        return [ValueError(f"no {n}") if n % 2 else n for n in batch]
+
+    worker = BatchWorker("odd", some_fail)
+    results = worker.run_all([1, 2, 3, 4])
+    assert [r if isinstance(r, int) else str(r) for r in results] == ["no 1", 2, "no 3", 4]
+    assert worker.run_all([6]) == [6]  # still alive after the failures
+    worker.close()

@@ -27,7 +27,7 @@ from tutor.answers.grounding import (
 )
 from tutor.answers.prompts import build_messages, passage_label
 from tutor.answers.quote import Quote, choose_quote, unit_scores, unit_windows
-from tutor.errors import ModelLoadError, ModelUnavailable
+from tutor.errors import ModelLoadError, ModelUnavailable, TutorError
 from tutor.llm import ChatMessages
 from tutor.messages import Source
 
@@ -76,6 +76,7 @@ class Answer:
             "fallback": self.fallback,
             "kept_sentences": list(self.kept),
             "removed_sentences": list(self.removed),
+            "model_error": self.model_error or None,
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
@@ -209,41 +210,41 @@ class AnswerEngine:
                                         passages[: self.policy.passages])
         quote = evidence.quote()
         timings["quote_ms"] = _ms_since(started)
-        quoted_from = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1)
-                            if quote and n == quote.passage)
-        if quote is not None and explain:
-            yield Draft(compose(quote, []), quoted_from, explaining=True)
         if not explain:
             timings["total_ms"] = _ms_since(started)
-            yield Answer(question, compose(quote, []), quoted_from, True, True, fallback=True,
-                         timings=timings, quote=quote.render() if quote else "",
+            yield Answer(question, compose(quote, []), _cited(evidence, quote, []), True, True,
+                         fallback=True, timings=timings, quote=quote.render() if quote else "",
                          quoted=tuple(u.text for u in quote.units) if quote else ())
             return
 
         kept: list[CheckedSentence] = []
         removed: list[CheckedSentence] = []
-        messages = build_messages(question, evidence.passages, earlier_question)
+        # The model's turn is taken before the quote goes out: showing it (an edit on
+        # the platform, perhaps rate-limited) must not hold the explanation back.
+        generation = self._start(build_messages(question, evidence.passages, earlier_question))
+        if quote is not None:
+            yield Draft(compose(quote, []), _cited(evidence, quote, []), explaining=True)
         model_error = ""
         try:
-            async for sentences in self._sentences(messages, timings, started):
+            async for sentences in self._sentences(generation, timings, started):
                 vectors = await self.embed(sentences)
                 for checked in evidence.check(sentences, vectors):
                     supported = checked.supported(self.policy.support_threshold)
                     (kept if supported else removed).append(checked)
                     if supported:
-                        yield Draft(compose(quote, kept), quoted_from)
+                        yield Draft(compose(quote, kept), _cited(evidence, quote, kept))
         except (ModelLoadError, ModelUnavailable) as error:
-            if quote is None:  # nothing of the material to stand in for the model
-                raise
-            log.warning("answering from the material alone: %s", error)
+            log.warning("the model failed an answer; keeping what was checked: %s", error)
+            if quote is None and not kept:  # nothing of the material to stand in for it
+                raise TutorError("The explanation isn't available right now: the language "
+                                 "model did not answer. Please try again in a minute.") from error
             model_error = str(error)
         timings["total_ms"] = _ms_since(started)
-        cited = ({quote.passage} if quote else set()) | {c.source for c in kept}
-        sources = tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1) if n in cited)
         yield Answer(
-            question, compose(quote, kept), sources, True, grounded=not removed,
-            fallback=not kept, removed=tuple(c.text for c in removed), timings=timings,
-            quote=quote.render() if quote else "", kept=tuple(c.text for c in kept),
+            question, compose(quote, kept), _cited(evidence, quote, kept), True,
+            grounded=not removed, fallback=not kept, removed=tuple(c.text for c in removed),
+            timings=timings, quote=quote.render() if quote else "",
+            kept=tuple(c.text for c in kept),
             quoted=tuple(u.text for u in quote.units) if quote else (), model_error=model_error,
         )
 
@@ -267,14 +268,22 @@ class AnswerEngine:
         return _Evidence(question, query_vector, passages, units, vectors[: len(units)],
                          vectors[len(units):])
 
+    def _start(self, messages: ChatMessages) -> _Generation:
+        """The model's answer requested now; its pieces arrive on the queue."""
+        loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[str] = asyncio.Queue()
+        task = asyncio.ensure_future(self.generate(
+            messages, lambda piece: loop.call_soon_threadsafe(pieces.put_nowait, piece)))
+        return _Generation(pieces, task)
+
     async def _sentences(
-        self, messages: ChatMessages, timings: dict[str, float], started: float
+        self, generation: _Generation, timings: dict[str, float], started: float
     ) -> AsyncIterator[list[str]]:
         """The model's sentences as each is completed (a growing sentence waits for
         its end; a sentence cut off by the token limit never comes)."""
         emitted = 0
         text = ""
-        async for text in self._stream(messages, timings, started):
+        async for text in self._stream(generation, timings, started):
             done = answer_sentences(text, finished=False)
             if len(done) > emitted:
                 yield done[emitted:]
@@ -284,16 +293,11 @@ class AnswerEngine:
         if len(done) > emitted:
             yield done[emitted:]
 
-    async def _stream(
-        self, messages: ChatMessages, timings: dict[str, float], started: float
-    ) -> AsyncIterator[str]:
+    @staticmethod
+    async def _stream(generation: _Generation, timings: dict[str, float], started: float
+                      ) -> AsyncIterator[str]:
         """The model's text so far, each time a piece arrives."""
-        loop = asyncio.get_running_loop()
-        pieces: asyncio.Queue[str] = asyncio.Queue()
-        task = asyncio.ensure_future(
-            self.generate(messages, lambda piece: loop.call_soon_threadsafe(pieces.put_nowait,
-                                                                             piece))
-        )
+        pieces, task = generation.pieces, generation.task
         text = ""
         while True:
             getter = asyncio.ensure_future(pieces.get())
@@ -311,6 +315,19 @@ class AnswerEngine:
         text = final if final.startswith(text) else text
         if text:
             yield text
+
+
+@dataclass(frozen=True)
+class _Generation:
+    pieces: asyncio.Queue[str]
+    task: asyncio.Future[str]
+
+
+def _cited(evidence: _Evidence, quote: Quote | None, kept: Sequence[CheckedSentence]
+           ) -> tuple[Source, ...]:
+    """The passages an answer so far cites: the quote's, and each kept sentence's."""
+    cited = ({quote.passage} if quote else set()) | {c.source for c in kept}
+    return tuple(_source(n, p) for n, p in enumerate(evidence.passages, 1) if n in cited)
 
 
 def _source(number: int, passage: Passage) -> Source:

@@ -96,7 +96,8 @@ class LLMQuestionGenerator:
 
     name = "llm"
 
-    def __init__(self, generate_batch: Callable[[list[GenerationRequest]], list[str]],
+    def __init__(self, generate_batch: Callable[[list[GenerationRequest]],
+                                                 Sequence[str | BaseException]],
                  on_progress: Callable[[int, int], None] | None = None) -> None:
         self.generate_batch = generate_batch
         self.on_progress = on_progress
@@ -107,7 +108,9 @@ class LLMQuestionGenerator:
             batch = passages[start:start + BATCH]
             replies = self.generate_batch(
                 [GenerationRequest(messages_for(p), lambda _piece: None) for p in batch])
-            drafts += [d for p, r in zip(batch, replies, strict=True) if (d := parse(r, p))]
+            # A passage the model failed on (a server error, say) just gives no question.
+            drafts += [d for p, r in zip(batch, replies, strict=True)
+                       if isinstance(r, str) and (d := parse(r, p))]
             if self.on_progress:  # passages done, of how many
                 self.on_progress(start + len(batch), len(passages))
         return drafts
