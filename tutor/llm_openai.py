@@ -3,11 +3,12 @@ deployments (continuous batching, paged attention, tensor parallel), and equally
 TGI, llama.cpp's server or Ollama. The same `Generator` protocol as the model in
 this process, so the answer check applies unchanged; embedding stays in-process.
 
-Each request of a batch streams on its own connection at once (the server does the
-batching). A server that is down, too slow or breaks off mid-answer fails only the
-requests it failed, as `ModelUnavailable`: their learners get the material's own
-words with a notice (tutor/answers/answering.py), and what was already checked
-and shown stays.
+Each request streams on its own connection, from its own worker thread
+(tutor/runtime.py), so none waits for another's long answer: the server batches.
+A server that is down, too slow or breaks off mid-answer fails only the requests
+it failed, as `ModelUnavailable`: their learners get the material's own words
+with a notice (tutor/answers/answering.py), and what was already checked and
+shown stays.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class OpenAIGenerator:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[str | Exception]:
         """Every request streamed at once; a failed one's place holds its error."""
         model = self.name
-        with ThreadPoolExecutor(max_workers=max(1, len(requests))) as pool:
+        if len(requests) == 1:  # the tutor's way: each request on its own worker thread
+            return [self._stream(model, requests[0])]
+        with ThreadPoolExecutor(max_workers=len(requests)) as pool:
             return list(pool.map(lambda request: self._stream(model, request), requests))
 
     def _stream(self, model: str, request: GenerationRequest) -> str | Exception:

@@ -40,6 +40,7 @@ from tutor.quiz.records import QuizRecords
 from tutor.settings import Settings
 from tutor.workers import BatchWorker
 
+SERVED_CONCURRENCY = 64  # answers streaming from a served model at once
 EMBEDDING_CACHE = 50_000  # texts: 77 MB of MiniLM's 384-d vectors, plus the texts
 
 
@@ -121,10 +122,11 @@ class Runtime:
 
     @cached_property
     def llm_worker(self) -> BatchWorker[GenerationRequest, str]:
-        # A served model batches on the server: hand it many requests at once.
-        served = self.settings.llm_backend == "openai"
-        return BatchWorker("llm", lambda batch: self.generator.generate(batch),
-                           max_batch=64 if served else 8)
+        # A served model batches on the server: each request goes on its own, at once.
+        if self.settings.llm_backend == "openai":
+            return BatchWorker("llm", lambda batch: self.generator.generate(batch),
+                               max_batch=1, threads=SERVED_CONCURRENCY)
+        return BatchWorker("llm", lambda batch: self.generator.generate(batch), max_batch=8)
 
     def _embed_batch(self, batch: Sequence[list[str]]) -> list[np.ndarray]:
         """Embed a batch of requests in one model call. Sentences of the same passages

@@ -27,8 +27,11 @@ class _Job(Generic[Request, Result]):
 
 
 class BatchWorker(Generic[Request, Result]):
-    """Runs `handle_batch(requests) -> results` (same length, same order) in its thread.
-    A result that is an exception fails its own request only; one raised fails all."""
+    """Runs `handle_batch(requests) -> results` (same length, same order) in its
+    threads. A result that is an exception fails its own request only; one raised
+    fails all. One thread batches for a model in this process; several threads with
+    batches of one suit a served model, which batches on the server: no request then
+    waits for another's long answer."""
 
     def __init__(
         self,
@@ -36,14 +39,17 @@ class BatchWorker(Generic[Request, Result]):
         handle_batch: Callable[[Sequence[Request]], Sequence[Result]],
         *,
         max_batch: int = 32,
+        threads: int = 1,
     ) -> None:
         self.name = name
         self.handle_batch = handle_batch
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job[Request, Result] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name=f"{name}-worker", daemon=True)
-        self._thread.start()
         self.batches_run = 0
+        self._threads = [threading.Thread(target=self._run, name=f"{name}-worker-{n}",
+                                          daemon=True) for n in range(threads)]
+        for thread in self._threads:
+            thread.start()
 
     @property
     def waiting(self) -> int:
@@ -68,8 +74,10 @@ class BatchWorker(Generic[Request, Result]):
         return asyncio.run(gather())
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+        for _ in self._threads:
+            self._queue.put(None)  # one stop for each thread
+        for thread in self._threads:
+            thread.join(timeout=30)
 
     def _run(self) -> None:
         while True:

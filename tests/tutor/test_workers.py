@@ -61,3 +61,15 @@ def test_run_all_hands_back_a_failed_request_in_its_place_and_the_worker_goes_on
     assert [r if isinstance(r, int) else str(r) for r in results] == ["no 1", 2, "no 3", 4]
     assert worker.run_all([6]) == [6]  # still alive after the failures
     worker.close()
+
+
+def test_several_threads_handle_requests_at_once() -> None:
+    together = threading.Barrier(4, timeout=5)  # passes only if four run at the same time
+
+    def meet(batch: list[int]) -> list[int]:
+        together.wait()
+        return batch
+
+    worker = BatchWorker("served", meet, max_batch=1, threads=4)
+    assert worker.run_all([1, 2, 3, 4]) == [1, 2, 3, 4]
+    worker.close()
