@@ -14,6 +14,7 @@ shown stays.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -57,6 +58,9 @@ class OpenAIGenerator:
 
     def _stream(self, model: str, request: GenerationRequest) -> str | Exception:
         parts: list[str] = []
+        # The client's timeout is per read: a server trickling tokens would never trip
+        # it. The whole answer gets `timeout_s`.
+        deadline = time.monotonic() + self.timeout_s
         try:
             stream = self.client.chat.completions.create(
                 model=model, messages=list(request.messages),  # type: ignore[arg-type]
@@ -67,6 +71,9 @@ class OpenAIGenerator:
                 if piece:
                     parts.append(piece)
                     request.on_text(piece)
+                if time.monotonic() > deadline:
+                    stream.close()
+                    raise TimeoutError("the whole answer took too long")
         except Exception as error:
             log.warning("the model server failed a request after %d pieces: %s",
                         len(parts), error)
@@ -76,7 +83,7 @@ class OpenAIGenerator:
     def _unavailable(self, error: Exception) -> ModelUnavailable:
         import openai
 
-        if isinstance(error, openai.APITimeoutError):
+        if isinstance(error, openai.APITimeoutError | TimeoutError):
             why = f"did not answer within {self.timeout_s:g} s"
         elif isinstance(error, openai.APIConnectionError):
             why = "is not reachable"

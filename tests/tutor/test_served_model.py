@@ -77,6 +77,9 @@ async def test_an_error_status_or_a_slow_server_is_the_same_for_the_learner(
     server.status, server.delay_s = None, 3.0  # the timeout is 1 s
     final = (await ask(served))[-1]
     assert final.notice is not None and final.text.startswith("> ")
+    server.delay_s = 0.4  # every read in time, the whole answer not: 1 s is for all of it
+    final = (await ask(served))[-1]
+    assert final.notice is not None and "did not answer" in final.notice
 
 
 async def test_an_answer_cut_off_mid_stream_keeps_what_was_checked(served: Runtime,
