@@ -36,12 +36,6 @@ def find_course(engine: Engine, name: str) -> Course:
     return course
 
 
-def course_name(engine: Engine, course_id: int) -> str | None:
-    with Session(engine) as session:
-        course = session.get(Course, course_id)
-        return course.name if course else None
-
-
 def get_or_create_course(session: Session, name: str) -> Course:
     course = session.exec(select(Course).where(Course.name == name)).first()
     if course is None:
@@ -203,10 +197,8 @@ def refresh_course_skills(engine: Engine, course_id: int) -> list[str]:
 
 def skill_summaries(engine: Engine, course: str) -> list[dict[str, object]]:
     """The course's skills in order: name, prerequisites, and how many passages teach it."""
-    course_id = find_course(engine, course).id
+    skills = course_skills(engine, course)
     with Session(engine) as session:
-        skills = list(session.exec(select(Skill).where(Skill.course_id == course_id)
-                                   .order_by(col(Skill.position))))
         counts = dict(session.exec(
             select(Chunk.skill_id, func.count(col(Chunk.id)))
             .where(col(Chunk.skill_id).in_([s.id for s in skills])).group_by(Chunk.skill_id)
@@ -215,12 +207,21 @@ def skill_summaries(engine: Engine, course: str) -> list[dict[str, object]]:
              "passages": counts.get(s.id, 0)} for s in skills]
 
 
-def find_skill(engine: Engine, course: str, name: str) -> Skill | None:
-    """The course's skill of that name, whatever its case."""
+def course_skills(engine: Engine, course: str) -> list[Skill]:
+    """The course's skills in the order the material teaches them."""
     course_id = find_course(engine, course).id
     with Session(engine) as session:
-        skills = session.exec(select(Skill).where(Skill.course_id == course_id)).all()
-    return next((s for s in skills if s.name.casefold() == name.strip().casefold()), None)
+        return list(session.exec(select(Skill).where(Skill.course_id == course_id)
+                                 .order_by(col(Skill.position))))
+
+
+def skill_course(engine: Engine, skill_id: int) -> tuple[Skill, str] | None:
+    """A skill and the name of its course."""
+    with Session(engine) as session:
+        found = session.exec(select(Skill, Course.name)
+                             .join(Course, col(Course.id) == Skill.course_id)
+                             .where(Skill.id == skill_id)).first()
+    return (found[0], found[1]) if found else None
 
 
 def skill_passages(engine: Engine, skill_id: int, limit: int = 2

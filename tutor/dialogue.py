@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator, Callable
 
 from knowledge.library import (
     UnknownCourse,
-    course_name,
     course_names,
-    find_skill,
+    course_skills,
+    skill_course,
     skill_passages,
-    skill_summaries,
 )
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
@@ -27,7 +26,7 @@ from tutor.next_steps import next_reply, path_reply, quiz_button
 from tutor.progress import progress_reply
 from tutor.quiz.chat import QuizTutor
 from tutor.quiz.grading import TRUE_FALSE
-from tutor.reminders import USAGE, ReminderStore, Schedule, parse_schedule
+from tutor.reminders import USAGE, ReminderStore, Schedule, parse_schedule, schedule_of
 from tutor.runtime import Runtime
 from tutor.tables import Turn
 from tutor.uploads import course_from_caption, ingest_uploads, summary
@@ -324,12 +323,12 @@ class DialogueManager:
 
     async def _read(self, message: IncomingMessage, name: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
-        names = [str(s["skill"]) for s in skill_summaries(self.runtime.engine, course)]
+        skills = course_skills(self.runtime.engine, course)
+        names = [s.name for s in skills]
         words = content_words(name)
         # The skill of that name, else the first whose name holds all the words.
-        chosen = next((s for s in names if s.casefold() == name.casefold()), None) or next(
-            (s for s in names if words and words <= content_words(s)), None)
-        skill = find_skill(self.runtime.engine, course, chosen) if chosen else None
+        skill = next((s for s in skills if s.name.casefold() == name.casefold()), None) or next(
+            (s for s in skills if words and words <= content_words(s.name)), None)
         if skill is None:
             listed = "; ".join(names[:10]) + (" …" if len(names) > 10 else "")
             said = f"The course '{course}' has no skill '{name}'." if name else (
@@ -348,10 +347,10 @@ class DialogueManager:
     async def _study_clicked(self, message: IncomingMessage, argument: str
                              ) -> AsyncIterator[Reply]:
         """study:SKILL, a step's "quiz" button: a quiz on that skill."""
-        skill, _ = skill_passages(self.runtime.engine, button_number(argument) or 0, limit=0)
-        course = course_name(self.runtime.engine, skill.course_id) if skill else None
-        if skill is None or course is None:
+        found = skill_course(self.runtime.engine, button_number(argument) or 0)
+        if found is None:
             raise TutorError("That skill is no longer in the course. Send /next for a new step.")
+        skill, course = found
         async for reply in self.quiz.start(message, course, skill.name,
                                            self.runtime.bank_ready_in(course)):
             yield reply
@@ -368,15 +367,15 @@ class DialogueManager:
         if choice != "on":
             if choice:
                 raise TutorError(USAGE)
-            schedule, row = self.reminders.schedule(message.learner), self.reminders.get(
-                message.learner)
-            if schedule is None or row is None:
+            row = self.reminders.get(message.learner)
+            if row is None:
                 yield Reply(f"Reminders are off. {USAGE}")
             elif row.blocked:
                 yield Reply("Reminders are on, but my last one could not reach you (the bot "
                             "was blocked?). Send /remind on to have them again.")
             else:
-                yield Reply(f"Reminders are on, {schedule.describe()}. /remind off stops them.")
+                yield Reply(f"Reminders are on, {schedule_of(row).describe()}. /remind off "
+                            "stops them.")
             return
         if message.learner.partition(":")[0] not in NUDGED_PLATFORMS:
             raise TutorError("Reminders come as Telegram or Slack messages; here there is "

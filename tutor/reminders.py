@@ -125,6 +125,10 @@ timezone='Europe/Berlin')
     return Schedule(start, end, days, zone)
 
 
+def schedule_of(row: Reminder) -> Schedule:
+    return Schedule(row.start_hour, row.end_hour, tuple(row.days.split(",")), row.timezone)
+
+
 class ReminderStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -152,15 +156,14 @@ class ReminderStore:
 
     def schedule(self, learner: str) -> Schedule | None:
         row = self.get(learner)
-        return None if row is None else Schedule(row.start_hour, row.end_hour,
-                                                 tuple(row.days.split(",")), row.timezone)
+        return None if row is None else schedule_of(row)
 
     def export(self, learner: str) -> dict[str, object] | str:
         """What /mydata shows of the learner's reminders."""
-        row, schedule = self.get(learner), self.schedule(learner)
-        if row is None or schedule is None:
+        row = self.get(learner)
+        if row is None:
             return "off"
-        return {"when": schedule.describe(), "last_sent": row.last_sent or None,
+        return {"when": schedule_of(row).describe(), "last_sent": row.last_sent or None,
                 "unreachable": row.blocked, "since": row.created_at.isoformat()}
 
     def open_now(self, now: datetime) -> list[tuple[str, str]]:

@@ -123,10 +123,10 @@ class Runtime:
     @cached_property
     def llm_worker(self) -> BatchWorker[GenerationRequest, str]:
         # A served model batches on the server: each request goes on its own, at once.
-        if self.settings.llm_backend == "openai":
-            return BatchWorker("llm", lambda batch: self.generator.generate(batch),
-                               max_batch=1, threads=SERVED_CONCURRENCY)
-        return BatchWorker("llm", lambda batch: self.generator.generate(batch), max_batch=8)
+        served = self.settings.llm_backend == "openai"
+        return BatchWorker("llm", lambda batch: self.generator.generate(batch),
+                           max_batch=1 if served else 8,
+                           threads=SERVED_CONCURRENCY if served else 1)
 
     def _embed_batch(self, batch: Sequence[list[str]]) -> list[np.ndarray]:
         """Embed a batch of requests in one model call. Sentences of the same passages

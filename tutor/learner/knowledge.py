@@ -177,9 +177,14 @@ class Knowledge:
         return self._trained
 
     def in_use(self, course: str) -> bool:
+        return self._model_for(course) is not None
+
+    def _model_for(self, course: str) -> TrainedModel | None:
+        """The saved model, if it was trained on enough of the course's answers."""
         trained = self.trained()
-        return trained is not None and trained.attempts_by_course.get(course, 0) >= (
+        enough = trained is not None and trained.attempts_by_course.get(course, 0) >= (
             self.min_attempts)
+        return trained if enough else None
 
     def train(self, on_progress: Callable[[str], None] | None = None) -> TrainingReport:
         """Fit the model on every attempt in the database and save it."""
@@ -263,8 +268,7 @@ class Knowledge:
         plan = [SkillInfo(s.id or 0, s.name, s.position,
                           tuple(ids[p] for p in s.prerequisite_names() if p in ids),
                           counts.get(s.id, 0)) for s in skills]
-        trained = self.trained() if self.in_use(course) else None
-        return estimate(course, plan, history, trained, mastery, self.clock())
+        return estimate(course, plan, history, self._model_for(course), mastery, self.clock())
 
     def of_skill(self, learner: str, course: str, skill_id: int) -> SkillState:
         """The state /progress shows for one skill (after a quiz answer, say)."""
@@ -292,8 +296,8 @@ def estimate(course: str, skills: Sequence[SkillInfo], history: Sequence[Interac
     state = LearnerState(trained.difficulty if trained else Difficulty())
     for attempt in history:
         state.add(attempt)
-    last = [(state.skills[str(s.skill_id)].last_time if str(s.skill_id) in state.skills
-             else None) for s in skills]
+    seen = [state.skills.get(str(s.skill_id)) for s in skills]
+    last = [history.last_time if history else None for history in seen]
     if trained is not None and skills:
         # Each skill now, then each as it stood at its last practice.
         moments = [(s, now) for s in skills] + [(s, now if t is None else t)
@@ -306,9 +310,10 @@ def estimate(course: str, skills: Sequence[SkillInfo], history: Sequence[Interac
         recalls = [mastery.get(s.skill_id, SkillState().estimate) for s in skills]
         reached = recalls
     out = []
-    for skill, recall, top, at in zip(skills, recalls, reached, last, strict=True):
-        seen = state.skills.get(str(skill.skill_id))
+    for skill, practised, recall, top, at in zip(skills, seen, recalls, reached, last,
+                                                 strict=True):
         out.append(SkillKnowledge(
             skill.skill_id, skill.name, skill.position, skill.prerequisites, skill.questions,
-            seen.attempts if seen else 0, seen.correct if seen else 0, at, recall, top))
+            practised.attempts if practised else 0, practised.correct if practised else 0, at,
+            recall, top))
     return CourseKnowledge(course, out, "model" if trained else "mastery", now)
