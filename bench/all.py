@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-SPEED = ("ingest", "retrieval", "generation", "cold_ask", "telegram_load", "quiz_latency",
+SPEED = ("ingest", "retrieval", "decoding", "cold_ask", "telegram_load", "quiz_latency",
          "learner_scale")
 QUALITY = ("search_quality", "check_quality", "answer_quality", "question_quality",
            "grading_quality", "learner_model", "cold_start", "next_policy")

@@ -1,10 +1,12 @@
 """Many learners at once through the real Telegram adapter and the real models, against
 the local Bot API stand-in: answers per minute, how long until the first useful reply
 (the material's answer quoted, or "not covered") and until the whole answer, and how
-long a /help waits while the model is busy. The reference, in the same run: the first
-eight questions asked one at a time, each after the previous answer.
+long a /help waits while the model is busy. In the same run, on the same questions:
+the tutor as it serves now, the same questions one at a time (each after the
+previous answer), and the tutor as it served before issue 10's CPU work (float32,
+static batches of eight, passage sentences embedded per question).
 
-    python -m bench.telegram_load [--learners 50]
+    python -m bench.telegram_load [--learners 50] [--no-alone]
 """
 
 from __future__ import annotations
@@ -14,21 +16,23 @@ import asyncio
 import json
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from bench.answer_quality import RESULTS
 from bench.common import percentiles
 from bot.telegram import TelegramAdapter
 from knowledge.ingest import ingest
 from tests.platforms.telegram_api import FakeTelegram, shows_the_material
+from tutor import runtime as runtime_module
 from tutor.dialogue import DialogueManager
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "1:bench"
-REFERENCE_QUESTIONS = 8
 
 
 def questions() -> list[str]:
@@ -60,59 +64,112 @@ async def ask_all(fake: FakeTelegram, asked: dict[int, str]
     return useful, latency
 
 
-async def run(learners: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class Variant:
+    """A way to serve the same questions."""
+
+    name: str
+    int8: str  # TUTORBOT_LLM_INT8
+    continuous: bool  # continuous batching, or generate's static batches of eight
+    stored_sentences: bool  # passage sentences' vectors stored at ingest
+    nice: int  # the decoding thread's
+
+
+NOW = Variant("now", int8="auto", continuous=True, stored_sentences=True,
+              nice=runtime_module.DECODING_NICE)
+# What main served before issue 10's CPU work: float32, static batches, sentences
+# embedded per question, decoding at the priority of chat. The same questions, in
+# the same run.
+BEFORE = Variant("before", int8="off", continuous=False, stored_sentences=False, nice=0)
+
+
+async def serve_and_ask(variant: Variant, asked: dict[int, str], alone: bool
+                        ) -> dict[str, float]:
+    """A fresh data dir and runtime for `variant`; every question at once, then (with
+    `alone`) the same questions one at a time, each after the previous answer."""
     with tempfile.TemporaryDirectory() as folder:
-        runtime = Runtime(Settings(data_dir=Path(folder), _env_file=None))
+        runtime = Runtime(Settings(data_dir=Path(folder), llm_int8=variant.int8,
+                                   _env_file=None))  # type: ignore[call-arg]
         ingest([ROOT / "knowledge" / "sample_course"], "workplace-safety", engine=runtime.engine,
                embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
-        runtime.generator  # noqa: B018 (loaded before the clock starts)
+        if variant.stored_sentences:
+            runtime.embed_passage_sentences("workplace-safety")
+        generator = runtime.generator  # loaded before the clock starts
+        if not variant.continuous:
+            generator.decoder = None  # type: ignore[attr-defined]
+        runtime_module.DECODING_NICE = variant.nice  # read when the worker starts
         async with FakeTelegram(TOKEN) as fake:
             settings = runtime.settings.model_copy(update={
                 "telegram_token": SecretStr(TOKEN), "telegram_api_url": fake.api_root})
             stop = asyncio.Event()
             task = asyncio.create_task(
                 TelegramAdapter(DialogueManager(runtime), settings).run(stop))
-            pool = questions()
-            alone = [await ask_all(fake, {10 + i: question}) for i, question in
-                     enumerate(pool[:REFERENCE_QUESTIONS])]
-            alone_useful_s = [next(iter(useful.values())) for useful, _ in alone]
-            alone_s = [next(iter(latency.values())) for _, latency in alone]
-            asked = {1000 + i: pool[i % len(pool)] for i in range(learners)}
             load = asyncio.create_task(ask_all(fake, asked))
-            await asyncio.sleep(5)  # the model is busy with the first batch by now
+            await asyncio.sleep(5)  # the model is busy by now
             help_sent = time.perf_counter()
             fake.user_message(2, "/help")
             await fake.wait_for(lambda: fake.bot_messages(2), timeout=600)
             help_s = time.perf_counter() - help_sent
             useful, latency = await load
+            result = figures(useful, latency, len(asked))
+            result["help_during_load_s"] = round(help_s, 2)
+            if alone:
+                runtime._vectors.clear()  # no question finds its passages warm from the load
+                one_by_one = [await ask_all(fake, {10_000 + user: question})
+                              for user, question in asked.items()]
+                useful = {n: next(iter(u.values())) for n, (u, _) in enumerate(one_by_one)}
+                latency = {n: next(iter(d.values())) for n, (_, d) in enumerate(one_by_one)}
+                single = figures(useful, latency, len(asked))
+                single["answers_per_min"] = round(len(latency) / sum(latency.values()) * 60, 1)
+                result.update({f"one_at_a_time_{k}": v for k, v in single.items()})
             stop.set()
             await task
         runtime.close()
-    p50, p95 = percentiles([s * 1000 for s in latency.values()])
+    return result
+
+
+def figures(useful: dict[int, float], latency: dict[int, float], learners: int
+            ) -> dict[str, float]:
+    p50, p95 = percentiles(list(latency.values()))
     useful_p50, useful_p95 = percentiles(list(useful.values()))
     return {
-        "learners": learners,
         "first_useful_p50_s": round(useful_p50, 2), "first_useful_p95_s": round(useful_p95, 2),
         "answers_per_min": round(learners / max(latency.values()) * 60, 1),
-        "reply_p50_s": round(p50 / 1000, 1), "reply_p95_s": round(p95 / 1000, 1),
-        "one_at_a_time_answers_per_min": round(len(alone_s) / sum(alone_s) * 60, 1),
-        "one_at_a_time_reply_p50_s": round(percentiles(alone_s)[0], 1),
-        "one_at_a_time_first_useful_p50_s": round(percentiles(alone_useful_s)[0], 2),
-        "help_during_load_s": round(help_s, 2),
+        "reply_p50_s": round(p50, 1), "reply_p95_s": round(p95, 1),
     }
+
+
+async def run(learners: int, alone: bool, variants: list[Variant]) -> dict[str, object]:
+    pool = questions()
+    asked = {1000 + i: pool[i % len(pool)] for i in range(learners)}
+    result: dict[str, object] = {"learners": learners}
+    for variant in variants:
+        result[variant.name] = await serve_and_ask(variant, asked, alone and variant is NOW)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--learners", type=int, default=50)
-    result = asyncio.run(run(parser.parse_args().learners))
-    print(f"{result['learners']} learners at once: first useful reply p50 "
-          f"{result['first_useful_p50_s']} s, p95 {result['first_useful_p95_s']} s; "
-          f"{result['answers_per_min']} answers/min, "
-          f"reply p50 {result['reply_p50_s']} s, p95 {result['reply_p95_s']} s; one at a "
-          f"time: {result['one_at_a_time_answers_per_min']} answers/min, reply p50 "
-          f"{result['one_at_a_time_reply_p50_s']} s; /help during the load "
-          f"{result['help_during_load_s']} s")
+    parser.add_argument("--no-alone", action="store_true",
+                        help="skip asking the same questions one at a time")
+    parser.add_argument("--now-only", action="store_true", help="skip the tutor as before")
+    args = parser.parse_args()
+    variants = [NOW] if args.now_only else [NOW, BEFORE]
+    result = asyncio.run(run(args.learners, not args.no_alone, variants))
+    for name in (v.name for v in variants):
+        r = result[name]
+        assert isinstance(r, dict)
+        print(f"{name}: {args.learners} learners at once: first useful reply p50 "
+              f"{r['first_useful_p50_s']} s, p95 {r['first_useful_p95_s']} s; "
+              f"{r['answers_per_min']} answers/min, whole answer p50 {r['reply_p50_s']} s, "
+              f"p95 {r['reply_p95_s']} s; /help during the load {r['help_during_load_s']} s")
+        if "one_at_a_time_reply_p50_s" in r:
+            print(f"{name}: the same questions one at a time: first useful reply p50 "
+                  f"{r['one_at_a_time_first_useful_p50_s']} s, whole answer p50 "
+                  f"{r['one_at_a_time_reply_p50_s']} s, "
+                  f"{r['one_at_a_time_answers_per_min']} answers/min")
+    (RESULTS / "telegram-load.json").write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result))
 
 

@@ -79,7 +79,7 @@ def clear_errors() -> Iterator[None]:
 @contextmanager
 def progress_bars(enabled: bool) -> Iterator[ProgressReporter]:
     labels = {"read": "Reading files", "embed": "Embedding chunks",
-              "questions": "Model writing questions"}
+              "sentences": "Embedding their sentences", "questions": "Model writing questions"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=errors, disable=not enabled,
@@ -604,6 +604,11 @@ def reindex_command(course: CourseOption = None) -> None:
             for problem in refresh_course_skills(runtime.engine, course_id):
                 errors.print(f"[yellow]![/yellow] {problem}", highlight=False)
             console.print(f"Rebuilt '{name}': {count} chunks")
+        with progress_bars(True) as progress:
+            for name in names:
+                runtime.embed_passage_sentences(name, progress)
+        if refreshed.reembedded:
+            runtime.text_vectors.drop_other_models()
     if refreshed.rechunked:
         console.print(f"Normalised and chunked again: {len(refreshed.rechunked)} documents.")
     if refreshed.reembedded:

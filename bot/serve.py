@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 
+from knowledge.library import course_names
 from tutor.dialogue import DialogueManager
 from tutor.reminders import Nudger
 from tutor.runtime import Runtime
@@ -53,13 +54,27 @@ async def serve(runtime: Runtime, platforms: list[str],
     nudger = Nudger(manager.reminders, runtime.knowledge, manager.course_or_none,
                     {adapter.platform: adapter.send_direct for adapter in adapters})
     background = [asyncio.create_task(retrain_regularly(runtime, stop)),
-                  asyncio.create_task(nudge_regularly(nudger, stop))]
+                  asyncio.create_task(nudge_regularly(nudger, stop)),
+                  asyncio.create_task(store_passage_sentences(runtime))]
     try:
         await asyncio.gather(*(adapter.run(stop) for adapter in adapters))
     finally:
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+
+
+async def store_passage_sentences(runtime: Runtime) -> None:
+    """Embed what ingest did not store yet (a data dir from before it did), in a
+    thread: until it is done, questions embed those sentences themselves."""
+    for course in course_names(runtime.engine):
+        try:
+            added = await asyncio.to_thread(runtime.embed_passage_sentences, course)
+            if added:
+                log.info("stored the vectors of %d passage sentences of '%s'", added, course)
+        except Exception:
+            log.exception("storing the passage sentences of '%s' failed; questions embed "
+                          "them as they come", course)
 
 
 async def nudge_regularly(nudger: Nudger, stop: asyncio.Event, every_s: float = 60) -> None:

@@ -16,9 +16,7 @@ import numpy as np
 from knowledge.atomic import replace_atomically
 from knowledge.lexical import LexicalIndex
 
-# One query at a time is the tutor's load: FAISS's OpenMP threads would only contend
-# with PyTorch's for the same cores. (No bench measures the two settings yet: issue 10.)
-faiss.omp_set_num_threads(1)
+SEARCH_THREADS = 1  # one query at a time is the tutor's load; the cores decode and embed
 
 
 class VectorIndex:
@@ -48,7 +46,8 @@ class VectorIndex:
         """(chunk id, cosine score) pairs, best first."""
         if len(self) == 0:
             return []
-        scores, ids = self.index.search(_as_matrix(query), min(k, len(self)))
+        scores, ids = _one_query_at_a_time(
+            lambda: self.index.search(_as_matrix(query), min(k, len(self))))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self, path: Path) -> None:
@@ -58,6 +57,19 @@ class VectorIndex:
     def load(cls, path: Path) -> VectorIndex:
         index = faiss.read_index(str(path))
         return cls(index.d, index)
+
+
+def _one_query_at_a_time(search: Callable[[], tuple[np.ndarray, np.ndarray]]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Run `search` on SEARCH_THREADS OpenMP threads. The setting is the calling
+    thread's and PyTorch reads the same one (both use the process's OpenMP), so it is
+    put back after: set once at import, it held the main thread's decoding to one core."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(SEARCH_THREADS)
+    try:
+        return search()
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def _as_matrix(vectors: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,6 +131,15 @@ class Retriever:
             for i in best
             for chunk, name in (rows[i],)
         ]
+
+    def course_passages(self, course_id: int) -> Iterator[str]:
+        """The text of every passage the course's search can return."""
+        with Session(self.engine) as session:
+            chunks = session.exec(select(Chunk).join(Document).where(
+                Document.course_id == course_id).order_by(
+                col(Chunk.document_id), col(Chunk.ordinal))).all()
+        for chunk in chunks:
+            yield self._completed(chunk)
 
     def _completed(self, chunk: Chunk) -> str:
         """The chunk's text, and, when it ends by introducing what the next chunk of

@@ -75,3 +75,12 @@ class Chunk(SQLModel, table=True):
 
     def vector(self) -> np.ndarray:
         return np.frombuffer(self.embedding, dtype=np.float32)
+
+
+class TextVector(SQLModel, table=True):
+    """A text's embedding, by the text's hash: the sentences of every passage are
+    embedded once, at ingest, and read back by each question in every process."""
+
+    key: str = Field(primary_key=True)  # knowledge.text_vectors.text_key
+    model: str = Field(index=True)  # the embedding model's name; rows of another are stale
+    vector: bytes  # float32, as the model gave it

@@ -6,18 +6,44 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeGenerator, first_passage_sentence
+from tests.postgres import PostgresCluster
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 
-SAMPLE_COURSE = Path(__file__).resolve().parent.parent / "knowledge" / "sample_course"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_COURSE = ROOT / "knowledge" / "sample_course"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster | None]:
+    """A PostgreSQL cluster for the session, where PostgreSQL is installed."""
+    try:
+        cluster = PostgresCluster()
+    except FileNotFoundError:
+        yield None
+        return
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test on a database runs on both backends: SQLite in the data dir, and a
+    fresh, migrated PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'tutorbot.db'}"
+    cluster = request.getfixturevalue("postgres")
+    if cluster is None:
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql)")
+    return str(cluster.new_database())
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     # Thresholds suit the bag-of-words fake embedder, not MiniLM.
-    return Settings(data_dir=tmp_path / "data", relevance_threshold=0.1, support_threshold=0.5,
-                    _env_file=None)
+    return Settings(data_dir=tmp_path / "data", database_url=database_url,
+                    relevance_threshold=0.1, support_threshold=0.5, _env_file=None)
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
-"""The engine and schema creation. Any SQLAlchemy URL works; SQLite is the default."""
+"""The engine and the schema. Any SQLAlchemy URL works; SQLite is the default."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Column, Engine, event, inspect
-from sqlalchemy.schema import CreateColumn
-from sqlmodel import Session, SQLModel, col, create_engine, delete
+from sqlalchemy import Engine, event
+from sqlmodel import Session, col, create_engine, delete
 
 
 def make_engine(url: str) -> Engine:
@@ -28,43 +27,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def create_db_and_tables(engine: Engine) -> None:
-    import knowledge.tables  # noqa: F401  (registers the tables)
-    import tutor.tables  # noqa: F401
+    """Bring the schema up to date (tutor/migrations)."""
+    from tutor.migrations import migrate
 
-    SQLModel.metadata.create_all(engine)
-    add_missing_columns(engine)
-
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Add columns that newer code declares to tables an older version created.
-    Additive changes only (every new column has a default); returns what was added."""
-    existing = inspect(engine)
-    added: list[str] = []
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            if not existing.has_table(table.name):
-                continue
-            present = {column["name"] for column in existing.get_columns(table.name)}
-            new = [column for column in table.columns if column.name not in present]
-            for column in new:
-                definition = CreateColumn(column).compile(dialect=engine.dialect)
-                connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}"
-                                           f"{_default_clause(column)}")
-                added.append(f"{table.name}.{column.name}")
-            for index in table.indexes:
-                if any(column in new for column in index.columns):
-                    index.create(connection, checkfirst=True)
-    return added
-
-
-def _default_clause(column: Column) -> str:
-    """Existing rows need a value for a NOT NULL column: the Python default, as SQL."""
-    default = column.default.arg if column.default is not None else None
-    if isinstance(default, bool | int | float):
-        return f" DEFAULT {int(default) if isinstance(default, bool) else default}"
-    if isinstance(default, str):
-        return " DEFAULT '" + default.replace("'", "''") + "'"
-    return ""
+    migrate(engine)
 
 
 def delete_rows(session: Session, columns: tuple, value: object) -> int:

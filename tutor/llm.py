@@ -120,9 +120,10 @@ def choose_dtype(requested: str, device: str) -> torch.dtype:
 
 
 def load_model(
-    name: str, *, device: str, dtype: str, cache_root: Path
+    name: str, *, device: str, dtype: str, cache_root: Path, int8: str = "off"
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Load tokenizer and model; a GGUF is converted to safetensors on first use."""
+    """Load tokenizer and model; a GGUF is converted to safetensors on first use;
+    `int8` "on" (or "auto" for float32 on CPU) quantizes its layers."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
@@ -130,6 +131,11 @@ def load_model(
         source = resolve_model_source(name)
         device = choose_device(device)
         torch_dtype = choose_dtype(dtype, device)
+        quantize = int8 == "on" or (int8 == "auto" and device == "cpu"
+                                    and str(torch_dtype) == "torch.float32")
+        if quantize and device != "cpu":
+            raise ModelLoadError("TUTORBOT_LLM_INT8=on is for a model on the CPU; with CUDA "
+                                 "set it to auto or off.")
         cached = converted_cache_dir(source, cache_root)
         if cached is not None and not (cached / "config.json").exists():
             _convert_gguf(source, cached)
@@ -149,9 +155,29 @@ def load_model(
             "local model folder, a .gguf file, or a model already in the Hugging Face cache."
         ) from error
     model.eval()
+    if quantize:
+        quantize_int8(model)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer
+
+
+def quantize_int8(model: PreTrainedModel) -> None:
+    """Swap the model's Linear layers, in place, for int8 ones that quantize their input
+    per call (fbgemm's dynamic quantization: weights per output channel). The output
+    head stays float: it shares its weights with the input embedding, and its logits
+    decide every token (bench.decoding measures both the speed and the agreement).
+    The input's scale is one per call, for the whole batch, so a row's tokens can
+    differ with the rows decoded beside it; float32 rows never do."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():  # PyTorch marks the eager API as moving to torchao
+        warnings.simplefilter("ignore")
+        quantize_dynamic(model.base_model, {torch.nn.Linear: per_channel_dynamic_qconfig},
+                         inplace=True)
 
 
 def _convert_gguf(source: ModelSource, target: Path) -> None:
@@ -177,8 +203,9 @@ def _convert_gguf(source: ModelSource, target: Path) -> None:
 
 
 class TransformersGenerator:
-    """A causal LM from transformers. Rows of a batch are left-padded and decoded
-    together; each row's new text goes to its own request's `on_text`."""
+    """A causal LM from transformers. A batch decodes by continuous batching
+    (tutor/decoding.py) where the model allows it, else by `generate` with its rows
+    left-padded; each row's new text goes to its own request's `on_text`."""
 
     def __init__(
         self,
@@ -187,23 +214,35 @@ class TransformersGenerator:
         config: GenerationConfig,
         name: str = "",
     ) -> None:
+        from tutor.decoding import ContinuousDecoder, supports_continuous_batching
+
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
         self.name = name or str(getattr(model, "name_or_path", "model"))
+        self.decoder = ContinuousDecoder(model, tokenizer, config, self.prompt_text) if (
+            supports_continuous_batching(model)) else None
+
+    def prompt_text(self, messages: ChatMessages) -> str:
+        return str(self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                      tokenize=False))
 
     def prompt_inputs(self, conversations: Sequence[ChatMessages]) -> dict[str, torch.Tensor]:
-        prompts = [
-            self.tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=False)
-            for m in conversations
-        ]
         inputs = self.tokenizer(
-            prompts, return_tensors="pt", padding=True, padding_side="left",
-            add_special_tokens=False,
+            [self.prompt_text(m) for m in conversations], return_tensors="pt", padding=True,
+            padding_side="left", add_special_tokens=False,
         )
         return {k: v.to(self.model.device) for k, v in inputs.items()}
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[str | Exception]:
+        if self.decoder is not None:
+            from tutor.decoding import decode_all
+
+            return decode_all(self.decoder, requests)
+        return self.generate_static(requests)
+
+    def generate_static(self, requests: Sequence[GenerationRequest]) -> list[str | Exception]:
+        """The batch through `model.generate`: every row runs until the longest ends."""
         import torch
 
         inputs = self.prompt_inputs([r.messages for r in requests])
@@ -215,57 +254,74 @@ class TransformersGenerator:
                 streamer=streamer,
                 pad_token_id=self.tokenizer.pad_token_id,
             )
-        return streamer.texts()
+        return list(streamer.texts())
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
+class TextStream:
+    """One answer's tokens as they come: each push decodes the whole and sends only
+    the new text on, holding back an incomplete UTF-8 character."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, listener: Callable[[str], None]
+                 ) -> None:
+        self.tokenizer = tokenizer
+        self.listener = listener
+        self.tokens: list[int] = []
+        self._sent = 0
+
+    def push(self, token: int) -> None:
+        self.tokens.append(token)
+        self._flush(final=False)
+
+    def finish(self) -> None:
+        self._flush(final=True)
+
+    def text(self) -> str:
+        return str(self.tokenizer.decode(self.tokens, skip_special_tokens=True))
+
+    def _flush(self, final: bool) -> None:
+        text = self.text()
+        if text.endswith("\ufffd") and not final:
+            return
+        if len(text) > self._sent:
+            self.listener(text[self._sent :])
+            self._sent = len(text)
+
+
 class RowStreamer:
-    """A transformers streamer for a batch: decodes each row's tokens as they come and
-    sends only the new text, holding back an incomplete UTF-8 character."""
+    """A transformers streamer for a batch: each row's tokens go to its own stream."""
 
     def __init__(
         self, tokenizer: PreTrainedTokenizerBase, listeners: Sequence[Callable[[str], None]]
     ) -> None:
-        self.tokenizer = tokenizer
-        self.listeners = listeners
-        self.tokens: list[list[int]] = [[] for _ in listeners]
-        self.sent = [0] * len(listeners)
+        self.streams = [TextStream(tokenizer, listener) for listener in listeners]
         self.finished = [False] * len(listeners)
-        self.stop_ids = _stop_ids(tokenizer)
+        self.stop_ids = stop_ids(tokenizer)
         self._prompt_seen = False
 
     def put(self, value: torch.Tensor) -> None:
         if not self._prompt_seen:  # generate() first hands over the prompt
             self._prompt_seen = True
             return
-        for row, token in enumerate(value.reshape(len(self.listeners), -1)[:, -1].tolist()):
+        for row, token in enumerate(value.reshape(len(self.streams), -1)[:, -1].tolist()):
             if self.finished[row]:
                 continue
             if token in self.stop_ids:
                 self.finished[row] = True
                 continue
-            self.tokens[row].append(token)
-            self._flush(row)
+            self.streams[row].push(token)
 
     def end(self) -> None:
-        for row in range(len(self.listeners)):
-            self._flush(row, final=True)
+        for stream in self.streams:
+            stream.finish()
 
     def texts(self) -> list[str]:
-        return [self.tokenizer.decode(t, skip_special_tokens=True) for t in self.tokens]
-
-    def _flush(self, row: int, final: bool = False) -> None:
-        text = self.tokenizer.decode(self.tokens[row], skip_special_tokens=True)
-        if text.endswith("\ufffd") and not final:
-            return
-        if len(text) > self.sent[row]:
-            self.listeners[row](text[self.sent[row] :])
-            self.sent[row] = len(text)
+        return [stream.text() for stream in self.streams]
 
 
-def _stop_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:
+def stop_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:
     ids = {tokenizer.eos_token_id, tokenizer.pad_token_id}
     for token in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
         token_id = tokenizer.convert_tokens_to_ids(token)

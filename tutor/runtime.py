@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 from knowledge.embedder import Embedder, TransformerEmbedder
 from knowledge.index import IndexStore
 from knowledge.ingest import IngestReport, ProgressReporter, ingest
-from knowledge.library import find_course
+from knowledge.library import UnknownCourse, find_course
 from knowledge.retrieve import Passage, Retriever
-from tutor.answers.answering import AnswerEngine, AnswerPolicy
+from knowledge.text_vectors import TextVectors
+from tutor.answers.answering import AnswerEngine, AnswerPolicy, evidence_texts
 from tutor.database import create_db_and_tables, make_engine
 from tutor.errors import ModelLoadError
 from tutor.learner.knowledge import Knowledge
@@ -38,9 +39,12 @@ from tutor.quiz.generate import QuestionGenerator, generate
 from tutor.quiz.llm_generate import LLMQuestionGenerator
 from tutor.quiz.records import QuizRecords
 from tutor.settings import Settings
-from tutor.workers import BatchWorker
+from tutor.workers import BatchDecoder, BatchWorker, Decoder, DecodingWorker
 
 SERVED_CONCURRENCY = 64  # answers streaming from a served model at once
+LOCAL_BATCH_ROWS = 16  # answers the local model decodes together
+DECODING_NICE = 10  # the model's thread yields the cores to first replies (bench.telegram_load)
+SENTENCE_BATCH = 512  # passage sentences embedded and stored at a time
 EMBEDDING_CACHE = 50_000  # texts: 77 MB of MiniLM's 384-d vectors, plus the texts
 
 
@@ -69,7 +73,7 @@ def load_generator(settings: Settings) -> Generator:
                                timeout_s=settings.llm_timeout_s)
     model, tokenizer = load_model(
         settings.llm_model, device=settings.llm_device, dtype=settings.llm_dtype,
-        cache_root=settings.model_cache_dir,
+        cache_root=settings.model_cache_dir, int8=settings.llm_int8,
     )
     return TransformersGenerator(model, tokenizer, config, name=settings.llm_model)
 
@@ -121,19 +125,36 @@ class Runtime:
         return BatchWorker("embedder", self._embed_batch, max_batch=64)
 
     @cached_property
-    def llm_worker(self) -> BatchWorker[GenerationRequest, str]:
-        # A served model batches on the server: each request goes on its own, at once.
-        served = self.settings.llm_backend == "openai"
-        return BatchWorker("llm", lambda batch: self.generator.generate(batch),
-                           max_batch=1 if served else 8,
-                           threads=SERVED_CONCURRENCY if served else 1)
+    def llm_worker(self) -> BatchWorker[GenerationRequest, str] | DecodingWorker[
+            GenerationRequest, str]:
+        if self.settings.llm_backend == "openai":
+            # A served model batches on the server: each request goes on its own, at once.
+            return BatchWorker("llm", lambda batch: self.generator.generate(batch),
+                               max_batch=1, threads=SERVED_CONCURRENCY)
+        return DecodingWorker("llm", self._local_decoder, max_rows=LOCAL_BATCH_ROWS,
+                              nice=DECODING_NICE)
+
+    def _local_decoder(self) -> Decoder[GenerationRequest, str]:
+        """The model in this process, batched continuously where it can be (in the
+        worker's thread: the model loads there, off the event loop)."""
+        generator = self.generator
+        decoder = getattr(generator, "decoder", None)
+        return decoder if decoder is not None else BatchDecoder(generator.generate)
+
+    @cached_property
+    def text_vectors(self) -> TextVectors:
+        return TextVectors(self.engine, self.embedder.name)
 
     def _embed_batch(self, batch: Sequence[list[str]]) -> list[np.ndarray]:
         """Embed a batch of requests in one model call. Sentences of the same passages
         come back with question after question (the quote and the check embed them
-        all): each text is embedded once and then served from `_vectors`."""
+        all): each is read from what ingest stored (`text_vectors`) or embedded, once,
+        and then served from `_vectors`."""
         flat = [text for texts in batch for text in texts]
         missing = list(dict.fromkeys(t for t in flat if t not in self._vectors))
+        if missing:
+            self._vectors.update(self.text_vectors.get(missing))
+            missing = [text for text in missing if text not in self._vectors]
         if missing:
             for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
                 self._vectors[text] = vector.copy()  # a row of its own, not the whole batch
@@ -163,14 +184,36 @@ class Runtime:
                      progress: ProgressReporter | None = None) -> IngestReport:
         """Ingest into a course, one batch at a time in this process, so two uploads
         to one course cannot both rewrite its index from the same old copy."""
-        # bench.ingest: 33.6 chunks/s here; a chunk holds about 1 kB of a document's bytes.
+        # bench.ingest: 69.5 chunks/s here, and storing their sentences takes 1.5 to 2.2
+        # times as long again on the public sets (about 22 chunks/s in all); a chunk
+        # holds about 1 kB of a document's bytes.
         files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
         size = sum(file.stat().st_size for file in files)
-        self._preparing[course] = time.monotonic() + 2 + size / 1000 / 33.6
+        self._preparing[course] = time.monotonic() + 2 + size / 1000 / 22
         try:
             return self._add_material(paths, course, progress)
         finally:
             self._preparing.pop(course, None)
+
+    def embed_passage_sentences(self, course: str,
+                                progress: ProgressReporter | None = None) -> int:
+        """Store the vectors every answer from `course` would embed for its passages'
+        sentences (alone and with their neighbours): questions then only read them.
+        Returns how many texts were embedded; those stored already are skipped."""
+        try:
+            course_id = find_course(self.engine, course).id
+        except UnknownCourse:  # nothing of it could be ingested
+            return 0
+        assert course_id is not None
+        texts = self.text_vectors.missing(
+            text for passage in self.retriever.course_passages(course_id)
+            for text in evidence_texts(passage))
+        for start in range(0, len(texts), SENTENCE_BATCH):
+            batch = texts[start:start + SENTENCE_BATCH]
+            self.text_vectors.put(batch, self.embedder.embed(batch))
+            if progress:
+                progress("sentences", start + len(batch), len(texts))
+        return len(texts)
 
     def bank_ready_in(self, course: str) -> int | None:
         """Seconds until the course's question bank is built, if it is being built."""
@@ -183,6 +226,7 @@ class Runtime:
             report = ingest(paths, course, engine=self.engine, embedder=self.embedder,
                             index_store=self.index_store,
                             max_bytes=self.settings.max_upload_bytes, progress=progress)
+            self.embed_passage_sentences(course, progress)
             if report.skills:  # the bank follows the material: a quiz never waits for it
                 writing = (lambda done, total: progress("questions", done, total)) if (
                     progress) else None

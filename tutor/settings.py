@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     llm_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
         "auto", description="auto: bfloat16 on CUDA, float32 on CPU."
     )
+    llm_int8: Literal["auto", "on", "off"] = Field(
+        "auto", description="int8 weights and activations for the model's layers on CPU "
+        "(PyTorch's dynamic quantization). auto: on for a float32 model on CPU.")
     max_new_tokens: int = Field(160, ge=16, le=2048)
     embedding_model: str = PACKAGED_EMBEDDER
     default_course: str = "workplace-safety"

@@ -1,18 +1,23 @@
-"""Model work off the event loop: one thread per model, fed by a queue.
+"""Model work off the event loop: threads fed by a queue.
 
-Requests that arrive while the model is busy wait in the queue and are then
-handled together, as one batch, so a hundred learners cost a few model calls.
+BatchWorker: requests that arrive while the model is busy wait in the queue and
+are then handled together, as one batch, so a hundred learners cost a few model
+calls. DecodingWorker: requests join a running decoder at its next step and leave
+it when they end (continuous batching), so no one waits for a whole batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
+import os
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 Request = TypeVar("Request")
 Result = TypeVar("Result")
@@ -26,26 +31,12 @@ class _Job(Generic[Request, Result]):
     loop: asyncio.AbstractEventLoop
 
 
-class BatchWorker(Generic[Request, Result]):
-    """Runs `handle_batch(requests) -> results` (same length, same order) in its
-    threads. A result that is an exception fails its own request only; one raised
-    fails all. One thread batches for a model in this process; several threads with
-    batches of one suit a served model, which batches on the server: no request then
-    waits for another's long answer."""
+class _QueueWorker(Generic[Request, Result]):
+    """Callers queue requests and await their results; `_run` works in each thread."""
 
-    def __init__(
-        self,
-        name: str,
-        handle_batch: Callable[[Sequence[Request]], Sequence[Result]],
-        *,
-        max_batch: int = 32,
-        threads: int = 1,
-    ) -> None:
+    def __init__(self, name: str, threads: int) -> None:
         self.name = name
-        self.handle_batch = handle_batch
-        self.max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job[Request, Result] | None] = queue.SimpleQueue()
-        self.batches_run = 0
         self._threads = [threading.Thread(target=self._run, name=f"{name}-worker-{n}",
                                           daemon=True) for n in range(threads)]
         for thread in self._threads:
@@ -53,7 +44,7 @@ class BatchWorker(Generic[Request, Result]):
 
     @property
     def waiting(self) -> int:
-        """Requests queued behind the batch being worked on."""
+        """Requests queued behind the work in hand."""
         return self._queue.qsize()
 
     async def submit(self, request: Request) -> Result:
@@ -80,21 +71,51 @@ class BatchWorker(Generic[Request, Result]):
             thread.join(timeout=30)
 
     def _run(self) -> None:
+        raise NotImplementedError
+
+    def _take(self, limit: int) -> tuple[list[_Job[Request, Result]], bool]:
+        """Up to `limit` queued jobs without waiting, and whether a stop came."""
+        jobs: list[_Job[Request, Result]] = []
+        while len(jobs) < limit:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                return jobs, True
+            jobs.append(job)
+        return jobs, False
+
+
+class BatchWorker(_QueueWorker[Request, Result]):
+    """Runs `handle_batch(requests) -> results` (same length, same order) in its
+    threads. A result that is an exception fails its own request only; one raised
+    fails all. One thread batches for a model in this process; several threads with
+    batches of one suit a served model, which batches on the server: no request then
+    waits for another's long answer."""
+
+    def __init__(
+        self,
+        name: str,
+        handle_batch: Callable[[Sequence[Request]], Sequence[Result]],
+        *,
+        max_batch: int = 32,
+        threads: int = 1,
+    ) -> None:
+        self.handle_batch = handle_batch
+        self.max_batch = max_batch
+        self.batches_run = 0
+        super().__init__(name, threads)
+
+    def _run(self) -> None:
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            jobs = [first]
-            while len(jobs) < self.max_batch:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    self._queue.put(None)  # finish this batch, then stop
-                    break
-                jobs.append(job)
-            self._handle(jobs)
+            more, stop = self._take(self.max_batch - 1)
+            if stop:
+                self._queue.put(None)  # finish this batch, then stop
+            self._handle([first, *more])
 
     def _handle(self, jobs: list[_Job[Request, Result]]) -> None:
         self.batches_run += 1
@@ -110,6 +131,124 @@ class BatchWorker(Generic[Request, Result]):
                 _hand_over(job, _set_exception, result)
             else:
                 _hand_over(job, _set_result, result)
+
+
+class Decoder(Protocol[Request, Result]):
+    """What DecodingWorker drives (tutor/decoding.py ContinuousDecoder): rows keyed by
+    the caller; each call returns the rows that ended, with a result or an exception."""
+
+    max_admit: int  # requests one `admit` takes (a prefill holds every row's next token)
+
+    def __len__(self) -> int: ...
+
+    def admit(self, requests: Sequence[tuple[Hashable, Request]]
+              ) -> list[tuple[Hashable, Result | Exception]]: ...
+
+    def step(self) -> list[tuple[Hashable, Result | Exception]]: ...
+
+    def clear(self) -> None: ...
+
+
+class BatchDecoder(Generic[Request, Result]):
+    """A Decoder over a whole-batch function: what is admitted runs together at the
+    next step, to its end (for models and fakes that cannot decode step by step)."""
+
+    def __init__(self, handle_batch: Callable[[Sequence[Request]], Sequence[Result]],
+                 max_admit: int = 8) -> None:
+        self.handle_batch = handle_batch
+        self.max_admit = max_admit
+        self._pending: list[tuple[Hashable, Request]] = []
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def admit(self, requests: Sequence[tuple[Hashable, Request]]
+              ) -> list[tuple[Hashable, Result | Exception]]:
+        self._pending.extend(requests)
+        return []
+
+    def step(self) -> list[tuple[Hashable, Result | Exception]]:
+        pending, self._pending = self._pending, []
+        results = self.handle_batch([request for _, request in pending])
+        return [(key, result) for (key, _), result in zip(pending, results, strict=True)]
+
+    def clear(self) -> None:
+        self._pending = []
+
+
+class DecodingWorker(_QueueWorker[Request, Result]):
+    """One thread stepping a decoder, which `make_decoder` builds in that thread on
+    first use (loading a model there keeps it off the event loop; a load that fails
+    fails the requests in hand, and the next request tries again). Queued requests
+    join between steps, at most the decoder's `max_admit` at a time and `max_rows` in
+    all; each caller hears as soon as its own row ends."""
+
+    def __init__(self, name: str, make_decoder: Callable[[], Decoder[Request, Result]], *,
+                 max_rows: int = 16, nice: int = 0) -> None:
+        """`nice`: how much lower than the process's the decoding thread's priority is."""
+        self.make_decoder = make_decoder
+        self.decoder: Decoder[Request, Result] | None = None
+        self.max_rows = max_rows
+        self.nice = nice
+        self.steps_run = 0
+        super().__init__(name, threads=1)
+
+    def _run(self) -> None:
+        if self.nice:
+            # Linux schedules threads one by one: a nicer decoding thread (and the
+            # OpenMP threads it starts, which inherit it) leaves the cores to chat,
+            # embedding and search when they want them, and has them when idle.
+            with contextlib.suppress(OSError, AttributeError):
+                thread = threading.get_native_id()
+                now = os.getpriority(os.PRIO_PROCESS, thread)
+                os.setpriority(os.PRIO_PROCESS, thread, min(19, now + self.nice))
+        self._decode()
+
+    def _decode(self) -> None:
+        running: dict[Hashable, _Job[Request, Result]] = {}
+        keys = itertools.count()
+        stopping = False
+        while True:
+            if not running:
+                if stopping:
+                    return
+                first = self._queue.get()  # idle: wait for work
+                if first is None:
+                    return
+                new = [first]
+            else:
+                new = []
+            try:
+                if self.decoder is None:
+                    self.decoder = self.make_decoder()
+                if not stopping:
+                    more, stopping = self._take(min(
+                        self.decoder.max_admit - len(new),
+                        self.max_rows - len(running) - len(new)))
+                    new += more
+            except BaseException as error:  # the model would not load
+                log.debug("%s could not start its decoder", self.name, exc_info=True)
+                for job in new:
+                    _hand_over(job, _set_exception, error)
+                continue
+            joining = {next(keys): job for job in new}
+            running.update(joining)
+            try:
+                ended = self.decoder.admit([(key, job.request) for key, job in joining.items()])
+                ended += self.decoder.step()
+                self.steps_run += 1
+            except BaseException as error:  # the whole batch failed: tell every caller
+                log.debug("%s step failed", self.name, exc_info=True)
+                if self.decoder is not None:
+                    self.decoder.clear()
+                for job in running.values():
+                    _hand_over(job, _set_exception, error)
+                running.clear()
+                continue
+            for key, result in ended:
+                job = running.pop(key)
+                settle = _set_exception if isinstance(result, BaseException) else _set_result
+                _hand_over(job, settle, result)
 
 
 def _hand_over(job: _Job[Request, Result], settle: Callable[..., None], value: object) -> None:

@@ -1,13 +1,65 @@
+import shutil
 import sqlite3
 from pathlib import Path
 
-from sqlmodel import Session, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, select
 
-from tutor.database import add_missing_columns, create_db_and_tables, make_engine
+from knowledge.tables import Chunk, TextVector
+from tests.conftest import ROOT
+from tutor.database import create_db_and_tables, make_engine
+from tutor.migrations import alembic_config
 from tutor.tables import Turn
 
+# Made by the version before migrations (commit 0407451): a course, a chunk, a
+# learner and a turn.
+OLD_DATA_DIR_DB = ROOT / "tests" / "data" / "data-dir-0407451.db"
 
-def test_a_data_dir_from_an_older_version_gets_the_new_columns(tmp_path: Path) -> None:
+
+def schema_differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        return list(compare_metadata(MigrationContext.configure(connection),
+                                     SQLModel.metadata))
+
+
+def version(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"))).get_current_head()
+
+
+def test_a_new_database_is_made_by_the_migrations_and_matches_the_models(
+        database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_db_and_tables(engine)
+    assert version(engine) == head()
+    assert schema_differences(engine) == []  # a model change without its migration fails
+    create_db_and_tables(engine)  # at every start: nothing to do
+    assert version(engine) == head()
+    engine.dispose()
+
+
+def test_a_data_dir_made_before_migrations_is_upgraded_and_keeps_its_rows(
+        tmp_path: Path) -> None:
+    database = tmp_path / "tutorbot.db"
+    shutil.copy(OLD_DATA_DIR_DB, database)
+    engine = make_engine(f"sqlite:///{database}")
+    create_db_and_tables(engine)
+    assert version(engine) == head()
+    assert schema_differences(engine) == []
+    with Session(engine) as session:
+        assert session.exec(select(Turn)).one().question == "Which extinguisher?"
+        assert session.exec(select(Chunk)).one().text == "Use CO2 on electrical fires."
+        assert session.exec(select(TextVector)).all() == []  # the new table, empty
+
+
+def test_an_older_data_dir_gets_the_columns_added_since(tmp_path: Path) -> None:
     database = tmp_path / "old.db"
     with sqlite3.connect(database) as old:
         old.execute("CREATE TABLE learner (id VARCHAR PRIMARY KEY, course VARCHAR, "
@@ -19,11 +71,11 @@ def test_a_data_dir_from_an_older_version_gets_the_new_columns(tmp_path: Path) -
         old.execute("INSERT INTO turn VALUES (1, 'console:ana', 'fire', 'Which?', 'CO2.', "
                     "'2026-01-01 00:00:00')")
     engine = make_engine(f"sqlite:///{database}")
-    create_db_and_tables(engine)  # adds turn.conversation and the feedback table
+    create_db_and_tables(engine)  # adds turn.conversation, turn.gap and the other tables
     with Session(engine) as session:
         turn = session.exec(select(Turn)).one()
-    assert (turn.question, turn.conversation) == ("Which?", "")
-    assert add_missing_columns(engine) == []  # nothing left to add
+    assert (turn.question, turn.conversation, turn.gap) == ("Which?", "", "")
+    assert version(engine) == head()
     with sqlite3.connect(database) as check:
         indexes = {row[0] for row in check.execute("SELECT name FROM sqlite_master "
                                                    "WHERE type = 'index'")}

@@ -1,9 +1,12 @@
 import asyncio
+import os
 import threading
+import time
+from collections.abc import Hashable, Sequence
 
 import pytest
 
-from tutor.workers import BatchWorker
+from tutor.workers import BatchDecoder, BatchWorker, DecodingWorker
 
 
 async def test_requests_waiting_together_form_one_batch() -> None:
@@ -72,4 +75,123 @@ def test_several_threads_handle_requests_at_once() -> None:
 
     worker = BatchWorker("served", meet, max_batch=1, threads=4)
     assert worker.run_all([1, 2, 3, 4]) == [1, 2, 3, 4]
+    worker.close()
+
+
+class CountdownDecoder:
+    """A decoder whose request is how many steps its row takes; records each step's
+    rows. `fail_at` makes that step raise."""
+
+    def __init__(self, fail_at: int | None = None, step_s: float = 0.0,
+                 max_admit: int = 4) -> None:
+        self.max_admit = max_admit
+        self.step_s = step_s
+        self.left: dict[Hashable, int] = {}
+        self.steps: list[list[Hashable]] = []
+        self.fail_at = fail_at
+        self.step_gate = threading.Event()
+        self.step_gate.set()
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def admit(self, requests: Sequence[tuple[Hashable, int]]) -> list[tuple[Hashable, str]]:
+        self.left.update(requests)
+        return []
+
+    def step(self) -> list[tuple[Hashable, str]]:
+        self.niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        self.step_gate.wait(5)
+        time.sleep(self.step_s)
+        self.steps.append(sorted(self.left, key=str))
+        if self.fail_at == len(self.steps):
+            raise RuntimeError("out of memory")
+        for key in self.left:
+            self.left[key] -= 1
+        ended = [key for key, n in self.left.items() if n <= 0]
+        for key in ended:
+            del self.left[key]
+        return [(key, f"row {key} done") for key in ended]
+
+    def clear(self) -> None:
+        self.left.clear()
+
+
+async def test_a_short_answer_leaves_the_batch_without_waiting_for_a_long_one() -> None:
+    decoder = CountdownDecoder(step_s=0.01)
+    worker = DecodingWorker("test", lambda: decoder, max_rows=8)
+    decoder.step_gate.clear()
+    long = asyncio.ensure_future(worker.submit(40))
+    await asyncio.sleep(0.05)  # the long row is in its first step
+    short = asyncio.ensure_future(worker.submit(2))
+    decoder.step_gate.set()
+    assert await short == "row 1 done"
+    assert not long.done()  # still decoding when the short one was answered
+    assert await long == "row 0 done"
+    assert decoder.steps[0] == [0] and [0, 1] in decoder.steps  # joined mid-way
+    assert worker.steps_run == 40
+    worker.close()
+
+
+async def test_rows_join_a_few_at_a_time_up_to_the_limit() -> None:
+    decoder = CountdownDecoder(max_admit=2)
+    decoder.step_gate.clear()
+    worker = DecodingWorker("test", lambda: decoder, max_rows=5)
+    first = asyncio.ensure_future(worker.submit(3))
+    await asyncio.sleep(0.05)
+    rest = [asyncio.ensure_future(worker.submit(3)) for _ in range(6)]
+    await asyncio.sleep(0.05)
+    decoder.step_gate.set()
+    await asyncio.gather(first, *rest)
+    sizes = [len(rows) for rows in decoder.steps]
+    assert sizes[:3] == [1, 3, 5] and max(sizes) == 5
+    worker.close()
+
+
+async def test_a_failed_step_fails_the_rows_in_it_and_the_worker_goes_on() -> None:
+    decoder = CountdownDecoder(fail_at=2)
+    worker = DecodingWorker("test", lambda: decoder)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        await worker.submit(5)
+    assert len(decoder) == 0  # cleared
+    assert await worker.submit(1) == "row 1 done"
+    worker.close()
+
+
+async def test_a_decoder_that_cannot_be_built_fails_the_request_and_is_tried_again() -> None:
+    attempts: list[int] = []
+
+    def make() -> CountdownDecoder:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("model file missing")
+        return CountdownDecoder()
+
+    worker = DecodingWorker("test", make)
+    with pytest.raises(OSError, match="model file missing"):
+        await worker.submit(1)
+    assert await worker.submit(1) == "row 0 done"
+    assert len(attempts) == 2
+    worker.close()
+
+
+def test_a_batch_decoder_runs_what_was_admitted_as_one_batch() -> None:
+    batches: list[list[int]] = []
+
+    def square(batch: Sequence[int]) -> list[int]:
+        batches.append(list(batch))
+        return [n * n for n in batch]
+
+    worker = DecodingWorker("test", lambda: BatchDecoder(square))
+    assert worker.run_all([2, 3]) == [4, 9]
+    assert sum(len(b) for b in batches) == 2
+    worker.close()
+
+
+def test_the_decoding_thread_runs_nicer_than_chat() -> None:
+    decoder = CountdownDecoder()
+    worker = DecodingWorker("test", lambda: decoder, nice=10)
+    assert worker.run_all([1]) == ["row 0 done"]
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert decoder.niceness == min(19, mine + 10) and mine < decoder.niceness
     worker.close()

@@ -142,6 +142,16 @@ def compose(quote: Quote | None, kept: Sequence[CheckedSentence]) -> str:
     return "\n\n".join(parts)
 
 
+def evidence_texts(passage: str) -> list[str]:
+    """What an answer embeds of one passage it retrieved: its sentences, items and
+    code, then each with its neighbours (ingest stores these, runtime.py)."""
+    return _unit_texts(passage_sentences([passage]))
+
+
+def _unit_texts(units: list[PassageSentence]) -> list[str]:
+    return [u.text for u in units] + unit_windows(units)
+
+
 @dataclass
 class _Evidence:
     """The passages of one answer, split into units and embedded once: what the
@@ -264,7 +274,7 @@ class AnswerEngine:
         if not units:
             return _Evidence(question, query_vector, passages, [], np.zeros((0, 1)),
                              np.zeros((0, 1)))
-        vectors = await self.embed([u.text for u in units] + unit_windows(units))
+        vectors = await self.embed(_unit_texts(units))
         return _Evidence(question, query_vector, passages, units, vectors[: len(units)],
                          vectors[len(units):])
 

@@ -1,0 +1,18 @@
+"""Alembic's entry point: migrations run on the engine `migrate` hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import knowledge.tables  # noqa: F401  (registers the tables)
+import tutor.tables  # noqa: F401
+
+engine = context.config.attributes["engine"]
+with engine.connect() as connection:
+    # SQLite alters a table by copying it: batch mode does that for every change.
+    context.configure(connection=connection, target_metadata=SQLModel.metadata,
+                      render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
