@@ -50,10 +50,14 @@ class PostgresCluster:
                    "-c synchronous_commit=off -c full_page_writes=off")
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-o", options, "-w",
                   "-l", str(self.folder / "log"), "start")
-        self._admin("CREATE DATABASE " + TEMPLATE)
-        template = make_engine(self.url(TEMPLATE))
-        create_db_and_tables(template)
-        template.dispose()
+        try:
+            self._admin("CREATE DATABASE " + TEMPLATE)
+            template = make_engine(self.url(TEMPLATE))
+            create_db_and_tables(template)
+            template.dispose()
+        except Exception:
+            self.stop()  # no server left running behind a failed setup
+            raise
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://tutorbot@/{database}?host={self.folder}&port={self.port}"
@@ -74,8 +78,10 @@ class PostgresCluster:
         engine.dispose()
 
     def _run(self, program: str, *args: str) -> None:
-        subprocess.run([*self._as, str(self.bin_dir / program), *args], check=True,
-                       capture_output=True)
+        done = subprocess.run([*self._as, str(self.bin_dir / program), *args],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
 def _free_port() -> int:

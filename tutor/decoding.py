@@ -13,7 +13,8 @@ processor, so one row alone decodes exactly what `model.generate` does.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Hashable, Sequence
+import logging
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ def supports_continuous_batching(model: PreTrainedModel) -> bool:
         config, "use_sliding_window", True)
 
 
+log = logging.getLogger(__name__)
 SPARE_COLUMNS = 64  # room a cache layer keeps to grow into before it is copied
 
 
@@ -118,7 +120,7 @@ class ContinuousDecoder:
         self.tokenizer = tokenizer
         self.config = config
         self.prompt_text = prompt_text
-        self.stop_ids = stop_ids(tokenizer)
+        self.stop_ids = stop_ids(tokenizer) | _generation_stops(model)
         self.rows: list[_Row] = []
         self._cache: DynamicCache | None = None  # the keys and values of `rows`
         self._mask = torch.zeros((0, 0), dtype=torch.long)  # [rows, cached columns]
@@ -139,9 +141,31 @@ class ContinuousDecoder:
     def admit(self, requests: Sequence[tuple[Hashable, GenerationRequest]]
               ) -> list[tuple[Hashable, str | Exception]]:
         """Prefill `requests` together and add them to the batch; returns any that
-        ended already (a stop token first, or a listener that failed)."""
+        ended already (a stop token first, a listener that failed, or a prefill that
+        failed: that fails the newcomers only, the running rows go on)."""
         if not requests:
             return []
+        try:
+            logits, cache, ids, mask = self._prefill(requests)
+        except Exception as error:
+            log.warning("prefilling %d new answers failed", len(requests), exc_info=True)
+            return [(key, error) for key, _ in requests]
+        counts = torch.zeros(logits.shape, dtype=torch.long, device=logits.device)
+        seen = counts.scatter_add_(1, ids, mask) > 0  # pads are no one's tokens
+        rows = [_Row(key, TextStream(self.tokenizer, request.on_text), int(m.sum()))
+                for (key, request), m in zip(requests, mask, strict=True)]
+        self._join(rows, cache, mask, seen)
+        return self._choose(logits, first=len(self.rows) - len(rows))
+
+    def drop(self, keys: Collection[Hashable]) -> None:
+        """Stop decoding these rows (their learners are gone)."""
+        for row in self.rows:
+            if row.key in keys:
+                row.error = row.error or RuntimeError("the answer was abandoned")
+        self._leave()
+
+    def _prefill(self, requests: Sequence[tuple[Hashable, GenerationRequest]]
+                 ) -> tuple[torch.Tensor, DynamicCache, torch.Tensor, torch.Tensor]:
         device = self.model.device
         prompts = [self.prompt_text(request.messages) for _, request in requests]
         inputs = self.tokenizer(prompts, return_tensors="pt", padding=True,
@@ -152,12 +176,7 @@ class ContinuousDecoder:
         logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
                             use_cache=True, logits_to_keep=1,
                             **{self._cache_argument: cache}).logits[:, -1, :]
-        counts = torch.zeros(logits.shape, dtype=torch.long, device=device)
-        seen = counts.scatter_add_(1, ids, mask) > 0  # pads are no one's tokens
-        rows = [_Row(key, TextStream(self.tokenizer, request.on_text), int(m.sum()))
-                for (key, request), m in zip(requests, mask, strict=True)]
-        self._join(rows, cache, mask, seen)
-        return self._choose(logits, first=len(self.rows) - len(rows))
+        return logits.float(), cache, ids, mask
 
     @torch.inference_mode()
     def step(self) -> list[tuple[Hashable, str | Exception]]:
@@ -171,7 +190,7 @@ class ContinuousDecoder:
         self._mask = torch.cat([self._mask, self._mask.new_ones((len(self.rows), 1))], 1)
         logits = self.model(input_ids=tokens, attention_mask=self._mask,
                             position_ids=positions, use_cache=True,
-                            **{self._cache_argument: self._cache}).logits[:, -1, :]
+                            **{self._cache_argument: self._cache}).logits[:, -1, :].float()
         for row in self.rows:
             row.position += 1
         return self._choose(logits, first=0)
@@ -254,6 +273,15 @@ class ContinuousDecoder:
 
 
 
+def _generation_stops(model: PreTrainedModel) -> set[int]:
+    """The end-of-turn ids the model's generation config names (Phi-3's <|end|>,
+    Llama 3.1's <|eom_id|>): `generate` stops on them too."""
+    ids = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    if ids is None:
+        return set()
+    return {int(i) for i in (ids if isinstance(ids, list | tuple) else [ids])}
+
+
 def _layers(cache: DynamicCache) -> list[_GrowingLayer]:
     return cache.layers  # type: ignore[return-value]  (made by _growing_cache)
 
@@ -272,7 +300,10 @@ def _pad_left(tensor: torch.Tensor, width: int) -> torch.Tensor:
 
 def decode_all(decoder: ContinuousDecoder, requests: Sequence[GenerationRequest]
                ) -> list[str | Exception]:
-    """Run `requests` as one batch to the end: what `Generator.generate` promises."""
+    """Run `requests` as one batch to the end: what `Generator.generate` promises.
+    Not while a DecodingWorker drives the same decoder: their rows would mix."""
+    if len(decoder):
+        raise RuntimeError("the decoder is busy: submit through the model's worker")
     results: dict[Hashable, str | Exception] = dict(decoder.admit(list(enumerate(requests))))
     while len(decoder):
         results.update(decoder.step())

@@ -131,11 +131,11 @@ def load_model(
         source = resolve_model_source(name)
         device = choose_device(device)
         torch_dtype = choose_dtype(dtype, device)
-        quantize = int8 == "on" or (int8 == "auto" and device == "cpu"
-                                    and str(torch_dtype) == "torch.float32")
-        if quantize and device != "cpu":
-            raise ModelLoadError("TUTORBOT_LLM_INT8=on is for a model on the CPU; with CUDA "
-                                 "set it to auto or off.")
+        float32 = str(torch_dtype) == "torch.float32"
+        quantize = int8 == "on" or (int8 == "auto" and device == "cpu" and float32)
+        if quantize and (device != "cpu" or not float32):
+            raise ModelLoadError("TUTORBOT_LLM_INT8=on is for a float32 model on the CPU; "
+                                 "with CUDA or another dtype set it to auto or off.")
         cached = converted_cache_dir(source, cache_root)
         if cached is not None and not (cached / "config.json").exists():
             _convert_gguf(source, cached)

@@ -15,7 +15,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -122,7 +122,7 @@ class BatchWorker(_QueueWorker[Request, Result]):
         try:
             results = self.handle_batch([job.request for job in jobs])
         except BaseException as error:  # handed to every waiting caller, never lost
-            log.debug("%s batch failed", self.name, exc_info=True)
+            log.warning("%s: a batch failed", self.name, exc_info=True)
             for job in jobs:
                 _hand_over(job, _set_exception, error)
             return
@@ -145,6 +145,8 @@ class Decoder(Protocol[Request, Result]):
               ) -> list[tuple[Hashable, Result | Exception]]: ...
 
     def step(self) -> list[tuple[Hashable, Result | Exception]]: ...
+
+    def drop(self, keys: Collection[Hashable]) -> None: ...
 
     def clear(self) -> None: ...
 
@@ -171,6 +173,9 @@ class BatchDecoder(Generic[Request, Result]):
         pending, self._pending = self._pending, []
         results = self.handle_batch([request for _, request in pending])
         return [(key, result) for (key, _), result in zip(pending, results, strict=True)]
+
+    def drop(self, keys: Collection[Hashable]) -> None:
+        self._pending = [(key, request) for key, request in self._pending if key not in keys]
 
     def clear(self) -> None:
         self._pending = []
@@ -227,28 +232,37 @@ class DecodingWorker(_QueueWorker[Request, Result]):
                         self.max_rows - len(running) - len(new)))
                     new += more
             except BaseException as error:  # the model would not load
-                log.debug("%s could not start its decoder", self.name, exc_info=True)
+                log.warning("%s could not start its decoder", self.name, exc_info=True)
                 for job in new:
                     _hand_over(job, _set_exception, error)
                 continue
             joining = {next(keys): job for job in new}
             running.update(joining)
             try:
-                ended = self.decoder.admit([(key, job.request) for key, job in joining.items()])
-                ended += self.decoder.step()
+                gone = [key for key, job in running.items() if job.future.done()]
+                if gone:  # cancelled: their learners are not waiting any more
+                    self._settle(running, [(key, None) for key in gone])
+                    self.decoder.drop(gone)
+                self._settle(running, self.decoder.admit(
+                    [(key, job.request) for key, job in joining.items() if key in running]))
+                self._settle(running, self.decoder.step())
                 self.steps_run += 1
             except BaseException as error:  # the whole batch failed: tell every caller
-                log.debug("%s step failed", self.name, exc_info=True)
-                if self.decoder is not None:
-                    self.decoder.clear()
+                log.warning("%s: a decoding step failed", self.name, exc_info=True)
+                self.decoder.clear()
                 for job in running.values():
                     _hand_over(job, _set_exception, error)
                 running.clear()
+
+    @staticmethod
+    def _settle(running: dict[Hashable, _Job[Request, Result]],
+                ended: Sequence[tuple[Hashable, Result | Exception | None]]) -> None:
+        for key, result in ended:
+            job = running.pop(key, None)
+            if job is None or result is None:
                 continue
-            for key, result in ended:
-                job = running.pop(key)
-                settle = _set_exception if isinstance(result, BaseException) else _set_result
-                _hand_over(job, settle, result)
+            settle = _set_exception if isinstance(result, BaseException) else _set_result
+            _hand_over(job, settle, result)
 
 
 def _hand_over(job: _Job[Request, Result], settle: Callable[..., None], value: object) -> None:

@@ -2,7 +2,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 
 import pytest
 
@@ -113,6 +113,10 @@ class CountdownDecoder:
             del self.left[key]
         return [(key, f"row {key} done") for key in ended]
 
+    def drop(self, keys: Collection[Hashable]) -> None:
+        for key in keys:
+            self.left.pop(key, None)
+
     def clear(self) -> None:
         self.left.clear()
 
@@ -194,4 +198,15 @@ def test_the_decoding_thread_runs_nicer_than_chat() -> None:
     assert worker.run_all([1]) == ["row 0 done"]
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert decoder.niceness == min(19, mine + 10) and mine < decoder.niceness
+    worker.close()
+
+
+async def test_an_abandoned_answer_leaves_the_batch() -> None:
+    decoder = CountdownDecoder(step_s=0.01)
+    worker = DecodingWorker("test", lambda: decoder)
+    abandoned = asyncio.ensure_future(worker.submit(1000))
+    await asyncio.sleep(0.05)
+    abandoned.cancel()
+    assert await worker.submit(3) == "row 1 done"
+    assert 0 not in decoder.left and len(decoder.steps) < 100
     worker.close()

@@ -2,7 +2,7 @@
 
 A new database gets these tables. A database from before migrations has them,
 less the columns added since it was made: those are added here, with the default
-the models give them, as the column adder that ran at every start used to.
+the models gave them (DEFAULTS), as the column adder that ran at every start used to.
 
 Revision ID: 0001
 Revises:
@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlmodel import SQLModel
 
 revision = "0001"
 down_revision = None
@@ -245,15 +244,29 @@ def downgrade() -> None:
     BASELINE.drop_all(op.get_bind())
 
 
-def _default_clause(table: str, column: str) -> str:
-    """Existing rows need a value for a NOT NULL column: the models' default, as SQL."""
-    import knowledge.tables  # noqa: F401  (registers the models)
-    import tutor.tables  # noqa: F401
+# The models' defaults at the baseline, for the rows a column is added to.
+DEFAULTS: dict[str, bool | int | float | str] = {
+    "attempt.hints": 0, "attempt.response_s": 0.0, "course.skills_spec": "",
+    "course.skills_spec_file": "", "learner.coach": False, "mastery.attempts": 0,
+    "mastery.correct": 0, "question.options": "[]", "question.wrong": "[]",
+    "question.document": "", "question.section": "", "question.generator": "text",
+    "question.basis": "fact", "question.status": "active", "question.retired_why": "",
+    "quizrun.position": 0, "quizrun.tries": 0, "quizrun.hints": 0,
+    "quizrun.status": "running", "reminder.start_hour": 9, "reminder.end_hour": 17,
+    "reminder.days": "mon,tue,wed,thu,fri", "reminder.timezone": "UTC",
+    "reminder.last_sent": "", "reminder.blocked": False, "document.title": "",
+    "document.kind": "", "document.text": "", "document.chunking_version": 0,
+    "skill.prerequisites": "[]", "turn.conversation": "", "turn.gap": "",
+}
 
-    model_column = SQLModel.metadata.tables[table].c[column]
-    default = model_column.default.arg if model_column.default is not None else None
-    if isinstance(default, bool | int | float):
-        return f" DEFAULT {int(default) if isinstance(default, bool) else default}"
+
+def _default_clause(table: str, column: str) -> str:
+    """Existing rows need a value for a NOT NULL column: its default, as SQL."""
+    default = DEFAULTS.get(f"{table}.{column}")
+    if isinstance(default, bool):  # before int: a bool is one
+        return " DEFAULT TRUE" if default else " DEFAULT FALSE"
+    if isinstance(default, int | float):
+        return f" DEFAULT {default}"
     if isinstance(default, str):
         return " DEFAULT '" + default.replace("'", "''") + "'"
     return ""
