@@ -51,13 +51,15 @@ async def ask_all(fake: FakeTelegram, asked: dict[int, str]
     latency: dict[int, float] = {}
 
     def all_answered() -> bool:
+        now = time.perf_counter() - sent
+        chats = fake.bot_messages_by_chat()
         for user in asked.keys() - useful.keys():
-            if any(shows_the_material(m) for m in fake.bot_messages(user)):
-                useful[user] = time.perf_counter() - sent
+            if any(shows_the_material(m) for m in chats.get(user, [])):
+                useful[user] = now
         for user in asked.keys() - latency.keys():
             if any("Sources" in m.get("text", "") or "does not cover" in m.get("text", "")
-                   for m in fake.bot_messages(user)):
-                latency[user] = time.perf_counter() - sent
+                   for m in chats.get(user, [])):
+                latency[user] = now
         return len(latency) == len(asked)
 
     await fake.wait_for(all_answered, timeout=3600)

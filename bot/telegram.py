@@ -22,7 +22,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -149,8 +149,6 @@ class TelegramAdapter:
             learner_id(user.id), text, files=files,
             conversation="" if message.chat.type == ChatType.PRIVATE else str(message.chat.id),
         )
-        if not files and not text.startswith("/"):
-            await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
         await StreamedReply(message, self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
 

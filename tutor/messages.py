@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+
+# A reply that comes this soon needs no "Looking in the course material…" before it:
+# a bot may send about 30 requests a second, and under 50 learners' questions the
+# placeholders and "typing…" queued ahead of the quotes (bench.telegram_load).
+PLACEHOLDER_AFTER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -87,15 +93,17 @@ class Reply:
     data: dict[str, object] = field(default_factory=dict)
 
 
-async def paced(replies: AsyncIterator[Reply], interval_s: float) -> AsyncIterator[Reply]:
+async def paced(replies: AsyncIterator[Reply], interval_s: float,
+                hold_s: float = PLACEHOLDER_AFTER_S) -> AsyncIterator[Reply]:
     """The replies an adapter should show when each draft costs an API call (a message
     edit): every final reply, the first draft that cites the material (the quote: the
     first useful reply, never held back), and other non-empty drafts only once
     `interval_s` has passed since the last reply shown; the final reply carries the
-    whole text anyway."""
+    whole text anyway. A first draft that cites nothing ("Looking in the course
+    material…") waits `hold_s`, and is not shown if another reply comes meanwhile."""
     last_shown = -interval_s
     cited = False
-    async for reply in replies:
+    async for reply in _placeholder_only_if_slow(replies, hold_s):
         first_cited = reply.draft and bool(reply.sources) and not cited
         if reply.draft and not first_cited and (
                 not reply.text.strip() or time.monotonic() - last_shown < interval_s):
@@ -103,6 +111,27 @@ async def paced(replies: AsyncIterator[Reply], interval_s: float) -> AsyncIterat
         cited = cited or first_cited
         yield reply
         last_shown = time.monotonic()  # after the adapter has shown it
+
+
+async def _placeholder_only_if_slow(replies: AsyncIterator[Reply], hold_s: float
+                                    ) -> AsyncIterator[Reply]:
+    iterator = aiter(replies)
+    try:
+        first = await anext(iterator)
+    except StopAsyncIteration:
+        return
+    if first.draft and not first.sources:
+        following = asyncio.ensure_future(anext(iterator))
+        done, _ = await asyncio.wait({following}, timeout=hold_s)
+        if not done:
+            yield first  # slow: the placeholder is worth its message
+        try:
+            first = await following
+        except StopAsyncIteration:
+            return
+    yield first
+    async for reply in iterator:
+        yield reply
 
 
 def button_number(text: str) -> int | None:

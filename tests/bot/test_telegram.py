@@ -83,7 +83,10 @@ async def test_question_streams_then_gets_sources_and_feedback_is_stored(bot: Bo
     bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
     answer = await final_answer(bot, LEARNER)
     assert "first-aid.html" in answer["text"]
-    assert any(method == "sendChatAction" for method, _ in bot.fake.calls)  # "typing…"
+    # The quote came at once: no placeholder and no "typing…" before it.
+    assert not any(method == "sendChatAction" for method, _ in bot.fake.calls)
+    assert not any("Looking in the course" in text
+                   for text in bot.fake.edits(LEARNER, answer["message_id"]))
     assert len(bot.fake.edits(LEARNER, answer["message_id"])) >= 2  # streamed, then final
     buttons = [b for row in answer["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["text"] for b in buttons] == ["👍", "👎"]

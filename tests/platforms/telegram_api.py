@@ -218,6 +218,17 @@ class FakeTelegram(StandIn):
         return [copy.deepcopy(message) for (chat, _), message in sorted(self._messages.items())
                 if chat == chat_id and message["from"]["id"] == self.bot_user["id"]]
 
+    def bot_messages_by_chat(self) -> dict[int, list[Json]]:
+        """Every chat's bot messages as they stand, in one pass and not copied: for a
+        poll over many chats at once that must not slow the bot it watches (the
+        per-chat, copying `bot_messages` took half the event loop under
+        bench.telegram_load)."""
+        chats: dict[int, list[Json]] = {}
+        for (chat, _), message in self._messages.items():
+            if message["from"]["id"] == self.bot_user["id"]:
+                chats.setdefault(chat, []).append(message)
+        return chats
+
     def edits(self, chat_id: int, message_id: int) -> list[str]:
         """Every text one message has had, the original first."""
         return list(self._texts.get((chat_id, message_id), []))
