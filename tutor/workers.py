@@ -127,10 +127,7 @@ class BatchWorker(_QueueWorker[Request, Result]):
                 _hand_over(job, _set_exception, error)
             return
         for job, result in zip(jobs, results, strict=True):
-            if isinstance(result, BaseException):  # this request alone failed
-                _hand_over(job, _set_exception, result)
-            else:
-                _hand_over(job, _set_result, result)
+            _deliver(job, result)
 
 
 class Decoder(Protocol[Request, Result]):
@@ -261,8 +258,13 @@ class DecodingWorker(_QueueWorker[Request, Result]):
             job = running.pop(key, None)
             if job is None or result is None:
                 continue
-            settle = _set_exception if isinstance(result, BaseException) else _set_result
-            _hand_over(job, settle, result)
+            _deliver(job, result)
+
+
+def _deliver(job: _Job[Request, Result], result: Result | BaseException) -> None:
+    """A request's result to its caller; an exception fails that request alone."""
+    _hand_over(job, _set_exception if isinstance(result, BaseException) else _set_result,
+               result)
 
 
 def _hand_over(job: _Job[Request, Result], settle: Callable[..., None], value: object) -> None:
