@@ -22,7 +22,6 @@ from knowledge.library import (
     course_names,
     course_summaries,
     find_course,
-    rebuild_index,
     refresh_course_skills,
     remove_course,
     remove_document,
@@ -600,7 +599,7 @@ def reindex_command(course: CourseOption = None) -> None:
                                       course_id=course_ids[course] if course else None,
                                       progress=progress)
         for name, course_id in course_ids.items():
-            count = rebuild_index(runtime.engine, runtime.index_store, course_id)
+            count = runtime.index_store.rebuild(course_id)
             for problem in refresh_course_skills(runtime.engine, course_id):
                 errors.print(f"[yellow]![/yellow] {problem}", highlight=False)
             console.print(f"Rebuilt '{name}': {count} chunks")

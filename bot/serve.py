@@ -14,6 +14,7 @@ from tutor.runtime import Runtime
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
+INDEX_CHECK_S = 2.0  # how often each worker checks the database for changed courses
 
 REQUIRED = {
     "telegram": ["telegram_token"],
@@ -55,13 +56,28 @@ async def serve(runtime: Runtime, platforms: list[str],
                     {adapter.platform: adapter.send_direct for adapter in adapters})
     background = [asyncio.create_task(retrain_regularly(runtime, stop)),
                   asyncio.create_task(nudge_regularly(nudger, stop)),
-                  asyncio.create_task(store_passage_sentences(runtime))]
+                  asyncio.create_task(store_passage_sentences(runtime)),
+                  asyncio.create_task(follow_course_indexes(runtime, stop))]
     try:
         await asyncio.gather(*(adapter.run(stop) for adapter in adapters))
     finally:
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+
+
+async def follow_course_indexes(runtime: Runtime, stop: asyncio.Event,
+                                every_s: float = INDEX_CHECK_S) -> None:
+    """Load or build a course's index as soon as the database is ahead of it (another
+    worker or `tutorbot ingest` changed the course), in a thread, so that the next
+    question does not wait for it."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(runtime.index_store.refresh)
+        except Exception:
+            log.exception("following the course indexes failed; searches build them instead")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)
 
 
 async def store_passage_sentences(runtime: Runtime) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -27,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
+from tutor.received import ReceivedEvents
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -38,22 +38,6 @@ IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channe
 
 def learner_id(user_id: str) -> str:
     return f"slack:{user_id}"
-
-
-class SeenEvents:
-    """Event ids already handled: Slack redelivers an event it thinks was missed."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, event_id: str) -> bool:
-        if event_id in self._ids:
-            return False
-        self._ids[event_id] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
 
 
 class SlackAdapter:
@@ -75,7 +59,7 @@ class SlackAdapter:
             signing_secret=secret.get_secret_value() if secret else None,
             request_verification_enabled=not socket_mode,
         )
-        self.seen = SeenEvents()
+        self.received = ReceivedEvents(manager.runtime.engine, self.platform)
         self.port: int | None = None  # set once HTTP mode listens
         self.app.middleware(self._skip_redelivered)
         self.app.event("message")(self._on_message)
@@ -125,7 +109,7 @@ class SlackAdapter:
     async def _skip_redelivered(self, body: dict,
                                 next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if event_id is None or self.seen.first_time(event_id):
+        if event_id is None or await asyncio.to_thread(self.received.first_time, event_id):
             await next()
             return None
         return BoltResponse(status=200, body="")  # answered already: acknowledge only

@@ -27,15 +27,18 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
+from tutor.received import ReceivedEvents
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -83,6 +86,8 @@ class TelegramAdapter:
             .concurrent_updates(True)  # learners must not wait for each other's answers
             .build()
         )
+        self.received = ReceivedEvents(manager.runtime.engine, self.platform)
+        self.app.add_handler(TypeHandler(Update, self._skip_redelivered), group=-1)
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_handler(MessageHandler(
             (filters.TEXT | filters.Document.ALL) & ~filters.UpdateType.EDITED, self._on_message))
@@ -113,6 +118,12 @@ class TelegramAdapter:
             await self.app.updater.stop()
             await self.app.stop()
             await self.app.shutdown()
+
+    async def _skip_redelivered(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """An update another worker (or this one before a restart) took is not
+        answered again: Telegram resends a webhook update it got no answer to in time."""
+        if not await asyncio.to_thread(self.received.first_time, str(update.update_id)):
+            raise ApplicationHandlerStop
 
     async def send_direct(self, user_id: str, reply: Reply) -> None:
         """A message the learner did not ask for (a review nudge), in their private chat."""

@@ -1,4 +1,5 @@
-"""One FAISS index per course: a cache derived from the chunk embeddings in the database.
+"""One FAISS index (and one BM25 index) per course: a cache derived from the chunks
+and their embeddings in the database, versioned by `Course.index_version`.
 
 Vectors are L2-normalised, so inner product is cosine similarity. Files are
 written to a temporary name and renamed, so a reader never sees half an index.
@@ -6,16 +7,25 @@ written to a temporary name and renamed, so a reader never sees half an index.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
 
 from knowledge.atomic import replace_atomically
+from knowledge.chunking import embedding_text
 from knowledge.lexical import LexicalIndex
+from knowledge.tables import Chunk, Course, Document
 
+log = logging.getLogger(__name__)
 SEARCH_THREADS = 1  # one query at a time is the tutor's load; the cores decode and embed
 
 
@@ -50,6 +60,10 @@ class VectorIndex:
             lambda: self.index.search(_as_matrix(query), min(k, len(self))))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def copy(self) -> VectorIndex:
+        """One to change while this one may be searched."""
+        return VectorIndex(self.dimension, faiss.clone_index(self.index))
+
     def save(self, path: Path) -> None:
         replace_atomically(path, lambda name: faiss.write_index(self.index, name))
 
@@ -76,65 +90,177 @@ def _as_matrix(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class CourseIndex:
+    """A course's two indexes as of one `Course.index_version`."""
+
+    version: int
+    vectors: VectorIndex
+    lexical: LexicalIndex
+
+
+def next_index_version(session: Session, course_id: int) -> int:
+    """Count a change to the course's chunks, in the transaction that makes it; returns
+    the new version. The update comes first so that it locks the course's row
+    (PostgreSQL) or the database (SQLite) until commit: two ingests into one course
+    from two processes take turns instead of each rewriting the index from its own copy."""
+    session.exec(update(Course).where(col(Course.id) == course_id)  # type: ignore[call-overload]
+                 .values(index_version=col(Course.index_version) + 1))
+    version = session.exec(select(Course.index_version).where(Course.id == course_id)).one()
+    return int(version)
+
+
 class IndexStore:
-    """The per-course index files under one folder (the vector index and the lexical
-    one), loaded once and reloaded when another process (say `tutorbot ingest`) has
-    replaced a file."""
+    """Every course's indexes, as of the database. `Course.index_version` counts the
+    changes to a course's chunks; an index is kept (in memory and as files named by
+    version) for the version it was built at, and a search that finds the database
+    ahead of it (another worker or `tutorbot ingest` changed the course, or a crash
+    came between a commit and the index write) loads or builds the current one from
+    the chunks' stored embeddings. Workers need not share a disk, only the database."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, engine: Engine) -> None:
         self.folder = folder
-        self._loaded: dict[Path, tuple[float, VectorIndex | LexicalIndex]] = {}
-        self._lock = threading.Lock()
+        self.engine = engine
+        self._loaded: dict[int, CourseIndex] = {}
+        self._locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
-    def path(self, course_id: int) -> Path:
-        return self.folder / f"course-{course_id}.faiss"
+    def get(self, course_id: int) -> CourseIndex | None:
+        """The course's index at the database's version; None if it has no chunks."""
+        with Session(self.engine) as session:
+            version = session.exec(
+                select(Course.index_version).where(Course.id == course_id)).first()
+        if version is None:
+            return None
+        loaded = self._loaded.get(course_id)
+        if loaded is not None and loaded.version >= version:
+            return loaded
+        with self._locks[course_id]:  # one build per course, the others wait for it
+            loaded = self._loaded.get(course_id)
+            if loaded is not None and loaded.version >= version:
+                return loaded
+            return self._remember(course_id, self._read(course_id, version)
+                                  or self._build(course_id))
 
-    def lexical_path(self, course_id: int) -> Path:
-        return self.folder / f"course-{course_id}.bm25.npz"
+    def refresh(self) -> list[int]:
+        """Bring every course's index to the database's version now, rather than at
+        its next search (a course another worker changed); returns those brought."""
+        with Session(self.engine) as session:
+            versions = session.exec(select(Course.id, Course.index_version)).all()
+        behind = [course_id for course_id, version in versions if course_id is not None
+                  and (course_id not in self._loaded
+                       or self._loaded[course_id].version < version)]
+        for course_id in behind:
+            self.get(course_id)
+        return behind
 
-    def get(self, course_id: int) -> VectorIndex | None:
-        index = self._cached(self.path(course_id), VectorIndex.load)
-        assert index is None or isinstance(index, VectorIndex)
-        return index
+    def update(self, course_id: int, version: int, removed: np.ndarray, added: np.ndarray,
+               vectors: np.ndarray) -> None:
+        """After a commit that took the course from `version - 1` to `version`, removing
+        and adding these chunks: the index at `version - 1` changed the same way, or (if
+        this process has none) built afresh from the database."""
+        with self._locks[course_id]:
+            base = self._loaded.get(course_id)
+            if base is None or base.version != version - 1:
+                base = self._read(course_id, version - 1)
+            if base is None:
+                self._remember(course_id, self._build(course_id))
+                return
+            changed = base.vectors.copy()
+            changed.remove(removed)
+            changed.add(added, vectors)
+            self._remember(course_id, self._save(course_id, CourseIndex(
+                version, changed, build_lexical(self.engine, course_id))))
 
-    def get_lexical(self, course_id: int) -> LexicalIndex | None:
-        index = self._cached(self.lexical_path(course_id), LexicalIndex.load)
-        assert index is None or isinstance(index, LexicalIndex)
-        return index
-
-    def put_lexical(self, course_id: int, index: LexicalIndex) -> None:
-        with self._lock:
-            path = self.lexical_path(course_id)
-            index.save(path)
-            self._loaded[path] = (path.stat().st_mtime, index)
-
-    def _cached(self, path: Path, load: Callable[[Path], VectorIndex | LexicalIndex]
-                ) -> VectorIndex | LexicalIndex | None:
-        with self._lock:
-            try:
-                mtime = path.stat().st_mtime
-            except FileNotFoundError:
-                self._loaded.pop(path, None)
-                return None
-            cached = self._loaded.get(path)
-            if cached is None or cached[0] != mtime:
-                cached = (mtime, load(path))
-                self._loaded[path] = cached
-            return cached[1]
-
-    def load_copy(self, course_id: int, dimension: int) -> VectorIndex:
-        """A private copy to modify (the cached one may be searched meanwhile)."""
-        path = self.path(course_id)
-        return VectorIndex.load(path) if path.exists() else VectorIndex(dimension)
-
-    def put(self, course_id: int, index: VectorIndex) -> None:
-        with self._lock:
-            path = self.path(course_id)
-            index.save(path)
-            self._loaded[path] = (path.stat().st_mtime, index)
+    def rebuild(self, course_id: int) -> int:
+        """Build the course's index afresh from the database; returns its size."""
+        with self._locks[course_id]:
+            index = self._remember(course_id, self._build(course_id))
+        return 0 if index is None else len(index.vectors)
 
     def delete(self, course_id: int) -> None:
-        with self._lock:
-            for path in (self.path(course_id), self.lexical_path(course_id)):
-                path.unlink(missing_ok=True)
-                self._loaded.pop(path, None)
+        with self._locks[course_id]:
+            self._loaded.pop(course_id, None)
+            self._delete_files(course_id)
+
+    def paths(self, course_id: int, version: int) -> tuple[Path, Path]:
+        """The vector and lexical index files of one version."""
+        stem = self.folder / f"course-{course_id}-v{version}"
+        return stem.with_suffix(".faiss"), stem.with_suffix(".bm25.npz")
+
+    def _remember(self, course_id: int, index: CourseIndex | None) -> CourseIndex | None:
+        if index is None:
+            self._loaded.pop(course_id, None)
+        else:
+            self._loaded[course_id] = index
+        return index
+
+    def _read(self, course_id: int, version: int) -> CourseIndex | None:
+        vector_path, lexical_path = self.paths(course_id, version)
+        try:
+            return CourseIndex(version, VectorIndex.load(vector_path),
+                               LexicalIndex.load(lexical_path))
+        except (OSError, RuntimeError, ValueError):
+            # Not written (yet), replaced meanwhile or unreadable: built from the database.
+            return None
+
+    def _build(self, course_id: int) -> CourseIndex | None:
+        """From the chunks in the database. The version is read first, so the index
+        holds at least what that version holds: a later change shows as a newer
+        version and is built in turn."""
+        with Session(self.engine) as session:
+            version = session.exec(
+                select(Course.index_version).where(Course.id == course_id)).first()
+            rows = [] if version is None else session.exec(
+                select(Chunk.id, Chunk.embedding, Document.title, Chunk.heading, Chunk.text)
+                .join(Document, col(Document.id) == Chunk.document_id)
+                .where(Document.course_id == course_id)).all()
+        if not rows:
+            self._delete_files(course_id)
+            return None
+        assert version is not None
+        started = time.perf_counter()
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
+        index = VectorIndex(vectors.size // len(rows))
+        index.add(ids, vectors.reshape(len(rows), -1))
+        lexical = LexicalIndex.build(ids.tolist(), [
+            embedding_text(title, heading, text) for _, _, title, heading, text in rows])
+        log.info("built course %d's index at version %d from the database: %d chunks in "
+                 "%.2f s", course_id, version, len(rows), time.perf_counter() - started)
+        return self._save(course_id, CourseIndex(int(version), index, lexical))
+
+    def _save(self, course_id: int, index: CourseIndex) -> CourseIndex:
+        vector_path, lexical_path = self.paths(course_id, index.version)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        index.lexical.save(lexical_path)
+        index.vectors.save(vector_path)
+        for path in self._files(course_id, older_than=index.version):
+            path.unlink(missing_ok=True)
+        return index
+
+    def _delete_files(self, course_id: int) -> None:
+        for path in self._files(course_id):
+            path.unlink(missing_ok=True)
+
+    def _files(self, course_id: int, older_than: int | None = None) -> list[Path]:
+        """The course's index files (of versions before `older_than`, if given), and
+        those of a data dir from before versions (`course-N.faiss`)."""
+        found = [self.folder / f"course-{course_id}.faiss",
+                 self.folder / f"course-{course_id}.bm25.npz"]
+        for path in self.folder.glob(f"course-{course_id}-v*"):
+            version = path.name.removeprefix(f"course-{course_id}-v").split(".")[0]
+            if version.isdigit() and (older_than is None or int(version) < older_than):
+                found.append(path)
+        return found
+
+
+def build_lexical(engine: Engine, course_id: int) -> LexicalIndex:
+    """The course's BM25 index over what is embedded: title, heading path and text."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Chunk.id, Document.title, Chunk.heading, Chunk.text)
+            .join(Document, col(Document.id) == Chunk.document_id)
+            .where(Document.course_id == course_id)
+        ).all()
+    texts = [embedding_text(title, heading, text) for _, title, heading, text in rows]
+    return LexicalIndex.build([row[0] for row in rows], texts)

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 from knowledge.chunking import ChunkDraft, chunk_markdown, document_title, embedding_text
 from knowledge.convert import SUPPORTED_SUFFIXES, ConversionError, to_markdown
 from knowledge.embedder import Embedder
-from knowledge.index import IndexStore
-from knowledge.library import build_lexical, delete_chunks, get_or_create_course, refresh_skills
+from knowledge.index import IndexStore, next_index_version
+from knowledge.library import delete_chunks, get_or_create_course, refresh_skills
 from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
 from knowledge.tables import Chunk, Document, Skill
@@ -237,12 +237,11 @@ def _store(
     index_store: IndexStore,
     report: IngestReport,
 ) -> None:
-    """One transaction for the whole batch; the index file is replaced only after commit."""
+    """One transaction for the whole batch; the index follows after the commit."""
     if not pending:
         return
-    index = index_store.load_copy(course_id, vectors.shape[1])
-    new_ids: list[int] = []
     with Session(engine) as session:
+        version = next_index_version(session, course_id)  # first: it takes the lock
         removed = delete_chunks(session, [p.replaces for p in pending if p.replaces is not None])
         rows: list[Chunk] = []
         offset = 0
@@ -271,11 +270,9 @@ def _store(
         session.add_all(rows)
         session.flush()
         new_ids = [row.id for row in rows if row.id is not None]
-        index.remove(np.array(removed, dtype=np.int64))
-        index.add(np.array(new_ids, dtype=np.int64), vectors)
         session.commit()
-    index_store.put_lexical(course_id, build_lexical(engine, course_id))
-    index_store.put(course_id, index)
+    index_store.update(course_id, version, np.array(removed, dtype=np.int64),
+                       np.array(new_ids, dtype=np.int64), vectors)
     report.chunks_added = len(new_ids)
     report.chunks_removed = len(removed)
 
@@ -295,7 +292,8 @@ def refresh_stale(
     """Bring stored chunks up to date with this code and embedding model: documents
     chunked by an older version are normalised and chunked again from their stored
     text (or their file, if it is unchanged), and chunks embedded by another model
-    are embedded again. The caller rebuilds the indexes of `course_ids`."""
+    are embedded again. Each course changed gets a new index version: its index is
+    built again on its next search, or at once by `IndexStore.rebuild`."""
     report = RefreshReport()
     report_progress = progress or (lambda *_: None)
     with Session(engine) as session:
@@ -336,6 +334,7 @@ def refresh_stale(
         session.flush()
         for changed in report.course_ids:
             refresh_skills(session, changed)
+            next_index_version(session, changed)
         session.commit()
     report.reembedded = _reembed(engine, embedder, course_id, report, report_progress)
     return report
@@ -388,5 +387,7 @@ def _reembed(engine: Engine, embedder: Embedder, course_id: int | None,
             session.add(chunk)
             session.add(document)
             report.course_ids.add(document.course_id)
+        for changed in {document.course_id for _, document in stale}:
+            next_index_version(session, changed)
         session.commit()
     return len(texts)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select, update
 
-from knowledge.chunking import embedding_text
-from knowledge.index import IndexStore, VectorIndex
-from knowledge.lexical import LexicalIndex
+from knowledge.index import IndexStore, next_index_version
 from knowledge.skills import SpecError, apply_spec, derive_skills, parse_spec, qualified_sections
 from knowledge.tables import Chunk, Course, Document, Skill
 
@@ -93,8 +90,9 @@ def remove_document(engine: Engine, index_store: IndexStore, course: str, name: 
         session.flush()
         assert course_row.id is not None
         refresh_skills(session, course_row.id)
+        next_index_version(session, course_row.id)
         session.commit()
-    rebuild_index(engine, index_store, course_row.id)
+    index_store.rebuild(course_row.id)
     return len(removed)
 
 
@@ -109,38 +107,6 @@ def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
         session.exec(delete(Course).where(col(Course.id) == course.id))
         session.commit()
     index_store.delete(course.id)
-
-
-def build_lexical(engine: Engine, course_id: int) -> LexicalIndex:
-    """The course's BM25 index over what is embedded: title, heading path and text."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Chunk.id, Document.title, Chunk.heading, Chunk.text)
-            .join(Document, col(Document.id) == Chunk.document_id)
-            .where(Document.course_id == course_id)
-        ).all()
-    texts = [embedding_text(title, heading, text) for _, title, heading, text in rows]
-    return LexicalIndex.build([row[0] for row in rows], texts)
-
-
-def rebuild_index(engine: Engine, index_store: IndexStore, course_id: int) -> int:
-    """Write the course's indexes afresh from the chunks and embeddings in the database."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Chunk.id, Chunk.embedding)
-            .join(Document, col(Document.id) == Chunk.document_id)
-            .where(Document.course_id == course_id)
-        ).all()
-    if not rows:
-        index_store.delete(course_id)
-        return 0
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-    index = VectorIndex(vectors.shape[1])
-    index.add(ids, vectors)
-    index_store.put_lexical(course_id, build_lexical(engine, course_id))
-    index_store.put(course_id, index)
-    return len(index)
 
 
 def refresh_skills(session: Session, course_id: int) -> list[str]:

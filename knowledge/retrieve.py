@@ -10,8 +10,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from knowledge.index import IndexStore
-from knowledge.lexical import LexicalIndex
-from knowledge.library import build_lexical
 from knowledge.sentences import is_lead_in, passage_units
 from knowledge.tables import Chunk, Document
 
@@ -110,11 +108,10 @@ class Retriever:
         if index is None:
             return []
         pool = max(CANDIDATES, k)
-        candidates = dict(index.search(query, pool))
-        lexical = self._lexical(course_id) if text else None
+        candidates = dict(index.vectors.search(query, pool))
         word_scores: dict[int, float] = {}
-        if lexical is not None:
-            word_scores = dict(lexical.search(text, pool))
+        if text:
+            word_scores = dict(index.lexical.search(text, pool))
             candidates.update(dict.fromkeys(word_scores.keys() - candidates.keys(), 0.0))
         rows = self._rows(list(candidates))
         if not rows:
@@ -166,15 +163,6 @@ class Retriever:
                 .where(col(Chunk.id).in_(chunk_ids))
             ).all()
         return [(chunk, name) for chunk, name in found]
-
-    def _lexical(self, course_id: int) -> LexicalIndex | None:
-        """The course's BM25 index; built and saved if missing (a data dir made by an
-        older version, or a crash between writing the two index files)."""
-        lexical = self.index_store.get_lexical(course_id)
-        if lexical is None:
-            lexical = build_lexical(self.engine, course_id)
-            self.index_store.put_lexical(course_id, lexical)
-        return lexical
 
 
 def after_overlap(previous: str, following: str) -> str:

@@ -6,12 +6,22 @@ import json
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Engine, UniqueConstraint
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def insert_ignoring_duplicates(engine: Engine, table: type[SQLModel]) -> Executable:
+    """An INSERT that skips rows whose key is there already (another worker's)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -27,6 +37,8 @@ class Course(SQLModel, table=True):
     # is derived again (a new document, a removed one).
     skills_spec: str = ""
     skills_spec_file: str = ""
+    # Counts the changes to the course's chunks: each worker's index follows it.
+    index_version: int = 0
 
 
 class Skill(SQLModel, table=True):

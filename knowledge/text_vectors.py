@@ -12,10 +12,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import Engine
-from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, delete, select
 
-from knowledge.tables import TextVector
+from knowledge.tables import TextVector, insert_ignoring_duplicates
 
 LOOKUP_BATCH = 500  # keys per query: under SQLite's limit on bound parameters
 
@@ -54,7 +53,7 @@ class TextVectors:
                 for t, v in zip(texts, vectors, strict=True)}
         if not rows:
             return
-        insert = _insert_ignoring_duplicates(self.engine)
+        insert = insert_ignoring_duplicates(self.engine, TextVector)
         with Session(self.engine) as session:
             for batch in _batches(list(rows), LOOKUP_BATCH):
                 session.execute(insert, [{"key": k, "model": self.model, "vector": rows[k]}
@@ -69,13 +68,6 @@ class TextVectors:
             session.commit()
         return int(dropped or 0)
 
-
-def _insert_ignoring_duplicates(engine: Engine) -> Executable:
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(TextVector).on_conflict_do_nothing()
 
 
 def _batches(items: list[str], size: int) -> Iterable[list[str]]:

@@ -38,7 +38,7 @@ class PostgresCluster:
             raise FileNotFoundError("PostgreSQL is not installed (apt-get install postgresql)")
         self.bin_dir = bin_dir
         self.folder = Path(tempfile.mkdtemp(prefix="tutorbot-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self._names = itertools.count()
         # PostgreSQL will not run as root: as root, the cluster is the postgres user's.
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -62,9 +62,10 @@ class PostgresCluster:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://tutorbot@/{database}?host={self.folder}&port={self.port}"
 
-    def new_database(self) -> str:
+    def new_database(self, *, migrated: bool = True) -> str:
+        """A fresh database: a copy of the migrated template, or an empty one."""
         name = f"test_{next(self._names)}"
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self._admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
         return self.url(name)
 
     def stop(self) -> None:
@@ -84,7 +85,7 @@ class PostgresCluster:
             raise RuntimeError(f"{program} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

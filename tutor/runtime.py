@@ -93,7 +93,7 @@ class Runtime:
         self.engine = engine or make_engine(settings.db_url)
         create_db_and_tables(self.engine)
         self._embedder = embedder
-        self.index_store = IndexStore(settings.index_dir)
+        self.index_store = IndexStore(settings.index_dir, self.engine)
         self.retriever = Retriever(self.engine, self.index_store)
         self.learners = LearnerStore(self.engine, settings.history_turns)
         self.quizzes = QuizRecords(self.engine)

@@ -145,3 +145,13 @@ class Reminder(SQLModel, table=True):
     last_sent: str = ""  # the learner's local date (ISO) of the last nudge
     blocked: bool = False  # the platform said the bot cannot reach them: never retried
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReceivedEvent(SQLModel, table=True):
+    """A chat event some worker took already (tutor/received.py): the platform's id
+    only, kept a day. Slack redelivers an event it thinks was missed, Telegram an
+    update a webhook did not acknowledge in time, to any worker behind the address."""
+
+    platform: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, index=True)

@@ -160,6 +160,25 @@ async def test_duplicate_delivery_is_answered_once(bot: Bot) -> None:
     assert len(bot.thread(event)) == 1
 
 
+async def test_an_event_redelivered_to_another_worker_is_answered_once(bot: Bot) -> None:
+    """A second worker on the same database (behind the same Request URL) takes the
+    redelivery: it acknowledges it and answers nothing."""
+    other = SlackAdapter(DialogueManager(bot.runtime), bot.runtime.settings.model_copy(
+        update={"slack_port": 0}))
+    stop = asyncio.Event()
+    task = asyncio.create_task(other.run(stop))
+    port = await bot.fake.wait_for(lambda: other.port, 10)
+    event = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event, event_id="Ev7")
+    status, _ = await bot.fake.send_event(f"http://127.0.0.1:{port}/slack/events", event,
+                                          event_id="Ev7", retry_num=1)
+    await bot.final(event)
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert status == 200 and len(bot.thread(event)) == 1
+
+
 async def test_mention_in_a_channel_is_answered_in_its_thread(bot: Bot) -> None:
     event = bot.fake.mention_event(LEARNER, BURN)
     await bot.fake.send_event(bot.url, event)

@@ -215,11 +215,17 @@ async def test_webhook_mode_answers_updates_posted_to_it(runtime: Runtime,
         task = asyncio.create_task(TelegramAdapter(DialogueManager(runtime),
                                                    runtime.settings).run(stop))
         await fake.wait_for(lambda: any(m == "setWebhook" for m, _ in fake.calls), 10)
-        fake.user_message(LEARNER, "/help")
+        update = fake.user_message(LEARNER, "/help")
         reply = await fake.wait_for(lambda: fake.bot_messages(LEARNER))
+        fake.redeliver(update)  # as if the answer to the webhook had come too late
+        fake.user_message(LEARNER, "/mydata")
+        await fake.wait_for(lambda: len(fake.bot_messages(LEARNER)) >= 2)
+        await asyncio.sleep(0.3)
         stop.set()
         await asyncio.wait_for(task, 10)
     assert "Commands:" in reply[0]["text"]
+    assert sum("Commands:" in m.get("text", "") for m in fake.bot_messages(LEARNER)) == 1
+    assert len(fake.bot_messages(LEARNER)) == 2 and not fake.webhook_errors
     assert not [m for m, _ in fake.calls if m == "getUpdates"]  # no polling in webhook mode
 
 

@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
+from knowledge.index import IndexStore
 from knowledge.ingest import ingest, refresh_stale
 from knowledge.library import (
     course_summaries,
     document_names,
     find_course,
-    rebuild_index,
     remove_course,
     remove_document,
 )
-from knowledge.tables import Chunk, Document
+from knowledge.tables import Chunk, Course, Document
 from tests.conftest import SAMPLE_COURSE
 from tutor.runtime import Runtime
 
@@ -37,7 +37,8 @@ def test_sample_course_ingests_every_format(runtime: Runtime) -> None:
     assert len(report.added) == 8
     assert {"read", "embed"} <= set(stages)
     index = runtime.index_store.get(find_course(runtime.engine, "safety").id)
-    assert index is not None and len(index) == report.chunks_added > 40
+    assert index is not None and len(index.vectors) == report.chunks_added > 40
+    assert len(index.lexical) == len(index.vectors)
 
 
 def test_reingest_unchanged_does_nothing_and_changed_file_replaces(runtime: Runtime,
@@ -55,7 +56,7 @@ def test_reingest_unchanged_does_nothing_and_changed_file_replaces(runtime: Runt
     assert changed.updated == ["ladders.md"] and changed.chunks_removed == 1
     assert chunk_texts(runtime) == ["Keep the 1 in 4 angle."]
     index = runtime.index_store.get(find_course(runtime.engine, "safety").id)
-    assert index is not None and len(index) == 1
+    assert index is not None and len(index.vectors) == 1
 
 
 def test_bad_file_is_reported_and_the_rest_goes_in(runtime: Runtime, tmp_path: Path) -> None:
@@ -82,25 +83,108 @@ def test_remove_document_and_course(runtime: Runtime, tmp_path: Path) -> None:
     assert remove_document(runtime.engine, runtime.index_store, "safety", "a.md") == 1
     assert document_names(runtime.engine, "safety") == ["b.md"]
     course_id = find_course(runtime.engine, "safety").id
-    assert len(runtime.index_store.get(course_id)) == 1
+    assert len(runtime.index_store.get(course_id).vectors) == 1
     with pytest.raises(LookupError):
         remove_document(runtime.engine, runtime.index_store, "safety", "a.md")
     remove_course(runtime.engine, runtime.index_store, "safety")
     assert course_summaries(runtime.engine) == []
-    assert not runtime.index_store.path(course_id).exists()
+    assert runtime.index_store.get(course_id) is None
+    assert not list(runtime.index_store.folder.glob(f"course-{course_id}-*"))
 
 
 def test_rebuilt_index_answers_like_the_incremental_one(runtime: Runtime) -> None:
     run_ingest(runtime, SAMPLE_COURSE)
     course_id = find_course(runtime.engine, "safety").id
     query = runtime.embedder.embed(["which extinguisher for electrical fires"])[0]
-    before = runtime.index_store.get(course_id).search(query, 5)
-    runtime.index_store.path(course_id).unlink()
-    assert rebuild_index(runtime.engine, runtime.index_store, course_id) > 0
-    after = runtime.index_store.get(course_id).search(query, 5)
+    before = runtime.index_store.get(course_id).vectors.search(query, 5)
+    for path in runtime.index_store.folder.iterdir():
+        path.unlink()
+    assert runtime.index_store.rebuild(course_id) > 0
+    after = runtime.index_store.get(course_id).vectors.search(query, 5)
     assert [i for i, _ in before] == [i for i, _ in after]
     assert np.allclose([s for _, s in before], [s for _, s in after])
     assert not list(runtime.index_store.folder.glob("*.tmp"))
+
+
+def course_chunk_ids(runtime: Runtime, course: str = "safety") -> set[int]:
+    with Session(runtime.engine) as session:
+        return set(session.exec(select(Chunk.id).join(Document).join(Course)
+                                .where(Course.name == course)))
+
+
+def indexed_ids(store: IndexStore, course_id: int) -> set[int]:
+    index = store.get(course_id)
+    assert index is not None
+    vectors = index.vectors.index
+    return {int(vectors.id_map.at(i)) for i in range(vectors.ntotal)} | set(
+        index.lexical.ids.tolist())
+
+
+def test_another_worker_follows_the_database(runtime: Runtime, tmp_path: Path) -> None:
+    """A second worker with a disk of its own sees what the first ingested, at its
+    next search: the database's version is ahead of what it holds."""
+    other = IndexStore(tmp_path / "other-worker", runtime.engine)
+    (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
+    run_ingest(runtime, tmp_path / "a.md")
+    course_id = find_course(runtime.engine, "safety").id
+    assert indexed_ids(other, course_id) == course_chunk_ids(runtime)
+    (tmp_path / "b.md").write_text("# Spills\nUse the spill kit.")
+    run_ingest(runtime, tmp_path / "b.md")
+    assert indexed_ids(other, course_id) == course_chunk_ids(runtime)
+    assert len(course_chunk_ids(runtime)) == 2
+    assert other.get(course_id).version == runtime.index_store.get(course_id).version == 2
+
+
+def test_two_workers_ingesting_into_one_course_lose_nothing(runtime: Runtime,
+                                                             tmp_path: Path) -> None:
+    """Each ingest changes the index of the version it committed after: a worker that
+    holds an older one builds from the database instead of overwriting the other's."""
+    other = IndexStore(tmp_path / "other-worker", runtime.engine)
+    for number in range(4):
+        (tmp_path / f"{number}.md").write_text(f"# Topic {number}\nRule number {number}.")
+        store = other if number % 2 else runtime.index_store
+        ingest([tmp_path / f"{number}.md"], "safety", engine=runtime.engine,
+               embedder=runtime.embedder, index_store=store, max_bytes=10**6)
+    course_id = find_course(runtime.engine, "safety").id
+    assert len(course_chunk_ids(runtime)) == 4
+    assert indexed_ids(runtime.index_store, course_id) == course_chunk_ids(runtime)
+    assert indexed_ids(other, course_id) == course_chunk_ids(runtime)
+
+
+def test_a_crash_between_commit_and_index_write_heals(runtime: Runtime, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
+    run_ingest(runtime, tmp_path / "a.md")
+
+    def crash(*args: object) -> None:
+        raise SystemExit("killed after the commit")
+
+    monkeypatch.setattr(IndexStore, "update", crash)
+    (tmp_path / "b.md").write_text("# Spills\nUse the spill kit.")
+    with pytest.raises(SystemExit):
+        run_ingest(runtime, tmp_path / "b.md")
+    monkeypatch.undo()
+    course_id = find_course(runtime.engine, "safety").id
+    restarted = IndexStore(runtime.index_store.folder, runtime.engine)
+    assert indexed_ids(restarted, course_id) == course_chunk_ids(runtime)
+    assert indexed_ids(runtime.index_store, course_id) == course_chunk_ids(runtime)
+    assert run_ingest(runtime, tmp_path / "b.md").unchanged == ["b.md"]
+
+
+def test_index_files_from_before_versions_are_replaced(runtime: Runtime,
+                                                       tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
+    run_ingest(runtime, tmp_path / "a.md")
+    course_id = find_course(runtime.engine, "safety").id
+    folder = runtime.index_store.folder
+    legacy = [folder / f"course-{course_id}.faiss", folder / f"course-{course_id}.bm25.npz"]
+    for path in legacy:
+        path.write_bytes(b"old")
+    (tmp_path / "b.md").write_text("# Spills\nUse the spill kit.")
+    run_ingest(runtime, tmp_path / "b.md")
+    assert not any(path.exists() for path in legacy)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"course-{course_id}-v2.bm25.npz", f"course-{course_id}-v2.faiss"]
 
 
 def test_documents_chunked_by_an_older_version_are_normalised_again(runtime: Runtime,

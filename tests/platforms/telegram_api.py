@@ -171,6 +171,11 @@ class FakeTelegram(StandIn):
             message["entities"] = entities
         return self._queue("message", message)
 
+    def redeliver(self, update: Json) -> None:
+        """Send an update again, as Telegram does when a webhook's answer came too late."""
+        self._pending.append(copy.deepcopy(update))
+        self._wake()
+
     def user_document(self, user_id: int, file_name: str, data: bytes, *,
                       caption: str | None = None, mime_type: str | None = None,
                       chat_id: int | None = None, chat_type: str = "private") -> Json:

@@ -1,7 +1,10 @@
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -10,6 +13,7 @@ from sqlmodel import Session, SQLModel, select
 
 from knowledge.tables import Chunk, TextVector
 from tests.conftest import ROOT
+from tests.postgres import PostgresCluster
 from tutor.database import create_db_and_tables, make_engine
 from tutor.migrations import alembic_config
 from tutor.tables import Turn
@@ -80,3 +84,26 @@ def test_an_older_data_dir_gets_the_columns_added_since(tmp_path: Path) -> None:
         indexes = {row[0] for row in check.execute("SELECT name FROM sqlite_master "
                                                    "WHERE type = 'index'")}
     assert "ix_turn_conversation" in indexes
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_workers_starting_together_on_a_new_database_migrate_once(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Without the lock, three of five trials of three processes failed on SQLite
+    ("table ... already exists")."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tutorbot.db'}"
+    else:
+        cluster: PostgresCluster | None = request.getfixturevalue("postgres")
+        if cluster is None:
+            pytest.skip("PostgreSQL is not installed here")
+        url = cluster.new_database(migrated=False)
+    start = ("import sys; from tutor.database import create_db_and_tables, make_engine; "
+             "create_db_and_tables(make_engine(sys.argv[1]))")
+    workers = [subprocess.Popen([sys.executable, "-c", start, url], cwd=ROOT,
+                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    failures = [error for worker in workers
+                if (error := worker.communicate(timeout=120)[1]) and worker.returncode]
+    assert not failures, failures[0][-1500:]
+    engine = make_engine(url)
+    assert version(engine) == head() and schema_differences(engine) == []
