@@ -151,6 +151,23 @@ def test_two_workers_ingesting_into_one_course_lose_nothing(runtime: Runtime,
     assert indexed_ids(other, course_id) == course_chunk_ids(runtime)
 
 
+def test_a_course_removed_elsewhere_is_forgotten(runtime: Runtime, tmp_path: Path) -> None:
+    """SQLite gives a new course the id of the last one removed: the other worker must
+    answer the new course from its own chunks, not from the old index it held."""
+    other, away = (IndexStore(tmp_path / name, runtime.engine) for name in ("other", "away"))
+    (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
+    (tmp_path / "b.md").write_text("# Spills\nUse the spill kit.")
+    run_ingest(runtime, tmp_path / "a.md", tmp_path / "b.md", course="old")
+    old_id = find_course(runtime.engine, "old").id
+    assert len(other.get(old_id).vectors) == len(away.get(old_id).vectors) == 2
+    remove_course(runtime.engine, runtime.index_store, "old")
+    assert other.get(old_id) is None  # `away` searches nothing meanwhile
+    run_ingest(runtime, tmp_path / "a.md", course="new")
+    new_id = find_course(runtime.engine, "new").id
+    assert indexed_ids(other, new_id) == course_chunk_ids(runtime, "new")
+    assert indexed_ids(away, new_id) == course_chunk_ids(runtime, "new")
+
+
 def test_a_crash_between_commit_and_index_write_heals(runtime: Runtime, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
@@ -183,8 +200,9 @@ def test_index_files_from_before_versions_are_replaced(runtime: Runtime,
     (tmp_path / "b.md").write_text("# Spills\nUse the spill kit.")
     run_ingest(runtime, tmp_path / "b.md")
     assert not any(path.exists() for path in legacy)
+    stamp = runtime.index_store.get(course_id).stamp
     assert sorted(p.name for p in folder.iterdir()) == [
-        f"course-{course_id}-v2.bm25.npz", f"course-{course_id}-v2.faiss"]
+        f"course-{course_id}-{stamp.born}-v2.bm25.npz", f"course-{course_id}-{stamp.born}-v2.faiss"]
 
 
 def test_documents_chunked_by_an_older_version_are_normalised_again(runtime: Runtime,
