@@ -86,7 +86,9 @@ class TelegramAdapter:
             .concurrent_updates(True)  # learners must not wait for each other's answers
             .build()
         )
-        self.received = ReceivedEvents(manager.runtime.engine, self.platform)
+        # Update ids count per bot: two bots on one database must not skip each other's.
+        bot_id = settings.telegram_token.get_secret_value().split(":")[0]
+        self.received = ReceivedEvents(manager.runtime.engine, f"{self.platform}:{bot_id}")
         self.app.add_handler(TypeHandler(Update, self._skip_redelivered), group=-1)
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_handler(MessageHandler(

@@ -130,6 +130,12 @@ def next_index_version(session: Session, course_id: int) -> int:
     return int(version)
 
 
+def lock_course(session: Session, course_id: int) -> None:
+    """Hold the course until this transaction ends (a write that changes nothing)."""
+    session.exec(update(Course).where(col(Course.id) == course_id)  # type: ignore[call-overload]
+                 .values(index_version=col(Course.index_version)))
+
+
 def _stamp(born: datetime, version: int) -> Stamp:
     return Stamp(round(as_utc(born).timestamp() * 1_000_000), int(version))
 
@@ -170,10 +176,11 @@ class IndexStore:
         with Session(self.engine) as session:
             stamps = {course_id: _stamp(born, version) for course_id, born, version in
                       session.exec(select(Course.id, Course.created_at, Course.index_version))}
-        for gone in self._loaded.keys() - stamps.keys():  # removed by another process
-            self.delete(gone)
+        for gone in self._loaded.keys() - stamps.keys():  # removed by another process?
+            if self._current(gone) is None:  # (or made since the query above)
+                self.delete(gone)
         behind = [course_id for course_id, stamp in stamps.items() if course_id is not None
-                  and (course_id not in self._loaded or self._loaded[course_id].stamp != stamp)]
+                  and getattr(self._loaded.get(course_id), "stamp", None) != stamp]
         for course_id in behind:
             self.get(course_id)
         return behind
@@ -186,6 +193,9 @@ class IndexStore:
         with self._locks[course_id]:
             current = self._current(course_id)
             base = self._loaded.get(course_id)
+            if current is not None and base is not None and base.stamp.born == current.born \
+                    and base.stamp.version >= version:
+                return  # a search or `refresh` built it from the database already
             if current is not None and (base is None or base.stamp != (current.born,
                                                                         version - 1)):
                 base = self._read(course_id, Stamp(current.born, version - 1))
@@ -193,7 +203,9 @@ class IndexStore:
                 self._remember(course_id, self._build(course_id))
                 return
             changed = base.vectors.copy()
-            changed.remove(removed)
+            # `added` too: an index built from the database may hold them already (its
+            # version read a moment before its chunks).
+            changed.remove(np.concatenate([removed, added]))
             changed.add(added, vectors)
             self._remember(course_id, self._save(course_id, CourseIndex(
                 Stamp(current.born, version), changed, build_lexical(self.engine, course_id))))
@@ -265,12 +277,18 @@ class IndexStore:
         return self._save(course_id, CourseIndex(stamp, index, lexical))
 
     def _save(self, course_id: int, index: CourseIndex) -> CourseIndex:
+        """Write the index's files, if the disk lets us: the database holds what they
+        are built from, so a failed write costs a build at the next start, not data."""
         vector_path, lexical_path = self.paths(course_id, index.stamp)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        index.lexical.save(lexical_path)
-        index.vectors.save(vector_path)
-        for path in self._files(course_id, superseded_by=index.stamp):
-            path.unlink(missing_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            index.lexical.save(lexical_path)
+            index.vectors.save(vector_path)
+            for path in self._files(course_id, superseded_by=index.stamp):
+                path.unlink(missing_ok=True)
+        except (OSError, RuntimeError) as error:
+            log.warning("could not write course %d's index files (%s); it is kept in memory "
+                        "and built again at the next start", course_id, error)
         return index
 
     def _files(self, course_id: int, superseded_by: Stamp | None = None) -> list[Path]:
@@ -280,10 +298,10 @@ class IndexStore:
         found = [self.folder / f"course-{course_id}.faiss",
                  self.folder / f"course-{course_id}.bm25.npz"]
         for path in self.folder.glob(f"course-{course_id}-*-v*"):
-            born, _, version = path.name.removeprefix(f"course-{course_id}-").partition("-v")
-            version = version.split(".")[0]
-            if not (born.isdigit() and version.isdigit()):
-                continue
+            stem = path.name.removesuffix(".faiss").removesuffix(".bm25.npz")
+            born, _, version = stem.removeprefix(f"course-{course_id}-").partition("-v")
+            if stem == path.name or not (born.isdigit() and version.isdigit()):
+                continue  # not an index file (another writer's temporary one, say)
             if superseded_by is None or int(born) != superseded_by.born or (
                     int(version) < superseded_by.version):
                 found.append(path)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from knowledge.chunking import ChunkDraft, chunk_markdown, document_title, embedding_text
 from knowledge.convert import SUPPORTED_SUFFIXES, ConversionError, to_markdown
 from knowledge.embedder import Embedder
-from knowledge.index import IndexStore, next_index_version
+from knowledge.index import IndexStore, lock_course, next_index_version
 from knowledge.library import delete_chunks, get_or_create_course, refresh_skills
 from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
@@ -76,7 +76,6 @@ class _Pending:
     kind: SourceKind
     title: str
     chunks: list[ChunkDraft]
-    replaces: int | None  # id of the document this new version replaces
 
 
 def chunk_document(
@@ -138,7 +137,7 @@ def ingest(
         }
     assert course_id is not None
 
-    to_read: list[tuple[Path, str, int | None]] = []  # (file, content hash, replaces)
+    to_read: list[tuple[Path, str]] = []  # (file, content hash)
     seen: set[str] = set()
     for path in files:
         if path.name in seen:
@@ -159,12 +158,13 @@ def ingest(
         ):
             report.unchanged.append(path.name)
             continue
-        to_read.append((path, content_hash, previous.id if previous else None))
+        to_read.append((path, content_hash))
 
     pending = _read_and_chunk(to_read, embedder, max_bytes, report, report_progress)
     vectors = _embed(pending, embedder, report_progress)
     _store(pending, vectors, course_id, embedder.name, engine, index_store, report)
     with Session(engine) as session:
+        lock_course(session, course_id)  # two ingests into one course derive skills in turn
         report.skill_problems.extend(refresh_skills(session, course_id))
         session.commit()
         skills = session.exec(select(Skill.id).where(Skill.course_id == course_id)).all()
@@ -197,7 +197,7 @@ def _skills_file(files: list[Path], paths: list[Path],
 
 
 def _read_and_chunk(
-    to_read: list[tuple[Path, str, int | None]],
+    to_read: list[tuple[Path, str]],
     embedder: Embedder,
     max_bytes: int,
     report: IngestReport,
@@ -205,7 +205,7 @@ def _read_and_chunk(
 ) -> list[_Pending]:
     pending: list[_Pending] = []
     report_progress("read", 0, len(to_read))
-    for done, (path, content_hash, replaces) in enumerate(to_read, 1):
+    for done, (path, content_hash) in enumerate(to_read, 1):
         try:
             text = to_markdown(path, max_bytes=max_bytes)
         except (ConversionError, OSError) as error:
@@ -213,7 +213,7 @@ def _read_and_chunk(
         else:
             kind = source_kind(path.suffix)
             title, chunks = chunk_document(text, kind, path.name, embedder)
-            pending.append(_Pending(path, content_hash, text, kind, title, chunks, replaces))
+            pending.append(_Pending(path, content_hash, text, kind, title, chunks))
         report_progress("read", done, len(to_read))
     return pending
 
@@ -242,13 +242,17 @@ def _store(
         return
     with Session(engine) as session:
         version = next_index_version(session, course_id)  # first: it takes the lock
-        removed = delete_chunks(session, [p.replaces for p in pending if p.replaces is not None])
+        # The documents as they are now that the course is ours: another process may
+        # have added or removed one of these names since they were read.
+        names = [item.path.name for item in pending]
+        current = {d.name: d for d in session.exec(select(Document).where(
+            Document.course_id == course_id, col(Document.name).in_(names)))}
+        removed = delete_chunks(session, [d.id for d in current.values() if d.id is not None])
         rows: list[Chunk] = []
         offset = 0
         for item in pending:
-            if item.replaces is not None:
-                document = session.get(Document, item.replaces)
-                assert document is not None
+            document = current.get(item.path.name)
+            if document is not None:
                 report.updated.append(item.path.name)
             else:
                 document = Document(course_id=course_id, name=item.path.name, source_path="",
@@ -301,6 +305,8 @@ def refresh_stale(
         if course_id is not None:
             query = query.where(Document.course_id == course_id)
         stale = list(session.exec(query))
+        for changed in sorted({document.course_id for document in stale}):
+            next_index_version(session, changed)  # first, in one order: no deadlock
         redone: list[tuple[Document, str, list[ChunkDraft]]] = []
         for number, document in enumerate(stale, 1):
             report_progress("read", number - 1, len(stale))
@@ -334,7 +340,6 @@ def refresh_stale(
         session.flush()
         for changed in report.course_ids:
             refresh_skills(session, changed)
-            next_index_version(session, changed)
         session.commit()
     report.reembedded = _reembed(engine, embedder, course_id, report, report_progress)
     return report
@@ -379,6 +384,8 @@ def _reembed(engine: Engine, embedder: Embedder, course_id: int | None,
         stale = session.exec(query).all()
         if not stale:
             return 0
+        for changed in sorted({document.course_id for _, document in stale}):
+            next_index_version(session, changed)
         texts = [embedding_text(d.title, c.heading, c.text) for c, d in stale]
         vectors = _embed_texts(texts, embedder, report_progress)
         for (chunk, document), vector in zip(stale, vectors, strict=True):
@@ -387,7 +394,5 @@ def _reembed(engine: Engine, embedder: Embedder, course_id: int | None,
             session.add(chunk)
             session.add(document)
             report.course_ids.add(document.course_id)
-        for changed in {document.course_id for _, document in stale}:
-            next_index_version(session, changed)
         session.commit()
     return len(texts)

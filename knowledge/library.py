@@ -79,7 +79,9 @@ def delete_chunks(session: Session, document_ids: list[int]) -> list[int]:
 def remove_document(engine: Engine, index_store: IndexStore, course: str, name: str) -> int:
     """Remove one document and its chunks; returns how many chunks went."""
     course_row = find_course(engine, course)
+    assert course_row.id is not None
     with Session(engine) as session:
+        next_index_version(session, course_row.id)  # first: it takes the course's lock
         document = session.exec(
             select(Document).where(Document.course_id == course_row.id, Document.name == name)
         ).first()
@@ -88,9 +90,7 @@ def remove_document(engine: Engine, index_store: IndexStore, course: str, name: 
         removed = delete_chunks(session, [document.id])
         session.delete(document)
         session.flush()
-        assert course_row.id is not None
         refresh_skills(session, course_row.id)
-        next_index_version(session, course_row.id)
         session.commit()
     index_store.rebuild(course_row.id)
     return len(removed)

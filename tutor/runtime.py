@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
@@ -41,6 +44,7 @@ from tutor.quiz.records import QuizRecords
 from tutor.settings import Settings
 from tutor.workers import BatchDecoder, BatchWorker, Decoder, DecodingWorker
 
+log = logging.getLogger(__name__)
 SERVED_CONCURRENCY = 64  # answers streaming from a served model at once
 LOCAL_BATCH_ROWS = 16  # answers the local model decodes together
 DECODING_NICE = 10  # the model's thread yields the cores to first replies (bench.telegram_load)
@@ -105,6 +109,9 @@ class Runtime:
         self._generator: Generator | None = None
         self._ingest_lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # the embed worker's
+        # The background storing of an upload's sentences, the latest (tests wait on it).
+        self.sentences_stored: Future[int] | None = None
+        self._closing = threading.Event()
 
     @property
     def embedder(self) -> Embedder:
@@ -181,9 +188,12 @@ class Runtime:
         return await self.llm_worker.submit(GenerationRequest(messages, on_text))
 
     def add_material(self, paths: list[Path], course: str,
-                     progress: ProgressReporter | None = None) -> IngestReport:
-        """Ingest into a course, one batch at a time in this process, so two uploads
-        to one course cannot both rewrite its index from the same old copy."""
+                     progress: ProgressReporter | None = None, *,
+                     sentences_later: bool = False) -> IngestReport:
+        """Ingest into a course, one batch at a time in this process. With
+        `sentences_later` (a chat upload: the trainer waits for the report) the
+        passage sentences' vectors are stored in the background once the chunks are
+        searchable; questions meanwhile embed the sentences themselves."""
         # bench.ingest: 69.5 chunks/s here, and storing their sentences takes 1.5 to 2.2
         # times as long again on the public sets (about 22 chunks/s in all); a chunk
         # holds about 1 kB of a document's bytes.
@@ -191,7 +201,7 @@ class Runtime:
         size = sum(file.stat().st_size for file in files)
         self._preparing[course] = time.monotonic() + 2 + size / 1000 / 22
         try:
-            return self._add_material(paths, course, progress)
+            return self._add_material(paths, course, progress, sentences_later)
         finally:
             self._preparing.pop(course, None)
 
@@ -209,11 +219,25 @@ class Runtime:
             text for passage in self.retriever.course_passages(course_id)
             for text in evidence_texts(passage))
         for start in range(0, len(texts), SENTENCE_BATCH):
+            if self._closing.is_set():  # the rest is stored at the next `serve` start
+                break
             batch = texts[start:start + SENTENCE_BATCH]
             self.text_vectors.put(batch, self.embedder.embed(batch))
             if progress:
                 progress("sentences", start + len(batch), len(texts))
         return len(texts)
+
+    @cached_property
+    def _background(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentences")
+
+    def _store_sentences_quietly(self, course: str) -> int:
+        try:
+            return self.embed_passage_sentences(course)
+        except Exception:  # `serve` stores what is missing at its next start
+            log.exception("storing the passage sentences of '%s' failed; questions embed "
+                          "them as they come", course)
+            return 0
 
     def bank_ready_in(self, course: str) -> int | None:
         """Seconds until the course's question bank is built, if it is being built."""
@@ -221,12 +245,17 @@ class Runtime:
         return None if ready is None else max(1, round(ready - time.monotonic()))
 
     def _add_material(self, paths: list[Path], course: str,
-                      progress: ProgressReporter | None) -> IngestReport:
+                      progress: ProgressReporter | None, sentences_later: bool) -> IngestReport:
         with self._ingest_lock:
             report = ingest(paths, course, engine=self.engine, embedder=self.embedder,
                             index_store=self.index_store,
                             max_bytes=self.settings.max_upload_bytes, progress=progress)
-            self.embed_passage_sentences(course, progress)
+            if not sentences_later:
+                self.embed_passage_sentences(course, progress)
+            elif report.chunks_added and not self._closing.is_set():
+                with contextlib.suppress(RuntimeError):  # closed meanwhile: at the next start
+                    self.sentences_stored = self._background.submit(
+                        self._store_sentences_quietly, course)
             if report.skills:  # the bank follows the material: a quiz never waits for it
                 writing = (lambda done, total: progress("questions", done, total)) if (
                     progress) else None
@@ -259,6 +288,9 @@ class Runtime:
         )
 
     def close(self) -> None:
+        self._closing.set()
+        if "_background" in self.__dict__:  # what is not stored yet, `serve` stores at start
+            self._background.shutdown(wait=True, cancel_futures=True)
         for name in ("embed_worker", "llm_worker"):
             if name in self.__dict__:
                 self.__dict__[name].close()

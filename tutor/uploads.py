@@ -61,7 +61,8 @@ async def ingest_uploads(runtime: Runtime, files: tuple[Attachment, ...],
                 continue
             path.write_bytes(await attachment.fetch())
             paths.append(path)
-        report = (await asyncio.to_thread(runtime.add_material, paths, course) if paths
+        report = (await asyncio.to_thread(runtime.add_material, paths, course,
+                                          sentences_later=True) if paths
                   else IngestReport(course))
     report.failed = [(Path(name).name, reason) for name, reason in refused + report.failed]
     return report

@@ -168,6 +168,43 @@ def test_a_course_removed_elsewhere_is_forgotten(runtime: Runtime, tmp_path: Pat
     assert indexed_ids(away, new_id) == course_chunk_ids(runtime, "new")
 
 
+def test_an_upload_racing_another_of_the_same_name_replaces_it(
+        runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker stores the same new file name while this one embeds: this one
+    then replaces it (planned before the course was locked, stored after)."""
+    from knowledge import ingest as ingest_module
+
+    (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
+    other_copy = tmp_path / "other" / "a.md"
+    other_copy.parent.mkdir()
+    other_copy.write_text("# Exits\nFire exits stay unlocked.")
+    embed = ingest_module._embed
+
+    def embed_while_another_worker_stores(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(ingest_module, "_embed", embed)
+        run_ingest(runtime, other_copy)  # the other worker, first to commit
+        return embed(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "_embed", embed_while_another_worker_stores)
+    report = run_ingest(runtime, tmp_path / "a.md")
+    assert report.updated == ["a.md"] and not report.failed
+    assert chunk_texts(runtime) == ["Keep fire exits clear."]
+    course_id = find_course(runtime.engine, "safety").id
+    assert indexed_ids(runtime.index_store, course_id) == course_chunk_ids(runtime)
+
+
+def test_another_writers_temporary_file_is_left_alone(runtime: Runtime, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")
+    run_ingest(runtime, tmp_path / "a.md")
+    course_id = find_course(runtime.engine, "safety").id
+    stamp = runtime.index_store.get(course_id).stamp
+    writing = runtime.index_store.folder / f"course-{course_id}-{stamp.name}.faissx1y2.tmp"
+    writing.write_bytes(b"half an index")
+    (tmp_path / "b.md").write_text("# Spills\nUse the spill kit.")
+    run_ingest(runtime, tmp_path / "b.md")
+    assert writing.exists()
+
+
 def test_a_crash_between_commit_and_index_write_heals(runtime: Runtime, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.md").write_text("# Exits\nKeep fire exits clear.")

@@ -59,3 +59,19 @@ async def test_ingest_stores_every_passage_sentence_and_questions_only_read_them
         assert events and asked and not asked & wanted  # the question and the model's words
     finally:
         runtime.close()
+
+
+def test_a_chat_upload_stores_its_sentences_after_the_report(settings: Settings,
+                                                             generator) -> None:  # type: ignore[no-untyped-def]
+    runtime = Runtime(settings, embedder=RecordingEmbedder(), generator_factory=lambda: generator)
+    stages: list[str] = []
+    try:
+        report = runtime.add_material([SAMPLE_COURSE], "safety",
+                                      lambda stage, *_: stages.append(stage), sentences_later=True)
+        assert report.chunks_added and "sentences" not in stages
+        assert runtime.sentences_stored is not None and runtime.sentences_stored.result() > 0
+        passages = list(runtime.retriever.course_passages(1))
+        wanted = {text for passage in passages for text in evidence_texts(passage)}
+        assert runtime.text_vectors.missing(wanted) == []
+    finally:
+        runtime.close()
