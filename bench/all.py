@@ -6,10 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-SPEED = ("ingest", "retrieval", "decoding", "cold_ask", "telegram_load", "quiz_latency",
-         "learner_scale")
-QUALITY = ("search_quality", "check_quality", "answer_quality", "question_quality",
-           "grading_quality", "learner_model", "cold_start", "next_policy")
+SPEED = ("ingest", "retrieval", "decoding", "cold_ask", "telegram_load", "workers",
+         "quiz_latency", "learner_scale")
+QUALITY = ("search_quality", "check_quality", "answer_quality", "answer_length",
+           "question_quality", "grading_quality", "learner_model", "cold_start", "next_policy")
 
 for name in SPEED + QUALITY:
     print(f"== bench.{name}", flush=True)

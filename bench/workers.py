@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -91,7 +92,10 @@ async def one_round(workers: int, database_url: str, folder: Path, learners: int
 
 
 async def run(learners: int, rounds: int) -> dict[str, object]:
-    cluster = PostgresCluster()
+    try:
+        cluster = PostgresCluster()
+    except FileNotFoundError:
+        sys.exit("bench.workers shares one PostgreSQL: apt-get install postgresql")
     try:
         database_url = cluster.new_database(migrated=False)
         with tempfile.TemporaryDirectory() as name:
