@@ -27,6 +27,9 @@ def missing_settings(settings: Settings, platform: str) -> list[str]:
     needed = list(REQUIRED[platform])
     if platform == "slack" and settings.slack_app_token is not None:
         needed.remove("slack_signing_secret")  # Socket Mode does not sign requests
+    if platform == "telegram" and settings.telegram_webhook_url:
+        # Without it anyone who reaches the port could post updates as any learner.
+        needed.append("telegram_webhook_secret")
     return [f"TUTORBOT_{name.upper()}" for name in needed if getattr(settings, name) is None]
 
 

@@ -74,6 +74,9 @@ class TelegramAdapter:
     def __init__(self, manager: DialogueManager, settings: Settings) -> None:
         if settings.telegram_token is None:
             raise ValueError("TUTORBOT_TELEGRAM_TOKEN is not set")
+        if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
+            raise ValueError("webhook mode needs TUTORBOT_TELEGRAM_WEBHOOK_SECRET: without it "
+                             "anyone who reaches the port could post updates as any learner")
         self.manager = manager
         self.settings = settings
         root = settings.telegram_api_url.rstrip("/")

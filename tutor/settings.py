@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -71,8 +72,8 @@ class Settings(BaseSettings):
 
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Who may add course material by chat, comma-separated platform ids: "
-        "telegram:12345,slack:U0123.",
+        description="Who may add course material by chat: platform ids, comma-separated "
+        "(telegram:12345,slack:U0123) or as a JSON list.",
     )
     stream_edit_interval_s: float = Field(
         1.0, ge=0.2, description="Least time between edits of a message while an answer streams."
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
+        """Comma-separated, or a JSON list: .env files hold both."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"TUTORBOT_ADMINS is not a JSON list: {error}") from error
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

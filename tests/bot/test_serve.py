@@ -1,3 +1,4 @@
+import pytest
 from pydantic import SecretStr
 
 from bot.serve import configured_platforms, missing_settings
@@ -19,3 +20,19 @@ def test_each_platform_names_the_settings_it_still_needs(monkeypatch) -> None:
 def test_admins_are_read_comma_separated(monkeypatch) -> None:
     monkeypatch.setenv("TUTORBOT_ADMINS", "telegram:1, slack:U2")
     assert Settings(_env_file=None).admins == ["telegram:1", "slack:U2"]
+
+
+def test_telegram_webhook_mode_needs_its_secret() -> None:
+    settings = Settings(_env_file=None, telegram_token=SecretStr("1:x"),
+                        telegram_webhook_url="https://tutor.example.com/telegram")
+    assert missing_settings(settings, "telegram") == ["TUTORBOT_TELEGRAM_WEBHOOK_SECRET"]
+    with_secret = settings.model_copy(update={"telegram_webhook_secret": SecretStr("s3cret")})
+    assert configured_platforms(with_secret) == ["telegram"]
+
+
+def test_admins_may_be_a_json_list(monkeypatch) -> None:
+    monkeypatch.setenv("TUTORBOT_ADMINS", '["telegram:1", "slack:U2"]')
+    assert Settings(_env_file=None).admins == ["telegram:1", "slack:U2"]
+    monkeypatch.setenv("TUTORBOT_ADMINS", '["telegram:1"')
+    with pytest.raises(ValueError, match="not a JSON list"):
+        Settings(_env_file=None)
