@@ -140,6 +140,13 @@ def _stamp(born: datetime, version: int) -> Stamp:
     return Stamp(round(as_utc(born).timestamp() * 1_000_000), int(version))
 
 
+def _stamp_in(session: Session, course_id: int) -> Stamp | None:
+    """The course's stamp as the database has it; None if the course is gone."""
+    row = session.exec(select(Course.created_at, Course.index_version)
+                       .where(Course.id == course_id)).first()
+    return None if row is None else _stamp(*row)
+
+
 class IndexStore:
     """Every course's indexes, as of the database. `Course.index_version` counts the
     changes to a course's chunks; an index is kept (in memory and as files named by
@@ -219,8 +226,7 @@ class IndexStore:
     def delete(self, course_id: int) -> None:
         with self._locks[course_id]:
             self._loaded.pop(course_id, None)
-            for path in self._files(course_id):
-                path.unlink(missing_ok=True)
+            self._delete_files(course_id)
 
     def paths(self, course_id: int, stamp: Stamp) -> tuple[Path, Path]:
         """The vector and lexical index files of one stamp."""
@@ -229,9 +235,7 @@ class IndexStore:
 
     def _current(self, course_id: int) -> Stamp | None:
         with Session(self.engine) as session:
-            row = session.exec(select(Course.created_at, Course.index_version)
-                               .where(Course.id == course_id)).first()
-        return None if row is None else _stamp(*row)
+            return _stamp_in(session, course_id)
 
     def _remember(self, course_id: int, index: CourseIndex | None) -> CourseIndex | None:
         if index is None:
@@ -255,15 +259,13 @@ class IndexStore:
         version and is built in turn."""
         started = time.perf_counter()
         with Session(self.engine) as session:
-            row = session.exec(select(Course.created_at, Course.index_version)
-                               .where(Course.id == course_id)).first()
-            rows = [] if row is None else session.exec(
+            stamp = _stamp_in(session, course_id)
+            rows = [] if stamp is None else session.exec(
                 select(Chunk.id, Chunk.embedding, Document.title, Chunk.heading, Chunk.text)
                 .join(Document, col(Document.id) == Chunk.document_id)
                 .where(Document.course_id == course_id)).all()
-        if row is None or not rows:
-            for path in self._files(course_id):
-                path.unlink(missing_ok=True)
+        if stamp is None or not rows:
+            self._delete_files(course_id)
             return None
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
@@ -271,7 +273,6 @@ class IndexStore:
         index.add(ids, vectors.reshape(len(rows), -1))
         lexical = LexicalIndex.build(ids.tolist(), [
             embedding_text(title, heading, text) for _, _, title, heading, text in rows])
-        stamp = _stamp(*row)
         log.info("built course %d's index at version %d from the database: %d chunks in "
                  "%.2f s", course_id, stamp.version, len(rows), time.perf_counter() - started)
         return self._save(course_id, CourseIndex(stamp, index, lexical))
@@ -290,6 +291,10 @@ class IndexStore:
             log.warning("could not write course %d's index files (%s); it is kept in memory "
                         "and built again at the next start", course_id, error)
         return index
+
+    def _delete_files(self, course_id: int) -> None:
+        for path in self._files(course_id):
+            path.unlink(missing_ok=True)
 
     def _files(self, course_id: int, superseded_by: Stamp | None = None) -> list[Path]:
         """The course's index files (those `superseded_by` makes old, if given: another
