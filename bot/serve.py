@@ -87,13 +87,7 @@ async def store_passage_sentences(runtime: Runtime) -> None:
     """Embed what ingest did not store yet (a data dir from before it did), in a
     thread: until it is done, questions embed those sentences themselves."""
     for course in course_names(runtime.engine):
-        try:
-            added = await asyncio.to_thread(runtime.embed_passage_sentences, course)
-            if added:
-                log.info("stored the vectors of %d passage sentences of '%s'", added, course)
-        except Exception:
-            log.exception("storing the passage sentences of '%s' failed; questions embed "
-                          "them as they come", course)
+        await asyncio.to_thread(runtime.store_sentences_quietly, course)
 
 
 async def nudge_regularly(nudger: Nudger, stop: asyncio.Event, every_s: float = 60) -> None:

@@ -231,13 +231,19 @@ class Runtime:
     def _background(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentences")
 
-    def _store_sentences_quietly(self, course: str) -> int:
+    def store_sentences_quietly(self, course: str) -> int:
+        """`embed_passage_sentences` off the learners' path: a failure is logged, not
+        raised (questions embed those sentences themselves; `serve` tries again at its
+        next start)."""
         try:
-            return self.embed_passage_sentences(course)
-        except Exception:  # `serve` stores what is missing at its next start
+            added = self.embed_passage_sentences(course)
+        except Exception:
             log.exception("storing the passage sentences of '%s' failed; questions embed "
                           "them as they come", course)
             return 0
+        if added:
+            log.info("stored the vectors of %d passage sentences of '%s'", added, course)
+        return added
 
     def bank_ready_in(self, course: str) -> int | None:
         """Seconds until the course's question bank is built, if it is being built."""
@@ -255,7 +261,7 @@ class Runtime:
             elif report.chunks_added and not self._closing.is_set():
                 with contextlib.suppress(RuntimeError):  # closed meanwhile: at the next start
                     self.sentences_stored = self._background.submit(
-                        self._store_sentences_quietly, course)
+                        self.store_sentences_quietly, course)
             if report.skills:  # the bank follows the material: a quiz never waits for it
                 writing = (lambda done, total: progress("questions", done, total)) if (
                     progress) else None
