@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import os
+import stat
 import sys
 from collections.abc import AsyncIterable, Iterable, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -27,7 +29,8 @@ from knowledge.library import (
     remove_document,
     skill_summaries,
 )
-from tutor.errors import TutorError
+from tutor.errors import PlatformRefused, TutorError
+from tutor.logs import configure_logging, masked
 from tutor.settings import Settings
 
 app = typer.Typer(help="tutorbot: a tutor that answers from your course material.",
@@ -143,6 +146,7 @@ def ask_command(
     else:
         with runtime_for(settings) as runtime:
             course = ask_server.resolve_course(runtime, course)
+            runtime.check_embedding_model()
             runtime.embedder, runtime.generator  # noqa: B018 (load now: timings measure the answer)
             final = asyncio.run(printer.show_async(
                 ask_server.answer_events(runtime, question, course)))
@@ -238,6 +242,7 @@ def serve_ask_command(
         console.print("Stopped." if ask_server.stop(settings) else "No server was running.")
         return
     with runtime_for(settings) as runtime:
+        runtime.check_embedding_model()
         asyncio.run(ask_server.AskServer(runtime, settings).run())
 
 
@@ -281,6 +286,7 @@ def chat_command(course: CourseOption = None) -> None:
     from tutor.dialogue import DialogueManager
 
     with runtime_for() as runtime:
+        runtime.check_embedding_model()
         with console.status("Loading the language model…"):
             runtime.generator  # noqa: B018 (load before the first question, not during it)
         asyncio.run(chat(DialogueManager(runtime), course, console=console))
@@ -306,18 +312,37 @@ def serve_command(
             errors.print(f"[red]Error:[/red] {name} needs {', '.join(missing)} "
                          "(see docs/chat-platforms.md).", highlight=False)
             raise typer.Exit(2)
+    configure_logging(settings, default_level="INFO")
     with runtime_for(settings) as runtime:
+        runtime.check_embedding_model()
         with console.status("Loading the models…"):
             runtime.embedder, runtime.generator  # noqa: B018 (before the first learner waits)
         console.print(f"Serving {' and '.join(wanted)}; Ctrl+C stops.")
-        asyncio.run(serve(runtime, wanted))
+        try:
+            asyncio.run(serve(runtime, wanted))
+        except PlatformRefused as error:
+            errors.print(f"[red]Error:[/red] {error}", highlight=False)
+            raise typer.Exit(1) from None
+
+
+@app.command("settings")
+def settings_command(as_json: JsonOption = False) -> None:
+    """Print the settings in effect (TUTORBOT_* and .env), secrets masked."""
+    shown = masked(Settings())
+    if as_json:
+        console.print_json(data=shown)
+        return
+    table = Table("setting", "value", box=None)
+    for name, value in shown.items():
+        table.add_row(f"TUTORBOT_{name.upper()}", "" if value is None else str(value))
+    console.print(table)
 
 
 @app.command("run")
 def run_command() -> None:
     """Start the tutor: the sample course on first use, then the Slack/Telegram bots
     whose tokens are set, or the console chat when none are."""
-    from bot.serve import configured_platforms
+    from bot.serve import configured_platforms, half_configured
 
     settings = Settings()
     with runtime_for(settings) as runtime:
@@ -328,12 +353,30 @@ def run_command() -> None:
                                               progress)
             print_report(report)
     platforms = configured_platforms(settings)
+    for name, missing in half_configured(settings).items():
+        errors.print(f"[yellow]![/yellow] Not serving {name}: it also needs "
+                     f"{', '.join(missing)} (see docs/chat-platforms.md).", highlight=False)
     if len(platforms) == 2:
         serve_command(Platform.all)
     elif platforms:
         serve_command(Platform(platforms[0]))
+    elif nobody_at_the_terminal():
+        errors.print("[red]Error:[/red] no chat platform is configured, and the console chat "
+                     "needs a terminal (docker compose run -it tutorbot). Set the Telegram or "
+                     "Slack tokens: docs/chat-platforms.md.", highlight=False)
+        raise typer.Exit(2)
     else:
         chat_command(None)
+
+
+def nobody_at_the_terminal() -> bool:
+    """Standard input is closed or /dev/null (a container started without -it): a
+    console chat would wait for no one. A pipe or a file still feeds one."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return True
+    return stat.S_ISCHR(mode) and not sys.stdin.isatty()
 
 
 @courses_app.callback()
@@ -617,7 +660,12 @@ def reindex_command(course: CourseOption = None) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        errors.print(f"[red]Error:[/red] {error}", highlight=False)
+        sys.exit(2)
+    configure_logging(settings)
     app()
 
 

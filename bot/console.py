@@ -50,6 +50,9 @@ def render_final(reply: Reply) -> Group:
     if reply.sources:
         parts.append(Text("Sources", style="bold"))
         parts.append(render_sources(reply))
+    if reply.file is not None:  # a terminal takes any length: the file's text, in place
+        parts.append(Text(f"{reply.file.caption} ({reply.file.name}):", style="bold"))
+        parts.append(Text(reply.file.data.decode("utf-8", errors="replace")))
     if typed := [button.command for button in reply.buttons if button.command]:
         parts.append(Text("Type " + " or ".join(typed), style="dim"))
     return Group(*parts)

@@ -37,6 +37,15 @@ def configured_platforms(settings: Settings) -> list[str]:
     return [name for name in REQUIRED if not missing_settings(settings, name)]
 
 
+def half_configured(settings: Settings) -> dict[str, list[str]]:
+    """Platforms some of whose settings are set but not all, with what they lack."""
+    started = {"telegram": settings.telegram_token or settings.telegram_webhook_url,
+               "slack": settings.slack_bot_token or settings.slack_app_token
+               or settings.slack_signing_secret}
+    return {name: missing for name in REQUIRED
+            if started[name] and (missing := missing_settings(settings, name))}
+
+
 async def serve(runtime: Runtime, platforms: list[str],
                 stop: asyncio.Event | None = None) -> None:
     """Run the adapters until `stop` is set or the process gets SIGINT/SIGTERM."""
@@ -61,8 +70,14 @@ async def serve(runtime: Runtime, platforms: list[str],
                   asyncio.create_task(nudge_regularly(nudger, stop)),
                   asyncio.create_task(store_passage_sentences(runtime)),
                   asyncio.create_task(follow_course_indexes(runtime, stop))]
+    running = [asyncio.create_task(adapter.run(stop)) for adapter in adapters]
     try:
-        await asyncio.gather(*(adapter.run(stop) for adapter in adapters))
+        # One adapter failing (a rejected token) stops the others: the process exits.
+        await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
+        stop.set()
+        for result in await asyncio.gather(*running, return_exceptions=True):
+            if isinstance(result, BaseException):
+                raise result
     finally:
         for task in background:
             task.cancel()

@@ -9,10 +9,12 @@ actions block. Bolt acknowledges every request before the listener's long work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -23,8 +25,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
-from tutor.errors import TutorError
+from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
 from tutor.received import ReceivedEvents
 from tutor.reminders import MaybeDelivered, Unreachable
@@ -33,6 +36,11 @@ from tutor.settings import Settings
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_TEXT = 3000  # Slack's limit for one section block's text
+MAX_CONTEXT = 300  # what a source's line shows of a long document name
+SECTIONS_PER_MESSAGE = 40  # a message holds 50 blocks; the sources and buttons follow
+FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while Slack cannot be reached at start
+REJECTED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                  "token_expired", "not_allowed_token_type"}
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join"}
 
 
@@ -69,13 +77,18 @@ class SlackAdapter:
         self.app.command("/tutor")(self._on_command)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set: Socket Mode with an app token, else HTTP."""
+        """Serve until `stop` is set: Socket Mode with an app token, else HTTP. While
+        Slack cannot be reached it retries with backoff; a rejected token raises
+        PlatformRefused."""
+        if not await self._until_reachable(stop, self._sign_in):
+            return
         if self.settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             handler = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token.get_secret_value())
-            await handler.connect_async()
+            if not await self._until_reachable(stop, partial(self._open_socket, handler)):
+                return
             try:
                 await stop.wait()
             finally:
@@ -92,6 +105,38 @@ class SlackAdapter:
             await stop.wait()
         finally:
             await runner.cleanup()
+
+    async def _until_reachable(self, stop: asyncio.Event,
+                               attempt: Callable[[], Awaitable[None]]) -> bool:
+        """`attempt` done, retried with backoff while Slack cannot be reached (one log
+        line each time); False if `stop` came first."""
+        delay = FIRST_RETRY_S
+        while not stop.is_set():
+            try:
+                await attempt()
+                return True
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                log.warning("Slack API not reachable at %s (%s); retrying in %d s",
+                            self.settings.slack_api_url, error or type(error).__name__, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, MAX_RETRY_S)
+        return False
+
+    async def _sign_in(self) -> None:
+        try:
+            await self.app.client.auth_test()
+        except SlackApiError as error:
+            raise refused("TUTORBOT_SLACK_BOT_TOKEN", error, "the Bot User OAuth Token "
+                          "(xoxb-…) on the app's OAuth & Permissions page") from None
+
+    @staticmethod
+    async def _open_socket(handler: Any) -> None:
+        try:
+            await handler.connect_async()
+        except SlackApiError as error:
+            raise refused("TUTORBOT_SLACK_APP_TOKEN", error, "an app-level token (xapp-…) "
+                          "with connections:write, under Basic Information") from None
 
     async def send_direct(self, user_id: str, reply: Reply) -> None:
         """A message the learner did not ask for (a review nudge), as a DM from the app."""
@@ -169,13 +214,14 @@ class SlackAdapter:
         in_private = (body.get("container") or {}).get("is_ephemeral", False)
         for reply in replies:
             if in_private:  # a click on a slash command's reply: answer as privately
-                await respond(text=fallback_text(reply), blocks=blocks(reply),
-                              response_type="ephemeral", replace_original=False)
+                for text, message_blocks in messages(reply):
+                    await respond(text=text, blocks=message_blocks, response_type="ephemeral",
+                                  replace_original=False)
                 continue
             # A refusal (someone else's quiz, an old button) is for the clicker only.
             await post(client, channel, thread, user,
                        replace(reply, ephemeral=True) if reply.error else reply)
-            await upload_image(client, channel, thread, reply)
+            await upload_attachments(client, channel, thread, reply)
 
     async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict,
                           respond: Callable[..., Awaitable[Any]]) -> None:
@@ -186,10 +232,11 @@ class SlackAdapter:
                                    f"/{text}" if is_command else text)  # else: a question
         async for reply in self.manager.respond(incoming):
             if not reply.draft:
-                await respond(text=fallback_text(reply), blocks=blocks(reply),
-                              response_type="ephemeral")
-                if command.get("channel_id", "").startswith("D"):  # a chart only in a DM
-                    await upload_image(self.app.client, command["channel_id"], None, reply)
+                for text, message_blocks in messages(reply):
+                    await respond(text=text, blocks=message_blocks, response_type="ephemeral")
+                if command.get("channel_id", "").startswith("D"):  # a file only in a DM
+                    await upload_attachments(self.app.client, command["channel_id"], None,
+                                             reply)
 
     async def _on_home(self, event: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])
@@ -213,13 +260,14 @@ class StreamedReply:
     async def show(self, replies: AsyncIterator[Reply]) -> None:
         async for reply in paced(replies, self.interval_s):
             if reply.draft:  # text only; the quote comes with its citation
-                await self._put(with_citations(reply)[:MAX_TEXT], None)
+                await self._put(draft_text(reply), None)
             elif reply.ephemeral:
                 await post(self.client, self.channel, self.thread, self.user, reply)
             else:
-                await self._put(fallback_text(reply), blocks(reply))
-                self.ts = None
-                await upload_image(self.client, self.channel, self.thread, reply)
+                for text, message_blocks in messages(reply):
+                    await self._put(text, message_blocks)
+                    self.ts = None  # a further message or reply is a new one
+                await upload_attachments(self.client, self.channel, self.thread, reply)
 
     async def _put(self, text: str, reply_blocks: list[dict] | None) -> None:
         try:
@@ -238,10 +286,19 @@ async def post(client: AsyncWebClient, channel: str, thread: str | None, user: s
                reply: Reply) -> None:
     if reply.ephemeral:
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread,
-                                        text=reply.text)
-    else:
-        await client.chat_postMessage(channel=channel, thread_ts=thread,
-                                      text=fallback_text(reply), blocks=blocks(reply))
+                                        text=escape(reply.text[:MAX_TEXT]))
+        return
+    for text, message_blocks in messages(reply):
+        await client.chat_postMessage(channel=channel, thread_ts=thread, text=text,
+                                      blocks=message_blocks)
+
+
+def refused(setting: str, error: SlackApiError, where: str) -> Exception:
+    """What Slack's answer to a token means for the person who set it."""
+    code = str(error.response.get("error"))
+    if code in REJECTED_TOKEN:
+        return PlatformRefused(f"Slack rejected {setting} ({code}): copy {where}.")
+    return error
 
 
 # chat.postMessage errors that say this user will not get the bot's DMs
@@ -269,49 +326,81 @@ def as_command(text: str, commands: dict) -> str:
     return text
 
 
-async def upload_image(client: AsyncWebClient, channel: str, thread: str | None,
-                       reply: Reply) -> None:
-    """A reply's picture (the /progress chart) as a file in the same thread."""
-    if reply.image is None or reply.ephemeral:
+async def upload_attachments(client: AsyncWebClient, channel: str, thread: str | None,
+                             reply: Reply) -> None:
+    """A reply's picture (the /progress chart) and file (a long /mydata) as files in
+    the same thread."""
+    if reply.ephemeral:
         return
     try:
-        await client.files_upload_v2(channel=channel, thread_ts=thread, content=reply.image.data,
-                                     filename=reply.image.name, title="Your progress",
-                                     alt_txt=reply.image.alt[:1000])
+        if reply.image is not None:
+            await client.files_upload_v2(channel=channel, thread_ts=thread,
+                                         content=reply.image.data, filename=reply.image.name,
+                                         title="Your progress", alt_txt=reply.image.alt[:1000])
+        if reply.file is not None:
+            await client.files_upload_v2(channel=channel, thread_ts=thread,
+                                         content=reply.file.data, filename=reply.file.name,
+                                         title=reply.file.caption)
     except SlackApiError:
-        log.warning("could not upload a picture to %s", channel, exc_info=True)
+        log.warning("could not upload a file to %s", channel, exc_info=True)
 
 
 def escape(text: str) -> str:
+    """Text as Slack shows it, never as markup: `<!channel>`, `<@U123>` and
+    `<https://x|label>` from a document, the model or a learner stay text.
+
+    >>> escape("<!channel> & <https://evil.example|payroll>")
+    '&lt;!channel&gt; &amp; &lt;https://evil.example|payroll&gt;'
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def with_citations(reply: Reply) -> str:
-    """A draft's text with the sources it cites so far, one line each, escaped as the
-    final reply's blocks are (a document's name is never markup)."""
-    cited = "\n".join(f"[{s.number}] {escape(s.label)}" for s in reply.sources)
-    return f"{escape(reply.text)}\n{cited}" if cited else escape(reply.text)
+def escaped_len(text: str) -> int:
+    return len(escape(text))
 
 
-def fallback_text(reply: Reply) -> str:
-    """What notifications and screen readers show."""
-    return reply.text[:MAX_TEXT]
+def draft_text(reply: Reply) -> str:
+    """A draft, escaped: its first message's worth of text, then the sources it cites
+    so far, one line each (a document's name is never markup)."""
+    cited = "\n".join(f"[{s.number}] {s.label}" for s in reply.sources)
+    room = MAX_TEXT - escaped_len(f"\n{cited} …")
+    texts = split_text(reply.text, room, escaped_len) if reply.text.strip() else ["…"]
+    shown = escape(texts[0]) + " …" * (len(texts) > 1)
+    return f"{shown}\n{escape(cited)}" if cited else shown
+
+
+def messages(reply: Reply) -> list[tuple[str, list[dict]]]:
+    """A final reply as Slack messages, each (fallback text, Block Kit blocks): the
+    text in sections of at most 3,000 characters as escaped, up to 40 a message, and
+    after the last: a notice, the sources as context, then the buttons. The fallback
+    text is what notifications and screen readers show."""
+    texts = split_text(reply.text, MAX_TEXT, escaped_len) if reply.text.strip() else []
+    grouped = [texts[start:start + SECTIONS_PER_MESSAGE]
+               for start in range(0, len(texts), SECTIONS_PER_MESSAGE)] or [[]]
+    result = [(escape("\n\n".join(group)[:MAX_TEXT]) or "…",
+               [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}
+                for text in group]) for group in grouped]
+    result[-1][1].extend(reply_footer(reply))
+    return result
 
 
 def blocks(reply: Reply) -> list[dict]:
-    """Block Kit: the text, a notice, the sources as context, then the buttons."""
-    result: list[dict] = [{"type": "section",
-                           "text": {"type": "mrkdwn", "text": escape(reply.text)[:MAX_TEXT]}}]
+    """All of a reply's blocks in one list (the App Home tab holds up to 100)."""
+    return [block for _, message_blocks in messages(reply) for block in message_blocks]
+
+
+def reply_footer(reply: Reply) -> list[dict]:
+    footer: list[dict] = []
     if reply.notice:
-        result.append({"type": "context",
-                       "elements": [{"type": "mrkdwn", "text": f"⚠ {escape(reply.notice)}"}]})
+        footer.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"⚠ {escape(reply.notice)}"}]})
     if reply.sources:
-        result.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": f"[{s.number}] {escape(s.label)}"[:300]}
+        footer.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"[{s.number}] {escape(s.label[:MAX_CONTEXT])}"}
             for s in reply.sources[:10]]})
     if reply.buttons:
-        result.append({"type": "actions", "elements": [button(b) for b in reply.buttons[:25]]})
-    return result
+        footer.append({"type": "actions", "elements": [button(b) for b in reply.buttons[:25]]})
+    return footer
 
 
 def button(choice: Button) -> dict:

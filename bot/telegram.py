@@ -8,10 +8,13 @@ inline keyboard at the end. What to say is decided in tutor/.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from urllib.parse import urlparse
 
 from telegram import (
@@ -23,7 +26,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,8 +45,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
-from tutor.errors import TutorError
+from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
 from tutor.received import ReceivedEvents
 from tutor.reminders import MaybeDelivered, Unreachable
@@ -44,6 +55,9 @@ from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # Telegram's limit for one message
+MAX_BUTTON_DATA = 64  # bytes of a button's callback data
+FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while the Bot API cannot be reached at start
+OUTAGE_LOG_S = 60  # while polling fails: a log line a minute
 CLOUD_API = "https://api.telegram.org"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what the cloud Bot API lets a bot download
 COMMANDS = [
@@ -97,45 +111,87 @@ class TelegramAdapter:
         self.app.add_handler(MessageHandler(
             (filters.TEXT | filters.Document.ALL) & ~filters.UpdateType.EDITED, self._on_message))
         self.app.add_error_handler(self._on_error)
+        self._unreachable_since: float | None = None  # polling has failed since then
+        self._last_outage_log = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set: webhook if a URL is configured, else long polling."""
-        await self.app.initialize()
-        await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-        await self.app.start()
-        assert self.app.updater is not None
-        if webhook_url := self.settings.telegram_webhook_url:
-            secret = self.settings.telegram_webhook_secret
-            await self.app.updater.start_webhook(
-                listen=self.settings.telegram_webhook_listen,
-                port=self.settings.telegram_webhook_port,
-                # Listen on the public URL's path, so a proxy can pass requests unchanged.
-                url_path=urlparse(webhook_url).path.strip("/"), webhook_url=webhook_url,
-                secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=["message", "callback_query"],
-            )
-        else:
-            await self.app.updater.start_polling(allowed_updates=["message", "callback_query"])
-        log.info("Telegram bot @%s is running", self.app.bot.username)
+        """Serve until `stop` is set: webhook if a URL is configured, else long polling.
+        While the Bot API cannot be reached it retries with backoff; a rejected token
+        raises PlatformRefused."""
         try:
+            if not await self._connect(stop):
+                return  # stopped before Telegram could be reached
+            await self.app.start()
+            assert self.app.updater is not None
+            if webhook_url := self.settings.telegram_webhook_url:
+                secret = self.settings.telegram_webhook_secret
+                await self.app.updater.start_webhook(
+                    listen=self.settings.telegram_webhook_listen,
+                    port=self.settings.telegram_webhook_port,
+                    # Listen on the public URL's path, so a proxy can pass requests unchanged.
+                    url_path=urlparse(webhook_url).path.strip("/"), webhook_url=webhook_url,
+                    secret_token=secret.get_secret_value() if secret else None,
+                    allowed_updates=["message", "callback_query"], bootstrap_retries=-1,
+                )
+            else:
+                await self.app.updater.start_polling(
+                    allowed_updates=["message", "callback_query"], bootstrap_retries=-1,
+                    error_callback=self._polling_failed)
+            log.info("Telegram bot @%s is running", self.app.bot.username)
             await stop.wait()
         finally:
-            await self.app.updater.stop()
-            await self.app.stop()
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
             await self.app.shutdown()
+
+    async def _connect(self, stop: asyncio.Event) -> bool:
+        """Sign in (getMe) and register the commands, retrying with backoff while the
+        Bot API cannot be reached; False if `stop` came first."""
+        delay = FIRST_RETRY_S
+        while not stop.is_set():
+            try:
+                await self.app.initialize()
+                await self.app.bot.set_my_commands(
+                    [BotCommand(name, text) for name, text in COMMANDS])
+                return True
+            except InvalidToken:
+                raise PlatformRefused(
+                    "Telegram rejected TUTORBOT_TELEGRAM_TOKEN: check the token BotFather "
+                    "gave you.") from None
+            except NetworkError as error:
+                log.warning("Telegram API not reachable at %s (%s); retrying in %d s",
+                            self.settings.telegram_api_url, error, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, MAX_RETRY_S)
+        return False
+
+    def _polling_failed(self, error: TelegramError) -> None:
+        """One line when polling starts failing, and then one a minute while it does
+        (PTB retries with backoff up to 30 s); catching up comes with the next poll."""
+        now = time.monotonic()
+        if self._unreachable_since is None or now - self._last_outage_log >= OUTAGE_LOG_S:
+            log.warning("Telegram API not reachable at %s (%s); retrying with backoff",
+                        self.settings.telegram_api_url, error)
+            self._last_outage_log = now
+        self._unreachable_since = self._unreachable_since or now
 
     async def _skip_redelivered(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """An update another worker (or this one before a restart) took is not
         answered again: Telegram resends a webhook update it got no answer to in time."""
+        if self._unreachable_since is not None:
+            log.warning("Telegram API reachable again after %.0f s; catching up",
+                        time.monotonic() - self._unreachable_since)
+            self._unreachable_since = None
         if not await asyncio.to_thread(self.received.first_time, str(update.update_id)):
             raise ApplicationHandlerStop
 
     async def send_direct(self, user_id: str, reply: Reply) -> None:
         """A message the learner did not ask for (a review nudge), in their private chat."""
         try:
-            await self.app.bot.send_message(int(user_id), truncate(format_reply(reply)),
-                                            parse_mode=ParseMode.HTML,
-                                            reply_markup=keyboard(reply.buttons))
+            await send_pieces(partial(self.app.bot.send_message, int(user_id)), reply)
         except Forbidden as error:  # blocked the bot, or never started it
             raise Unreachable(str(error)) from error
         except BadRequest as error:
@@ -210,10 +266,8 @@ class TelegramAdapter:
         await query.answer(toast[:200] or None)
         if isinstance(query.message, Message):
             for reply in replies:
-                await query.message.reply_text(truncate(format_reply(reply)),
-                                               parse_mode=ParseMode.HTML,
-                                               reply_markup=keyboard(reply.buttons))
-                await send_image(query.message, reply)
+                await send_pieces(query.message.reply_text, reply)
+                await send_attachments(query.message, reply)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)
@@ -234,13 +288,15 @@ class StreamedReply:
             if reply.draft:  # checked text only: the quote (cited), then sentences that passed
                 await self._put(draft_html(reply), None, html_text=True)
                 continue
-            await self._put(format_reply(reply), keyboard(reply.buttons), html_text=True)
-            self.shown = None  # a further reply is a new message
-            await send_image(self.asked, reply)
+            pieces = message_pieces(reply)
+            for number, piece in enumerate(pieces, 1):
+                await self._put(piece, keyboard(reply.buttons) if number == len(pieces) else None,
+                                html_text=True)
+                self.shown = None  # a further piece or reply is a new message
+            await send_attachments(self.asked, reply)
 
     async def _put(self, text: str, markup: InlineKeyboardMarkup | None, *,
                    html_text: bool = False) -> None:
-        text = truncate(text)
         mode = ParseMode.HTML if html_text else None
         try:
             if self.shown is None:
@@ -257,34 +313,66 @@ class StreamedReply:
         self.shown_text = text
 
 
-async def send_image(chat_message: Message, reply: Reply) -> None:
-    """A reply's picture (the /progress chart) as a photo after its text."""
-    if reply.image is None:
-        return
+async def send_pieces(send: Callable[..., Awaitable[Message]], reply: Reply) -> None:
+    """A final reply as new messages (`send` is reply_text or a bound send_message),
+    its buttons under the last."""
+    pieces = message_pieces(reply)
+    for number, piece in enumerate(pieces, 1):
+        await send(piece, parse_mode=ParseMode.HTML,
+                   reply_markup=keyboard(reply.buttons) if number == len(pieces) else None)
+
+
+async def send_attachments(chat_message: Message, reply: Reply) -> None:
+    """A reply's picture (the /progress chart) as a photo and its file (a long /mydata)
+    as a document, after its text."""
     try:
-        await chat_message.reply_photo(reply.image.data, caption=reply.image.alt[:1024],
-                                       filename=reply.image.name)
+        if reply.image is not None:
+            await chat_message.reply_photo(reply.image.data, caption=reply.image.alt[:1024],
+                                           filename=reply.image.name)
+        if reply.file is not None:
+            await chat_message.reply_document(reply.file.data, filename=reply.file.name,
+                                              caption=reply.file.caption[:1024])
     except TelegramError:
-        log.warning("could not send a picture in chat %s", chat_message.chat_id, exc_info=True)
+        log.warning("could not send an attachment in chat %s", chat_message.chat_id,
+                    exc_info=True)
+
+
+def message_pieces(reply: Reply) -> list[str]:
+    """A final reply as Telegram HTML messages: the text in as many as it needs (the
+    limit counts UTF-16 units of the text as shown, tags aside), then a notice and
+    the sources, in the last one if they fit."""
+    footer, footer_shown = [], []
+    if reply.notice:
+        footer.append(f"<i>⚠ {html.escape(reply.notice)}</i>")
+        footer_shown.append(f"⚠ {reply.notice}")
+    if reply.sources:
+        lines = [f"[{s.number}] {s.label}" for s in reply.sources]
+        footer.append("<b>Sources</b>\n" + html.escape("\n".join(lines)))
+        footer_shown.append("Sources\n" + "\n".join(lines))
+    texts = split_text(reply.text, MAX_TEXT, utf16_len) if reply.text.strip() else []
+    pieces = [quotes_as_blockquotes(html.escape(text)) for text in texts]
+    if footer:
+        shown = "\n\n".join(footer_shown)
+        if texts and utf16_len(f"{texts[-1]}\n\n{shown}") <= MAX_TEXT:
+            pieces[-1] += "\n\n" + "\n\n".join(footer)
+        else:
+            pieces.append("\n\n".join(footer))
+    return pieces or ["…"]
 
 
 def format_reply(reply: Reply) -> str:
-    """A final reply as Telegram HTML: the text, a notice, then the sources."""
-    parts = [quotes_as_blockquotes(html.escape(reply.text))]
-    if reply.notice:
-        parts.append(f"<i>⚠ {html.escape(reply.notice)}</i>")
-    if reply.sources:
-        lines = [f"[{s.number}] {html.escape(s.label)}" for s in reply.sources]
-        parts.append("<b>Sources</b>\n" + "\n".join(lines))
-    return "\n\n".join(parts)
+    """A final reply as one Telegram HTML text (what its messages show, together)."""
+    return "\n\n".join(message_pieces(reply))
 
 
 def draft_html(reply: Reply) -> str:
-    """A draft as Telegram HTML: the text, then the sources it cites so far (the full
-    "Sources" list is the final reply's)."""
-    cited = "\n".join(f"[{s.number}] {html.escape(s.label)}" for s in reply.sources)
-    text = quotes_as_blockquotes(html.escape(reply.text))
-    return f"{text}\n\n<i>{cited}</i>" if cited else text
+    """A draft as one Telegram HTML message: the text (its first message's worth),
+    then the sources it cites so far (the full "Sources" list is the final reply's)."""
+    cited = "\n".join(f"[{s.number}] {s.label}" for s in reply.sources)
+    room = MAX_TEXT - utf16_len(f"\n\n{cited} …")
+    texts = split_text(reply.text, room, utf16_len) if reply.text.strip() else ["…"]
+    shown = quotes_as_blockquotes(html.escape(texts[0])) + " …" * (len(texts) > 1)
+    return f"{shown}\n\n<i>{html.escape(cited)}</i>" if cited else shown
 
 
 def quotes_as_blockquotes(text: str) -> str:
@@ -312,17 +400,26 @@ def _blockquote(match: re.Match[str]) -> str:
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """Short labels (👍 👎) share a row; course names get a row each."""
-    if not buttons:
+    """Short labels (👍 👎) share a row; course names get a row each. A button whose
+    action is over Telegram's 64 bytes is left out: cut, it would do something else."""
+    fitting = tuple(b for b in buttons if len(b.action.encode()) <= MAX_BUTTON_DATA)
+    if len(fitting) < len(buttons):
+        log.warning("left out buttons over %d bytes: %s", MAX_BUTTON_DATA,
+                    [b.action for b in buttons if b not in fitting])
+    if not fitting:
         return None
-    if all(len(button.label) <= 2 for button in buttons):
-        rows = [buttons]
+    if all(len(button.label) <= 2 for button in fitting):
+        rows = [fitting]
     else:
-        rows = tuple((button,) for button in buttons)
+        rows = tuple((button,) for button in fitting)
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.action[:64]) for b in row]
-         for row in rows])
+        [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in rows])
 
 
-def truncate(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+def utf16_len(text: str) -> int:
+    """What Telegram's length limits count.
+
+    >>> utf16_len("fire"), utf16_len("🔥")
+    (4, 2)
+    """
+    return len(text.encode("utf-16-le")) // 2

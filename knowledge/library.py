@@ -21,8 +21,27 @@ class UnknownCourse(LookupError):
 
 
 def course_names(engine: Engine) -> list[str]:
+    return list(course_ids(engine))
+
+
+def course_ids(engine: Engine) -> dict[str, int]:
+    """Each course's id by its name, in the order of the names."""
     with Session(engine) as session:
-        return list(session.exec(select(Course.name).order_by(Course.name)))
+        rows = session.exec(select(Course.name, Course.id).order_by(Course.name)).all()
+    return {name: course_id for name, course_id in rows if course_id is not None}
+
+
+def other_embedding_models(engine: Engine, model: str) -> dict[str, list[str]]:
+    """Embedding models other than `model` that documents were embedded with, and the
+    courses that hold them: their passages cannot be found with `model`'s vectors."""
+    with Session(engine) as session:
+        rows = session.exec(select(Document.embedding_model, Course.name)
+                            .join(Course, col(Course.id) == Document.course_id)
+                            .where(Document.embedding_model != model).distinct()).all()
+    found: dict[str, list[str]] = {}
+    for other, course in rows:
+        found.setdefault(other, []).append(course)
+    return found
 
 
 def find_course(engine: Engine, name: str) -> Course:

@@ -4,24 +4,26 @@ a /command, or a question."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
 
 from knowledge.library import (
     UnknownCourse,
+    course_ids,
     course_names,
     course_skills,
     skill_course,
     skill_passages,
 )
+from tutor import personal_data
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
-from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
+from tutor.limits import QuestionRate, check_question
+from tutor.messages import Button, File, IncomingMessage, Reply, Source, button_number
 from tutor.next_steps import next_reply, path_reply, quiz_button
 from tutor.progress import progress_reply
 from tutor.quiz.chat import QuizTutor
@@ -35,6 +37,8 @@ Handler = Callable[[IncomingMessage, str], AsyncIterator[Reply]]
 log = logging.getLogger(__name__)
 HELPFUL, UNHELPFUL = "👍", "👎"
 NUDGED_PLATFORMS = ("telegram", "slack")  # where a reminder can reach a learner
+# A longer /mydata comes as a file: one Slack section holds 3,000 characters.
+MYDATA_IN_MESSAGE = 2500
 
 HELP = """\
 I'm tutorbot. Ask me anything about your course and I'll explain it from the course \
@@ -89,10 +93,12 @@ class DialogueManager:
             "remind": self._remind,
             "coach": self._coach,
         }
+        self.question_rate = QuestionRate(runtime.settings.rate_limit)
         self.quiz = QuizTutor(runtime.quizzes, runtime.embed, runtime.settings.quiz_length,
                               self.learners.coaching, runtime.knowledge)
         self.buttons: dict[str, Handler] = {
-            "course": self._choose_course,
+            "course-id": self._choose_course_id,
+            "course": self._choose_course,  # buttons sent before they carried ids
             "feedback": self._feedback,
             "quiz": self.quiz.clicked,
             "hint": self.quiz.hint,
@@ -124,7 +130,7 @@ class DialogueManager:
         turns = self.learners.recent_turns(learner)
         recent = "\n".join(f"• {turn.question} ({turn.course})" for turn in turns)
         activity = f"Your recent questions:\n{recent}" if turns else "No questions yet."
-        buttons = course_buttons(course_names(self.runtime.engine))
+        buttons = course_buttons(course_ids(self.runtime.engine))
         return Reply(f"{course}\n\n{activity}\n\n{HELP}", buttons=buttons)
 
     def is_admin(self, learner: str) -> bool:
@@ -168,6 +174,8 @@ class DialogueManager:
                 raise TutorError("Your quiz is paused: send /quiz to carry on with it.")
             raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
                              "to start one, or ask me a question.")
+        check_question(self.question_rate, message.learner, self.runtime.questions_waiting(),
+                       self.runtime.settings.max_queue)
         async for reply in (self._coached(message, text) if coached
                             else self._question(message, text)):
             yield reply
@@ -223,7 +231,7 @@ class DialogueManager:
                     data={"answer": answer.as_dict()})
 
     async def _start(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        known = course_names(self.runtime.engine)
+        known = course_ids(self.runtime.engine)
         text = f"{HELP}\n\n{PRIVACY}"
         if len(known) > 1:
             text += "\n\nPick your course:"
@@ -241,8 +249,9 @@ class DialogueManager:
             async for reply in self._choose_course(message, name):
                 yield reply
             return
-        known = course_names(self.runtime.engine)
-        others = [course for course in known if course != self.learners.course_of(message.learner)]
+        current = self.learners.course_of(message.learner)
+        others = {name: id_ for name, id_ in course_ids(self.runtime.engine).items()
+                  if name != current}
         try:
             text = f"Your course is '{self.current_course(message)}'."
         except TutorError as error:
@@ -257,6 +266,15 @@ class DialogueManager:
             raise TutorError(str(UnknownCourse(name, known)))
         self.learners.set_course(message.learner, name)
         yield Reply(f"Switched to the course '{name}'. Ask away.")
+
+    async def _choose_course_id(self, message: IncomingMessage, argument: str
+                                ) -> AsyncIterator[Reply]:
+        names = {id_: name for name, id_ in course_ids(self.runtime.engine).items()}
+        name = names.get(button_number(argument) or -1)
+        if name is None:
+            raise TutorError("That course is gone. Send /course to see the courses.")
+        async for reply in self._choose_course(message, name):
+            yield reply
 
     async def _feedback(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         rating, _, turn = argument.partition(":")
@@ -465,15 +483,17 @@ class DialogueManager:
         yield hint_reply(coaching, turn.id or 0, int(level))
 
     async def _my_data(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        data = self.learners.export(message.learner) | self.runtime.quizzes.export(
-            message.learner) | {"reminders": self.reminders.export(message.learner)}
-        yield Reply("Here is everything I store about you:\n"
-                    + json.dumps(data, indent=2, ensure_ascii=False))
+        data = personal_data.export(self.runtime.engine, message.learner)
+        text = personal_data.as_text(data)
+        if len(text) <= MYDATA_IN_MESSAGE:
+            yield Reply(f"Here is everything I store about you:\n{text}")
+            return
+        yield Reply("Here is everything I store about you, as a file (too long for a "
+                    f"message): {personal_data.summary(data)}.",
+                    file=File("mydata.json", text.encode(), "Everything I store about you"))
 
     async def _forget(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
-        removed = (self.learners.forget(message.learner)
-                   + self.runtime.quizzes.forget(message.learner)
-                   + int(self.reminders.remove(message.learner)))
+        removed = personal_data.forget(self.runtime.engine, message.learner)
         yield Reply("Done: I deleted everything I stored about you." if removed
                     else "I had nothing stored about you.")
 
@@ -531,8 +551,11 @@ def is_a_guess(text: str) -> bool:
     return "?" not in text and len(text.split()) <= 6
 
 
-def course_buttons(courses: list[str]) -> tuple[Button, ...]:
-    return tuple(Button(course, f"course:{course}", f"/course {course}") for course in courses)
+def course_buttons(courses: dict[str, int]) -> tuple[Button, ...]:
+    """A button per course, carrying its id: a name can be longer than the 64 bytes a
+    Telegram button carries."""
+    return tuple(Button(name, f"course-id:{course_id}", f"/course {name}")
+                 for name, course_id in courses.items())
 
 
 def notice_for(answer: Answer) -> str | None:

@@ -13,3 +13,8 @@ class ModelLoadError(TutorError):
 class ModelUnavailable(TutorError):
     """The language model could not answer now: its server is down, too slow, or broke
     off mid-answer. Answers fall back to the material's own words."""
+
+
+class PlatformRefused(Exception):
+    """A chat platform refused a setting (a rejected token): serving cannot start until
+    it is fixed. `str(error)` names the setting, never its value."""

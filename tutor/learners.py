@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
-from tutor.database import delete_rows
 from tutor.tables import ContentGap, Feedback, Learner, Turn
 
 
@@ -113,42 +112,6 @@ class LearnerStore:
             session.add(feedback)
             session.commit()
             return True
-
-    def export(self, learner_id: str) -> dict[str, object]:
-        """Everything stored about a learner."""
-        with Session(self.engine) as session:
-            learner = session.get(Learner, learner_id)
-            turns = session.exec(
-                select(Turn).where(Turn.learner_id == learner_id).order_by(col(Turn.id))
-            ).all()
-            ratings = session.exec(
-                select(Feedback).where(Feedback.learner_id == learner_id)
-                .order_by(col(Feedback.id))
-            ).all()
-            return {
-                "learner": learner_id,
-                "course": learner.course if learner else None,
-                "coaching": bool(learner and learner.coach),
-                "since": learner.created_at.isoformat() if learner else None,
-                "turns": [
-                    {"course": t.course, "question": t.question, "answer": t.answer,
-                     "at": t.created_at.isoformat()}
-                    for t in turns
-                ],
-                "ratings": [
-                    {"course": f.course, "question": f.question,
-                     "helpful": f.helpful, "at": f.created_at.isoformat()}
-                    for f in ratings
-                ],
-            }
-
-    def forget(self, learner_id: str) -> int:
-        """Delete everything stored about a learner; returns the number of rows removed."""
-        with Session(self.engine) as session:
-            removed = delete_rows(session, (Feedback.learner_id, Turn.learner_id, Learner.id),
-                                  learner_id)
-            session.commit()
-            return removed
 
     def record_gap(self, course: str, question: str, best_score: float) -> None:
         with Session(self.engine) as session:

@@ -76,6 +76,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class File:
+    """A file sent with a reply (a /mydata export too long for a message)."""
+
+    name: str
+    data: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the tutor says. Streamed answers arrive as drafts (``draft=True``) whose
     text is the whole answer so far; the adapter edits one message in place and the
@@ -90,6 +99,7 @@ class Reply:
     ephemeral: bool = False
     error: bool = False
     image: Image | None = None  # fronts that show pictures send it; the text says it all too
+    file: File | None = None  # every front delivers it; the text says what it holds
     data: dict[str, object] = field(default_factory=dict)
 
 

@@ -158,14 +158,6 @@ class ReminderStore:
         row = self.get(learner)
         return None if row is None else schedule_of(row)
 
-    def export(self, learner: str) -> dict[str, object] | str:
-        """What /mydata shows of the learner's reminders."""
-        row = self.get(learner)
-        if row is None:
-            return "off"
-        return {"when": schedule_of(row).describe(), "last_sent": row.last_sent or None,
-                "unreachable": row.blocked, "since": row.created_at.isoformat()}
-
     def open_now(self, now: datetime) -> list[tuple[str, str]]:
         """(learner, local date) of every reachable learner whose window is open at
         `now` and who had no nudge on that local date."""

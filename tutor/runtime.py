@@ -20,12 +20,12 @@ from sqlalchemy import Engine
 from knowledge.embedder import Embedder, TransformerEmbedder
 from knowledge.index import IndexStore
 from knowledge.ingest import IngestReport, ProgressReporter, ingest
-from knowledge.library import UnknownCourse, find_course
+from knowledge.library import UnknownCourse, find_course, other_embedding_models
 from knowledge.retrieve import Passage, Retriever
 from knowledge.text_vectors import TextVectors
 from tutor.answers.answering import AnswerEngine, AnswerPolicy, evidence_texts
 from tutor.database import create_db_and_tables, make_engine
-from tutor.errors import ModelLoadError
+from tutor.errors import ModelLoadError, TutorError
 from tutor.learner.knowledge import Knowledge
 from tutor.learners import LearnerStore
 from tutor.llm import (
@@ -180,6 +180,18 @@ class Runtime:
         course_id = find_course(self.engine, course).id
         assert course_id is not None
         return await asyncio.to_thread(self.retriever.search, course_id, query, k, text)
+
+    def check_embedding_model(self) -> None:
+        """TutorError, before serving, when documents were embedded by another model
+        than TUTORBOT_EMBEDDING_MODEL (it changed): their passages would not be found."""
+        model = self.settings.embedding_model
+        if others := other_embedding_models(self.engine, model):
+            stale = "; ".join(f"'{name}' in {', '.join(sorted(courses))}"
+                              for name, courses in sorted(others.items()))
+            raise TutorError(
+                f"TUTORBOT_EMBEDDING_MODEL is '{model}', but documents were embedded with "
+                f"{stale}. Run `tutorbot reindex` to embed them with '{model}', or set the "
+                "model back.")
 
     def questions_waiting(self) -> int:
         return self.llm_worker.waiting if "llm_worker" in self.__dict__ else 0

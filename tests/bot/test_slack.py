@@ -4,20 +4,26 @@ Slack Web API, with the fake models."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
+import bot.slack as slack_adapter
 from bot.slack import SlackAdapter
 from knowledge.ingest import ingest
 from knowledge.library import course_names, course_summaries
 from tests.conftest import SAMPLE_COURSE
 from tests.fakes import FakeGenerator
 from tests.platforms.slack_api import FakeSlack
+from tests.postgres import free_port
+from tutor import dialogue
 from tutor.dialogue import DialogueManager
+from tutor.errors import PlatformRefused
+from tutor.messages import Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
@@ -31,6 +37,7 @@ class Bot:
     fake: FakeSlack
     url: str
     runtime: Runtime
+    adapter: SlackAdapter
 
     def thread(self, event: dict, channel: str = "D0001") -> list[dict]:
         return [m for m in self.fake.messages(channel) if m["thread_ts"] == event["ts"]]
@@ -55,7 +62,7 @@ async def bot(runtime: Runtime, settings: Settings) -> AsyncIterator[Bot]:
         stop = asyncio.Event()
         task = asyncio.create_task(adapter.run(stop))
         port = await fake.wait_for(lambda: adapter.port, 10)
-        yield Bot(fake, f"http://127.0.0.1:{port}/slack/events", runtime)
+        yield Bot(fake, f"http://127.0.0.1:{port}/slack/events", runtime, adapter)
         stop.set()
         await asyncio.wait_for(task, 10)
 
@@ -219,3 +226,104 @@ async def test_socket_mode_receives_over_the_websocket_and_acknowledges(
     assert envelope in fake.socket_acks
     assert answer["thread_ts"] == event["ts"] and "first-aid.html" in text_of(answer)
     assert ("apps.connections.open" in [method for method, _ in fake.calls])
+
+
+def everything_posted(fake: FakeSlack) -> str:
+    """Every text and block the bot sent: messages, edits, ephemerals, responses."""
+    sent = [params for method, params in fake.calls
+            if method in ("chat.postMessage", "chat.update", "chat.postEphemeral")]
+    return repr(sent + fake.responses)
+
+
+async def test_markup_from_material_and_learners_shows_as_text(bot: Bot) -> None:
+    material = (b"# Alarm drill <!everyone>\n\nWhen the zebra alarm sounds, tell <!channel> "
+                b"and <@U999> to leave by <https://evil.example|the east stair>; never use "
+                b"the lift.\n")
+    file = bot.fake.add_file("drill.md", material, filetype="markdown", user=TRAINER)
+    upload = bot.fake.message_event(TRAINER, "course: drill", files=[file])
+    await bot.fake.send_event(bot.url, upload)
+    await bot.final(upload)
+    switch = bot.fake.message_event(TRAINER, "/course drill")
+    await bot.fake.send_event(bot.url, switch)
+    await bot.final(switch)
+    ask = bot.fake.message_event(TRAINER, "What do I do when the zebra alarm sounds <!here>?")
+    await bot.fake.send_event(bot.url, ask)
+    answer = text_of(await bot.final(ask))
+    assert "&lt;!channel&gt;" in answer and "&lt;https://evil.example|the east stair&gt;" in answer
+    await bot.fake.send_command(bot.url, "/tutor", "<!channel> /frobnicate <@U999>", TRAINER)
+    await bot.fake.wait_for(lambda: bot.fake.responses)
+    assert "<" not in everything_posted(bot.fake)  # the tutor writes no Slack markup at all
+
+
+async def test_a_long_reply_comes_whole_in_several_messages(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n\n".join(f"Step {n}: check the <valve> & gauge {n}. " * 20 for n in range(300))
+    reply = Reply(text, sources=(Source(1, "plant.md", "Valves", "…", 0.9),),
+                  buttons=(Button("👍", "feedback:up:1"), Button("👎", "feedback:down:1")))
+
+    async def respond(_: IncomingMessage) -> AsyncIterator[Reply]:
+        yield reply
+    monkeypatch.setattr(bot.adapter.manager, "respond", respond)
+    event = bot.fake.message_event(LEARNER, "everything please")
+    await bot.fake.send_event(bot.url, event)
+    last = await bot.fake.wait_for(lambda: next(
+        (m for m in bot.thread(event) if any(b["type"] == "actions" for b in m["blocks"])), None))
+    thread = bot.thread(event)  # the stand-in refuses over 50 blocks or 3,000 a section
+    assert len(thread) >= 2 and thread[-1] == last
+    shown = "\n\n".join(text_of(m) for m in thread)
+    for n in range(300):
+        assert shown.count(f"Step {n}: check the &lt;valve&gt; &amp; gauge {n}.") == 20
+
+
+async def test_a_long_mydata_arrives_as_a_file(bot: Bot, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    monkeypatch.setattr(dialogue, "MYDATA_IN_MESSAGE", 10)
+    asked = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, asked)
+    await bot.final(asked)
+    event = bot.fake.message_event(LEARNER, "mydata")
+    await bot.fake.send_event(bot.url, event)
+    shared = await bot.fake.wait_for(lambda: bot.fake.shared_files)
+    assert shared[0]["name"] == "mydata.json" and shared[0]["thread_ts"] == event["ts"]
+    assert json.loads(shared[0]["data"])["turns"][0]["question"] == BURN
+
+
+async def test_an_unreachable_slack_is_retried_then_served(
+        runtime: Runtime, settings: Settings, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slack_adapter, "FIRST_RETRY_S", 0.2)
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    fake = FakeSlack(port=free_port())  # not started yet: nothing listens
+    runtime.settings = settings.model_copy(update=fake.settings_update())
+    adapter = SlackAdapter(DialogueManager(runtime), runtime.settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(adapter.run(stop))
+    lines = lambda: [r for r in caplog.records  # noqa: E731
+                     if "Slack API not reachable" in r.getMessage()]
+    await asyncio.wait_for(_until(lambda: len(lines()) >= 2), 10)
+    async with fake:
+        port = await fake.wait_for(lambda: adapter.port, 10)
+        event = fake.message_event(LEARNER, "help")
+        await fake.send_event(f"http://127.0.0.1:{port}/slack/events", event)
+        reply = await fake.wait_for(lambda: fake.messages("D0001"), 20)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert "Commands:" in str(reply[0]["blocks"])
+    assert lines()[0].exc_info is None and "retrying in" in lines()[0].getMessage()
+
+
+async def test_a_rejected_token_stops_with_one_line_naming_the_setting(
+        runtime: Runtime, settings: Settings) -> None:
+    async with FakeSlack() as fake:
+        wrong = settings.model_copy(update={**fake.settings_update(),
+                                            "slack_bot_token": SecretStr("xoxb-wrong-one")})
+        adapter = SlackAdapter(DialogueManager(runtime), wrong)
+        with pytest.raises(PlatformRefused, match="TUTORBOT_SLACK_BOT_TOKEN") as refused:
+            await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
+    assert "xoxb-wrong-one" not in str(refused.value) and "invalid_auth" in str(refused.value)
+
+
+async def _until(condition: Callable[[], object]) -> None:
+    while not condition():
+        await asyncio.sleep(0.05)

@@ -6,22 +6,28 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
+import bot.telegram as telegram_adapter
 from bot.telegram import TelegramAdapter, format_reply
 from knowledge.ingest import ingest
 from tests.conftest import DATA, SAMPLE_COURSE
 from tests.fakes import FakeGenerator
 from tests.platforms.telegram_api import FakeTelegram
+from tests.postgres import free_port
+from tutor import dialogue, personal_data
 from tutor.dialogue import DialogueManager
-from tutor.messages import IncomingMessage, Reply
+from tutor.errors import PlatformRefused
+from tutor.limits import QuestionRate
+from tutor.messages import Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
@@ -34,6 +40,7 @@ LEARNER, TRAINER, GROUP = 1001, 2002, -3003
 class Bot:
     fake: FakeTelegram
     runtime: Runtime
+    adapter: TelegramAdapter
 
     def texts(self, chat: int) -> list[str]:
         return [m.get("text", "") for m in self.fake.bot_messages(chat)]
@@ -57,7 +64,7 @@ async def bot(runtime: Runtime, settings: Settings) -> AsyncIterator[Bot]:
         stop = asyncio.Event()
         task = asyncio.create_task(adapter.run(stop))
         await fake.wait_for(lambda: fake.commands, 10)
-        yield Bot(fake, runtime)
+        yield Bot(fake, runtime, adapter)
         stop.set()
         await asyncio.wait_for(task, 10)
 
@@ -109,17 +116,26 @@ async def test_follow_up_uses_the_earlier_question(bot: Bot, generator: FakeGene
 
 async def test_admin_upload_is_ingested_then_answerable(bot: Bot) -> None:
     material = b"# Ladder safety\n\nAlways keep three points of contact on a zebra ladder.\n"
-    bot.fake.user_document(TRAINER, "ladders.md", material, caption="course: ladders")
+    summary, answer = await upload_then_ask(bot, "ladders.md", material, "ladders",
+                                            "How many points of contact on a zebra ladder?")
+    assert "Course 'ladders': 1 passages added from 1 file(s)." in summary
+    assert "three points of contact" in answer["text"]
+
+
+async def upload_then_ask(bot: Bot, name: str, material: bytes, course: str, question: str
+                          ) -> tuple[str, dict]:
+    """A trainer uploads a file to a new course, switches to it and asks: the upload's
+    report and the answer that cites the file."""
+    bot.fake.user_document(TRAINER, name, material, caption=f"course: {course}")
     summary = await bot.fake.wait_for(
         lambda: next((t for t in bot.texts(TRAINER) if "passages added" in t), None))
-    assert "Course 'ladders': 1 passages added from 1 file(s)." in summary
-    bot.fake.user_message(TRAINER, "/course ladders")
+    bot.fake.user_message(TRAINER, f"/course {course}")
     await bot.fake.wait_for(lambda: any("Switched" in t for t in bot.texts(TRAINER)))
-    bot.fake.user_message(TRAINER, "How many points of contact on a zebra ladder?")
+    bot.fake.user_message(TRAINER, question)
     answer = await bot.fake.wait_for(
         lambda: next((m for m in bot.fake.bot_messages(TRAINER)
-                      if "ladders.md" in m.get("text", "")), None))
-    assert "three points of contact" in answer["text"]
+                      if name in m.get("text", "")), None))
+    return summary, answer
 
 
 async def test_non_admin_upload_is_refused_and_nothing_stored(bot: Bot) -> None:
@@ -183,11 +199,12 @@ async def test_fifty_learners_at_once_each_get_their_own_answer(
     await bot.fake.wait_for(lambda: all(answered(user) for user in asked), timeout=120)
     assert max(generator.batches) > 1  # concurrent questions were batched
     manager = DialogueManager(bot.runtime)
+    manager.question_rate = QuestionRate(0)  # one checker asks all fifty
     for user, question in asked.items():
         alone = [r async for r in manager.respond(IncomingMessage("check:1", question))][-1]
         expected = html.unescape(re.sub(r"<[^>]+>", "", format_reply(alone)))
         assert answered(user)["text"] == expected, f"chat {user} got another learner's answer"
-        manager.learners.forget("check:1")
+        personal_data.forget(bot.runtime.engine, "check:1")
 
 
 async def test_upload_over_the_size_limit_is_refused_before_download(bot: Bot) -> None:
@@ -236,3 +253,126 @@ def test_a_quote_renders_as_one_blockquote_never_an_empty_one() -> None:
     assert rendered.count("<blockquote>") == 1 and "<blockquote></blockquote>" not in rendered
     assert "<blockquote>Check:\n- Tyres: no cuts.\n- Forks: no cracks. [1]</blockquote>" in rendered
     assert "<pre>ls -l</pre>" in rendered
+
+
+def says(*replies: Reply) -> Callable[[IncomingMessage], AsyncIterator[Reply]]:
+    """A dialogue manager's `respond` that says `replies` to anything."""
+    async def respond(_: IncomingMessage) -> AsyncIterator[Reply]:
+        for reply in replies:
+            yield reply
+    return respond
+
+
+async def test_a_long_reply_comes_whole_in_several_messages(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    quote = "> " + "🔥 Keep the exit <clear> & unlocked. " * 150  # 2 UTF-16 units an emoji
+    code = "```\n" + "ls -l /var/log\n" * 400 + "```"
+    reply = Reply(f"{quote}\n\n{code}\n\nDone. [1]",
+                  sources=(Source(1, "fire.md", "Exits", "…", 0.9),),
+                  buttons=(Button("👍", "feedback:up:1"), Button("👎", "feedback:down:1")))
+    monkeypatch.setattr(bot.adapter.manager, "respond", says(reply))
+    bot.fake.user_message(LEARNER, "tell me everything")
+    messages = await bot.fake.wait_for(lambda: (m := bot.fake.bot_messages(LEARNER))
+                                       and "reply_markup" in m[-1] and m)
+    assert len(messages) >= 3  # the stand-in refuses a message over 4096 UTF-16 units
+    assert [("reply_markup" in m) for m in messages] == [False] * (len(messages) - 1) + [True]
+    assert "Sources" in messages[-1]["text"] and "[1] fire.md — Exits" in messages[-1]["text"]
+    shown = " ".join(" ".join(m["text"] for m in messages).split())  # cut lines rejoined
+    assert shown.count("🔥 Keep the exit <clear> & unlocked.") == 150
+    assert shown.count("ls -l /var/log") == 400
+    kinds = [e["type"] for m in messages for e in m.get("entities", [])]
+    assert "blockquote" in kinds and kinds.count("pre") >= 2  # a cut code block reopened
+
+
+async def test_material_markup_shows_as_text(bot: Bot) -> None:
+    material = (b"# Alarm drill\n\nWhen the zebra alarm sounds, <b>never</b> use the lift "
+                b"and leave by <a href='https://evil.example'>the east stair</a>.\n")
+    _, answer = await upload_then_ask(bot, "drill.md", material, "drill",
+                                      "What do I do when the zebra alarm sounds?")
+    assert "<b>never</b>" in answer["text"] and "<a href=" in answer["text"]
+    assert not [e for e in answer.get("entities", []) if e["type"] in ("bold", "text_link")
+                and "never" in answer["text"][e["offset"]:e["offset"] + e["length"]]]
+
+
+async def test_a_course_with_a_long_name_gets_a_working_button(bot: Bot) -> None:
+    name = "防火訓練" * 12  # 48 characters, 144 bytes: over a button's 64
+    ingest([SAMPLE_COURSE], name, engine=bot.runtime.engine, embedder=bot.runtime.embedder,
+           index_store=bot.runtime.index_store, max_bytes=10**8)
+    bot.fake.user_message(LEARNER, "/course")
+    offer = await bot.fake.wait_for(lambda: next(
+        (m for m in bot.fake.bot_messages(LEARNER) if "reply_markup" in m), None))
+    button = next(b for row in offer["reply_markup"]["inline_keyboard"] for b in row
+                  if b["text"] == name)
+    bot.fake.user_click(LEARNER, offer["message_id"], button["callback_data"])
+    await bot.fake.wait_for(lambda: any(f"Switched to the course '{name}'" in t
+                                        for t in bot.texts(LEARNER)))
+
+
+async def test_a_long_mydata_arrives_as_a_file(bot: Bot, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    monkeypatch.setattr(dialogue, "MYDATA_IN_MESSAGE", 10)
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
+    await final_answer(bot, LEARNER)
+    bot.fake.user_message(LEARNER, "/mydata")
+    sent = await bot.fake.wait_for(lambda: next(
+        (m for m in bot.fake.bot_messages(LEARNER) if "document" in m), None))
+    data = json.loads(bot.fake.document_bytes(sent))
+    assert data["turns"][0]["question"] == "How do I treat a burn with running water?"
+    assert sent["document"]["file_name"] == "mydata.json"
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(telegram_adapter, "FIRST_RETRY_S", 0.2)
+
+
+def outage_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "Telegram API not reachable" in r.getMessage()]
+
+
+async def test_an_unreachable_bot_api_is_retried_then_served(
+        runtime: Runtime, settings: Settings, caplog: pytest.LogCaptureFixture,
+        quick_retries: None) -> None:
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    fake = FakeTelegram(TOKEN, port=free_port())  # not started yet: nothing listens
+    runtime.settings = settings.model_copy(update={
+        "telegram_token": SecretStr(TOKEN), "telegram_api_url": fake.api_root})
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        TelegramAdapter(DialogueManager(runtime), runtime.settings).run(stop))
+    await fake.wait_for(lambda: len(outage_lines(caplog)) >= 2, 10)
+    fake.user_message(LEARNER, "/help")  # sent while the bot cannot reach Telegram
+    async with fake:
+        reply = await fake.wait_for(lambda: fake.bot_messages(LEARNER), 20)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert "Commands:" in reply[0]["text"]
+    line = outage_lines(caplog)[0]
+    assert line.exc_info is None and "retrying in" in line.getMessage()  # a line, no traceback
+
+
+async def test_a_restarted_bot_api_loses_no_question_and_repeats_no_answer(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
+    await final_answer(bot, LEARNER, 1)
+    await bot.fake.stop()
+    bot.fake.user_message(LEARNER, "What does PASS stand for?")  # asked during the outage
+    await bot.fake.wait_for(lambda: outage_lines(caplog), 20)
+    await bot.fake.start()
+    await final_answer(bot, LEARNER, 2)
+    await asyncio.sleep(1.5)  # time for a repeated answer to show, if one were coming
+    answers = [m for m in bot.fake.bot_messages(LEARNER) if "Sources" in m.get("text", "")]
+    assert len(answers) == 2
+    assert any("reachable again" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_rejected_token_stops_with_one_line_naming_the_setting(
+        runtime: Runtime, settings: Settings) -> None:
+    async with FakeTelegram(TOKEN) as fake:
+        wrong = settings.model_copy(update={
+            "telegram_token": SecretStr("123:not-the-token"), "telegram_api_url": fake.api_root})
+        adapter = TelegramAdapter(DialogueManager(runtime), wrong)
+        with pytest.raises(PlatformRefused, match="TUTORBOT_TELEGRAM_TOKEN") as refused:
+            await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
+    assert "not-the-token" not in str(refused.value)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.embedder import PACKAGED_EMBEDDER
 from tests.conftest import DATA, SAMPLE_COURSE
 
 pytestmark = pytest.mark.e2e
@@ -191,3 +192,37 @@ def test_learner_simulate_then_evaluate(env: dict[str, str], tmp_path: Path) -> 
     bad.write_text("learner_id,item_id,correct\n")
     refused = tutorbot(env, "learner", "evaluate", str(bad))
     assert refused.returncode == 1 and "missing column(s) skill_id, timestamp" in refused.stderr
+
+
+def test_run_without_a_terminal_names_what_each_platform_lacks(env: dict[str, str],
+                                                               ingested: dict) -> None:
+    """`docker compose up` with a half-set .env: no console chat that nobody sees."""
+    result = subprocess.run([TUTORBOT, "run"], env={**env, "TUTORBOT_SLACK_BOT_TOKEN": "xoxb-1"},
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            timeout=300, check=False)
+    shown = " ".join(result.stderr.split())
+    assert result.returncode == 2, result.stderr
+    assert "Not serving slack: it also needs TUTORBOT_SLACK_SIGNING_SECRET" in shown
+    assert "the console chat needs a terminal" in shown and "Traceback" not in shown
+
+
+def test_settings_print_with_secrets_masked(env: dict[str, str]) -> None:
+    secrets = {"TUTORBOT_TELEGRAM_TOKEN": "77:AAsecretsecret", "TUTORBOT_LLM_API_KEY": "sk-abc123",
+               "TUTORBOT_DATABASE_URL": "postgresql+psycopg://tutor:pa55word@db/tutorbot"}
+    result = tutorbot({**env, **secrets}, "settings", "--json")
+    shown = json_of(result)
+    assert shown["telegram_token"] == "***" and shown["llm_api_key"] == "***"
+    assert shown["database_url"] == "postgresql+psycopg://tutor:***@db/tutorbot"
+    assert not any(secret in result.stdout for secret in ("AAsecretsecret", "sk-abc123",
+                                                            "pa55word"))
+    assert "TUTORBOT_SLACK_PORT" in tutorbot(env, "settings").stdout
+
+
+def test_a_changed_embedding_model_is_caught_before_answering(env: dict[str, str],
+                                                              ingested: dict) -> None:
+    other = {**env, "TUTORBOT_EMBEDDING_MODEL": "sentence-transformers/all-mpnet-base-v2"}
+    result = tutorbot(other, "ask", "What is PPE?", "--course", COURSE)
+    shown = " ".join(result.stderr.split())
+    assert result.returncode == 1 and "Traceback" not in shown
+    assert f"documents were embedded with '{PACKAGED_EMBEDDER}' in {COURSE}" in shown
+    assert "Run `tutorbot reindex`" in shown

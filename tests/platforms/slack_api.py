@@ -30,11 +30,34 @@ LOGIN_PAGE = ("<!DOCTYPE html><html><head><title>Slack</title></head>"
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
 
+def message_error(params: dict, view_blocks: list | None = None) -> str | None:
+    """What Slack refuses in a message or Home tab: Block Kit's limits (50 blocks a
+    message, 100 a view; 3,000 characters a section or context text; 10 context
+    elements; 25 buttons) and 40,000 characters of text."""
+    if len(str(params.get("text") or "")) > 40_000:
+        return "msg_too_long"
+    blocks = view_blocks if view_blocks is not None else params.get("blocks") or []
+    if not isinstance(blocks, list) or len(blocks) > (100 if view_blocks is not None else 50):
+        return "invalid_blocks"
+    for block in blocks:
+        texts = [block.get("text") or {}] if block.get("type") == "section" else []
+        if block.get("type") == "context":
+            if len(block.get("elements", [])) > 10:
+                return "invalid_blocks"
+            texts = block["elements"]
+        if block.get("type") == "actions" and len(block.get("elements", [])) > 25:
+            return "invalid_blocks"
+        if any(len(text.get("text", "")) > 3000 for text in texts):
+            return "invalid_blocks"
+    return None
+
+
 class FakeSlack(StandIn):
     """Slack's Web API and request sender, on 127.0.0.1 at a random free port."""
 
     def __init__(self, *, bot_token: str = "xoxb-test", signing_secret: str = "secret",
-                 bot_user_id: str = "UBOT", team_id: str = "T0001") -> None:
+                 bot_user_id: str = "UBOT", team_id: str = "T0001", port: int = 0) -> None:
+        """`port` 0: a free one; a restarted stand-in keeps its port and its state."""
         self.bot_token = bot_token
         self.signing_secret = signing_secret
         self.bot_user_id = bot_user_id
@@ -58,7 +81,7 @@ class FakeSlack(StandIn):
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
-        self._port = 0
+        self._port = port
         # Socket Mode: the connected bot's WebSocket, and the envelope ids it acknowledged.
         self.app_token = "xapp-test"
         self.socket_acks: list[str] = []
@@ -75,7 +98,7 @@ class FakeSlack(StandIn):
         app.router.add_get("/link", self._handle_socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
         self._port = self._runner.addresses[0][1]
         self._session = ClientSession()
 
@@ -179,6 +202,9 @@ class FakeSlack(StandIn):
         if handler is None:
             self.unknown_methods.append(method)
             return web.json_response({"ok": False, "error": "unknown_method"})
+        view = params.get("view") if method == "views.publish" else None
+        if error := message_error(params, (view or {}).get("blocks") if view else None):
+            return web.json_response({"ok": False, "error": error})
         return web.json_response(handler(params))
 
     @staticmethod
@@ -316,7 +342,10 @@ class FakeSlack(StandIn):
         return envelope_id
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
-        self.responses.append({"response_id": request.match_info["id"], **await request.json()})
+        body = await request.json()
+        if error := message_error(body):
+            return web.Response(status=400, text=error)
+        self.responses.append({"response_id": request.match_info["id"], **body})
         return web.Response(text="ok")
 
     def _find(self, channel: str, ts: str) -> dict | None:

@@ -74,8 +74,16 @@ def coerce(name: str, value: Any) -> Any:
 
 
 def inline_markup(markup: Any) -> Json | None:
-    """Messages only keep inline keyboards; reply keyboards live on the user's client."""
-    return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+    """Messages only keep inline keyboards; reply keyboards live on the user's client.
+    A button's callback data must be 1 to 64 bytes."""
+    if not (isinstance(markup, dict) and "inline_keyboard" in markup):
+        return None
+    for row in markup["inline_keyboard"]:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise ApiError("BUTTON_DATA_INVALID")
+    return markup
 
 
 def error_response(exc: ApiError) -> web.Response:
@@ -87,8 +95,10 @@ class FakeTelegram(StandIn):
     """In-process Bot API server: run the real bot against `api_root`, inject users, observe."""
 
     def __init__(self, token: str, *, bot_id: int = 999,
-                 bot_username: str = "tutorbot_test_bot") -> None:
+                 bot_username: str = "tutorbot_test_bot", port: int = 0) -> None:
+        """`port` 0: a free one; a restarted stand-in keeps its port and its state."""
         self.token = token
+        self._port = port
         self.bot_user: Json = {"id": bot_id, "is_bot": True, "first_name": "Tutorbot",
                                "username": bot_username}
         self.calls: list[tuple[str, Json]] = []
@@ -132,7 +142,8 @@ class FakeTelegram(StandIn):
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
+        self._port = self._runner.addresses[0][1]
         self._closing = False
         self._session = ClientSession(timeout=ClientTimeout(total=10))
         self._pusher = asyncio.create_task(self._push_to_webhook())
@@ -153,9 +164,9 @@ class FakeTelegram(StandIn):
 
     @property
     def api_root(self) -> str:
-        if self._runner is None:
-            raise RuntimeError("FakeTelegram is not started")
-        return f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        if not self._port:
+            raise RuntimeError("FakeTelegram has no port: start it, or give it one")
+        return f"http://127.0.0.1:{self._port}"
 
     # --- injecting user actions --------------------------------------------------------------
 
@@ -436,6 +447,10 @@ class FakeTelegram(StandIn):
     def photo_bytes(self, message: Json) -> bytes:
         """The bytes of a photo the bot sent."""
         return self._files[message["photo"][0]["file_id"]][1]
+
+    def document_bytes(self, message: Json) -> bytes:
+        """The bytes of a document the bot sent."""
+        return self._files[message["document"]["file_id"]][1]
 
     async def _edit_message_text(self, p: Json) -> Json:
         message = self._editable(p)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from knowledge.ingest import ingest
 from tests.conftest import SAMPLE_COURSE
 from tests.fakes import FakeGenerator
+from tutor import personal_data
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import IncomingMessage, Reply
@@ -99,7 +100,8 @@ async def test_concurrent_learners_are_batched_and_kept_apart(manager: DialogueM
     assert all(r[-1].sources for r in results)
     assert max(generator.batches) > 1  # requests that queued up shared a model call
     for (who, _), replies in zip(questions.items(), results, strict=True):
-        assert manager.learners.export(who)["turns"][0]["answer"] == replies[-1].text
+        turns = personal_data.export(manager.runtime.engine, who)["turns"]
+        assert turns[0]["answer"] == replies[-1].text
 
 
 async def test_a_model_that_cannot_answer_leaves_the_quote_and_says_why(
@@ -115,3 +117,26 @@ async def test_a_model_that_cannot_answer_leaves_the_quote_and_says_why(
     assert not final.error and final.text.startswith("> ") and final.sources
     assert final.notice is not None and "did not answer" in final.notice
     assert final.buttons  # still an answer the learner can rate
+
+
+async def test_a_learner_asking_too_fast_is_told_when_to_ask_again(runtime: Runtime) -> None:
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**7)
+    runtime.settings = runtime.settings.model_copy(update={"rate_limit": 2})
+    manager = DialogueManager(runtime)
+    for _ in range(2):
+        assert (await say(manager, "How do I treat a burn?"))[-1].sources
+    with pytest.raises(TutorError, match=r"please wait (5\d|60) s and ask again"):
+        await say(manager, "How do I treat a burn?")
+    assert "Commands:" in (await say(manager, "/help"))[0].text  # commands are never limited
+    assert (await say(manager, "How do I treat a burn?", "test:ben"))[-1].sources
+
+
+async def test_a_full_model_queue_gets_a_busy_reply_not_a_wait(
+        manager: DialogueManager, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "questions_waiting", lambda: runtime.settings.max_queue)
+    with pytest.raises(TutorError, match="busy with many questions"):
+        await say(manager, "How do I treat a burn?")
+    assert "Commands:" in (await say(manager, "/help"))[0].text
+    monkeypatch.setattr(runtime, "questions_waiting", lambda: runtime.settings.max_queue - 1)
+    assert (await say(manager, "How do I treat a burn?"))[-1].sources

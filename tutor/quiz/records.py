@@ -15,7 +15,6 @@ from knowledge.library import find_course
 from knowledge.tables import Skill, as_utc
 from knowledge.tables import utcnow as now
 from tutor.answers.terms import content_words
-from tutor.database import delete_rows
 from tutor.errors import TutorError
 from tutor.mastery import SkillState, updated
 from tutor.quiz.generate import stable_seed
@@ -217,38 +216,4 @@ class QuizRecords:
         rows = session.exec(select(Mastery).where(
             Mastery.learner_id == learner, col(Mastery.skill_id).in_(list(skill_ids))))
         return {m.skill_id: SkillState(m.estimate, m.attempts, m.correct) for m in rows}
-
-    # ---- the learner's own data ------------------------------------------------------
-
-    def export(self, learner: str) -> dict[str, object]:
-        with Session(self.engine) as session:
-            attempts = session.exec(select(Attempt, Question.question)
-                                    .join(Question, col(Question.id) == Attempt.question_id,
-                                          isouter=True)
-                                    .where(Attempt.learner_id == learner)
-                                    .order_by(col(Attempt.id))).all()
-            mastery = session.exec(select(Mastery, Skill.name)
-                                   .join(Skill, col(Skill.id) == Mastery.skill_id, isouter=True)
-                                   .where(Mastery.learner_id == learner)).all()
-            quizzes = session.exec(select(QuizRun).where(QuizRun.learner_id == learner)
-                                   .order_by(col(QuizRun.id))).all()
-            return {
-                "quizzes": [{"course": q.course, "topic": q.topic, "status": q.status,
-                             "questions": len(run_questions(q)),
-                             "at": q.created_at.isoformat()} for q in quizzes],
-                "attempts": [{"course": a.course, "question": text, "response": a.response,
-                              "score": round(a.score, 2), "correct": a.correct,
-                              "hints": a.hints, "seconds": round(a.response_s, 1),
-                              "at": a.created_at.isoformat()} for a, text in attempts],
-                "mastery": [{"course": m.course, "skill": name,
-                             "estimate": round(m.estimate, 2), "attempts": m.attempts}
-                            for m, name in mastery],
-            }
-
-    def forget(self, learner: str) -> int:
-        with Session(self.engine) as session:
-            removed = delete_rows(session, (Attempt.learner_id, Mastery.learner_id,
-                                            QuizRun.learner_id), learner)
-            session.commit()
-            return removed
 

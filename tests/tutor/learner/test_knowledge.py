@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.conftest import SAMPLE_COURSE
+from tutor import personal_data
 from tutor.errors import TutorError
 from tutor.learner.features import FEATURES
 from tutor.learner.knowledge import FILE_VERSION, MODEL_FILE, Knowledge
@@ -119,7 +120,7 @@ def test_forget_retrains_and_another_course_answers_count_only_there(course: Run
     knowledge = knowledge_for(course, 10)
     add_answers(course, 30, 20)
     knowledge.train()
-    assert course.learners.forget("sim:3") + course.quizzes.forget("sim:3") == 20
+    assert personal_data.forget(course.engine, "sim:3") == 20
     add_answers(course, 1, 20, seed=9, prefix="new")  # as many answers as before
     report = knowledge.retrain_if_new()
     assert report is not None and report.learners == 30  # sim:3 is gone from the model

@@ -1,0 +1,92 @@
+"""Log lines on stderr, never with a secret in them: the Bot API puts the Telegram
+token in every request URL, which httpx logs at INFO and DEBUG, and a library's
+error message may quote a token. Every record passes `RedactSecrets` on its way
+out, tracebacks included."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
+
+from tutor.settings import Settings
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+OWN_LOGGERS = ("bot", "tutor", "knowledge")
+MASK = "***"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces each secret in a record's message and traceback with ***.
+
+    >>> redact = RedactSecrets(["123:AAH-token"])
+    >>> url = "/bot123:AAH-token/getMe"
+    >>> record = logging.LogRecord("httpx", logging.INFO, "", 0, "POST %s", (url,), None)
+    >>> redact.filter(record), record.getMessage()
+    (True, 'POST /bot***/getMe')
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        # The longest first: a token that contains another secret is masked whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        record.msg, record.args = self.redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value set: tokens, signing and webhook secrets, the LLM server's
+    key, and the database password."""
+    found = [value.get_secret_value() for value in vars(settings).values()
+             if isinstance(value, SecretStr)]
+    if settings.database_url and (password := urlsplit(settings.database_url).password):
+        found.append(password)
+    return found
+
+
+def configure_logging(settings: Settings, default_level: str = "WARNING") -> None:
+    """Lines on stderr: tutorbot's own from TUTORBOT_LOG_LEVEL (else `default_level`),
+    libraries' from WARNING (all of them at DEBUG), secrets masked."""
+    level = settings.log_level or default_level
+    logging.basicConfig(level=logging.DEBUG if level == "DEBUG" else logging.WARNING,
+                        format=FORMAT, force=True)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    redact = RedactSecrets(secrets_of(settings))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+
+
+def masked(settings: Settings) -> dict[str, object]:
+    """The settings as `tutorbot settings` prints them: a secret shows as *** when
+    set, the database URL without its password.
+
+    >>> masked(Settings(telegram_token="1:x", _env_file=None))["telegram_token"]
+    '***'
+    """
+    shown: dict[str, object] = {}
+    for name, value in vars(settings).items():
+        if isinstance(value, SecretStr):
+            value = MASK
+        elif name == "database_url" and value and urlsplit(value).password:
+            parts = urlsplit(value)
+            value = value.replace(f":{parts.password}@", f":{MASK}@", 1)
+        shown[name] = str(value) if value is not None and not isinstance(value, list) else value
+    return shown

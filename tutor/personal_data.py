@@ -1,0 +1,85 @@
+"""Everything tutorbot stores about one learner, listed once: /mydata exports every
+column of these rows and /forget deletes them, so a learner table added here is in
+both (and tests/tutor/test_personal_data.py fails for one that is left out).
+
+Kept without the learner: unanswerable questions (ContentGap) and chat event ids.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, col, select
+
+from knowledge.tables import Skill
+from tutor.database import delete_rows
+from tutor.tables import Attempt, Feedback, Learner, Mastery, Question, QuizRun, Reminder, Turn
+
+# (what /mydata calls it, the column that names the learner), in an order /forget can
+# delete in: a turn refers to its learner.
+LEARNER_ROWS: tuple[tuple[str, Any], ...] = (
+    ("ratings", Feedback.learner_id),
+    ("turns", Turn.learner_id),
+    ("attempts", Attempt.learner_id),
+    ("mastery", Mastery.learner_id),
+    ("quizzes", QuizRun.learner_id),
+    ("reminders", Reminder.learner_id),
+    ("learner", Learner.id),
+)
+
+
+def export(engine: Engine, learner: str) -> dict[str, list[dict[str, object]]]:
+    """Every stored row of the learner, every column as stored (times in ISO 8601),
+    oldest first; an attempt also names its question and a mastery row its skill."""
+    with Session(engine) as session:
+        data = {name: [as_json(row) for row in _rows(session, column, learner)]
+                for name, column in LEARNER_ROWS}
+        questions = _names(session, Question.id, Question.question,
+                           {a["question_id"] for a in data["attempts"]})
+        skills = _names(session, Skill.id, Skill.name, {m["skill_id"] for m in data["mastery"]})
+    for attempt in data["attempts"]:
+        attempt["question_text"] = questions.get(attempt["question_id"])
+    for mastery in data["mastery"]:
+        mastery["skill_name"] = skills.get(mastery["skill_id"])
+    return data
+
+
+def forget(engine: Engine, learner: str) -> int:
+    """Delete every stored row of the learner; returns how many went."""
+    with Session(engine) as session:
+        removed = delete_rows(session, tuple(column for _, column in LEARNER_ROWS), learner)
+        session.commit()
+        return removed
+
+
+def as_text(data: dict[str, list[dict[str, object]]]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def summary(data: dict[str, list[dict[str, object]]]) -> str:
+    """How many rows of each kind, in a line.
+
+    >>> summary({"turns": [{}, {}], "ratings": [], "learner": [{}]})
+    'turns: 2, ratings: 0, learner: 1'
+    """
+    return ", ".join(f"{name}: {len(rows)}" for name, rows in data.items())
+
+
+def as_json(row: SQLModel) -> dict[str, object]:
+    return {name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in row.model_dump().items()}
+
+
+def _rows(session: Session, column: Any, learner: str) -> list[SQLModel]:
+    table = column.class_
+    order = list(table.__table__.primary_key.columns)
+    return list(session.exec(select(table).where(col(column) == learner).order_by(*order)))
+
+
+def _names(session: Session, key: Any, name: Any, ids: set[object]) -> dict[object, str]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(key, name).where(col(key).in_(list(ids)))).all())
