@@ -237,6 +237,10 @@ class SlackAdapter:
                 if command.get("channel_id", "").startswith("D"):  # a file only in a DM
                     await upload_attachments(self.app.client, command["channel_id"], None,
                                              reply)
+                elif reply.file is not None:
+                    await respond(text=f"{reply.file.name} comes only in a direct message: "
+                                  f"send `{text.split()[0]}` to me there.",
+                                  response_type="ephemeral")
 
     async def _on_home(self, event: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])

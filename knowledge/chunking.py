@@ -180,7 +180,9 @@ def chunk_markdown(
     for unit in units:
         budget = max_tokens - unit.heading_tokens
         used = sum(u.tokens for u in current)
-        if current and (unit.heading != current[0].heading or used + unit.tokens > budget):
+        full = used + unit.tokens > budget or (
+            sum(len(u.text) for u in current) + len(unit.text) > LONGEST_PART)
+        if current and (unit.heading != current[0].heading or full):
             same_section = unit.heading == current[0].heading
             room = budget - unit.tokens
             if same_section and _introduces(current, unit, room):
@@ -228,7 +230,8 @@ def _units(blocks: list[Block], count_tokens: TokenCounter, max_tokens: int,
     pieces: list[tuple[Block, str, str]] = []  # (block, text, separator)
     for block, tokens in zip(blocks, block_tokens, strict=True):
         budget = max(8, max_tokens - heading_tokens[block.heading])
-        parts = [(block.text, "\n\n")] if tokens <= budget else _block_parts(block)
+        fits = tokens <= budget and len(block.text) <= LONGEST_PART
+        parts = [(block.text, "\n\n")] if fits else _block_parts(block)
         pieces.extend((block, part, separator) for part, separator in parts)
     piece_tokens = count_tokens([text for _, text, _ in pieces])
     units: list[_Unit] = []
@@ -275,36 +278,53 @@ def _block_parts(block: Block) -> list[tuple[str, str]]:
 
 def _split_code(text: str, tokens: int, budget: int) -> list[str]:
     """A code block over budget as fenced runs of whole lines (a single line longer
-    than the budget is one run: code is never cut inside a line).
+    than the budget is one run: code is cut inside a line only past 2,000 characters).
 
     >>> _split_code("```\\na = 1\\nb = 2\\nc = 3\\n```", 12, 10)
     ['```\\na = 1\\nb = 2\\n```', '```\\nc = 3\\n```']
     """
-    if tokens <= budget:
+    if tokens <= budget and len(text) <= LONGEST_PART:
         return [text]
     lines = text.split("\n")
     fence, body = lines[0], lines[1:-1] if _FENCE.match(lines[-1]) else lines[1:]
+    body = [piece for line in body for piece in _cut(line, LONGEST_CODE_LINE)]
     chars = sum(len(line) + 1 for line in body) or 1
     room = max(1, budget - 2)  # the two fence lines
     runs: list[list[str]] = [[]]
-    used = 0.0
+    used, used_chars = 0.0, 0
     for line in body:
         cost = tokens * (len(line) + 1) / chars  # tokens, shared out by length
-        if runs[-1] and used + cost > room:
+        if runs[-1] and (used + cost > room or used_chars + len(line) > LONGEST_PART):
             runs.append([])
-            used = 0.0
+            used, used_chars = 0.0, 0
         runs[-1].append(line)
         used += cost
+        used_chars += len(line) + 1
     return ["\n".join([fence, *run, "```"]) for run in runs if run]
 
 
+# A "word" or a code line longer than this is cut, and no part of a chunk is longer
+# than LONGEST_PART characters whatever the tokenizer counts (MiniLM's reads a word of
+# over 100 characters as one unknown token): a file of one 50 MB line without a space
+# would otherwise be one chunk, and one quote, of 50 MB.
+LONGEST_WORD, LONGEST_CODE_LINE, LONGEST_PART = 200, 2000, 4000
+
+
 def _split_words(text: str, tokens: int, budget: int) -> list[str]:
-    if tokens <= budget:
+    """
+    >>> [len(part) for part in _split_words("x" * 9000, 1, 100)]
+    [1808, 1808, 1808, 1808, 1808]
+    """
+    if tokens <= budget and len(text) <= LONGEST_PART:
         return [text]
-    words = text.split()
-    parts = max(2, -(-tokens // budget))
+    words = [piece for word in text.split() for piece in _cut(word, LONGEST_WORD)]
+    parts = max(2, -(-tokens // budget), -(-len(text) // (LONGEST_PART // 2)))
     size = -(-len(words) // parts)
     return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+def _cut(text: str, longest: int) -> list[str]:
+    return [text[i:i + longest] for i in range(0, len(text), longest)] or [text]
 
 
 def _overlap(previous: list[_Unit], overlap_tokens: int, room: int) -> list[_Unit]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from knowledge.errors import ConversionError
+from knowledge.isolated import ConversionLimits, ConverterProcess
 from knowledge.word import docx_to_markdown
 
 if TYPE_CHECKING:
@@ -17,21 +20,51 @@ CONVERTED = {".html": "HTML", ".htm": "HTML", ".pdf": "PDF", ".docx": "Word", ".
 SUPPORTED_SUFFIXES = frozenset(PLAIN_TEXT | CONVERTED.keys())
 
 
-class ConversionError(ValueError):
-    """The file cannot be ingested; the message says why, in words for the person who sent it."""
+# A Word or PowerPoint file is a zip archive: what its parts unpack to is read before
+# any parser runs. Text XML packs about ten to one, pictures hardly at all.
+MAX_UNPACKED_BYTES = 1 << 30
+MAX_PACKING_RATIO = 200
+CONVERTER = ConverterProcess()
+DEFAULT_LIMITS = ConversionLimits()
 
 
-def to_markdown(path: Path, *, max_bytes: int) -> str:
+def to_markdown(path: Path, *, max_bytes: int,
+                limits: ConversionLimits = DEFAULT_LIMITS) -> str:
     """Markdown text of `path`. PDF pages are separated by form feeds, slides by
-    ``<!-- Slide number: N -->`` comments, so the chunker can keep page numbers."""
+    ``<!-- Slide number: N -->`` comments, so the chunker can keep page numbers.
+    Converted formats are read in a worker process within `limits`."""
     suffix = check_type(path)
     if not path.is_file():
         raise ConversionError("file not found")
     check_size(path.stat().st_size, max_bytes)
-    text = _read_plain(path) if suffix in PLAIN_TEXT else _convert(path, CONVERTED[suffix])
+    if suffix in PLAIN_TEXT:
+        text = _read_plain(path)
+    else:
+        if suffix in (".docx", ".pptx"):
+            check_unpacked_size(path, CONVERTED[suffix])
+        text = CONVERTER.convert(CONVERTED[suffix], path, limits)
     if not text.strip():
         raise ConversionError("no text could be extracted (is it a scan or only images?)")
     return text
+
+
+def check_unpacked_size(path: Path, kind: str) -> None:
+    """ConversionError for an archive whose parts unpack to more than 1 GB, or pack
+    one of more than a megabyte over 200 to one: a decompression bomb. (zipfile
+    reads no part past the size it declares, so the declared sizes bound the work.)"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ConversionError(f"could not be read as {kind} (not a valid {kind} file: "
+                              f"{error})") from None
+    unpacked = sum(part.file_size for part in parts)
+    packed_hard = [part for part in parts if part.file_size > 1 << 20
+                   and part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1)]
+    if unpacked > MAX_UNPACKED_BYTES or packed_hard:
+        raise ConversionError(
+            f"its parts unpack to {unpacked / 1e9:.1f} GB (a decompression bomb?), so it "
+            "was not opened")
 
 
 def check_type(path: Path) -> str:
@@ -65,17 +98,14 @@ def _read_plain(path: Path) -> str:
         raise ConversionError(f"not valid UTF-8 text (byte {error.start})") from None
 
 
-def _convert(path: Path, kind: str) -> str:
-    """The reader for `kind`, with whatever it raises turned into a ConversionError.
-    (MarkItDown.convert is not used: it would fall back to reading a broken PDF as
-    plain text, and ingest its raw bytes.)"""
-    try:
-        return _READERS[kind](path)
-    except Exception as error:  # each parser raises its own exception types
-        cause = error.__cause__ or error
-        detail = str(cause).strip().splitlines()[0][:160] if str(cause).strip() else ""
-        reason = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
-        raise ConversionError(f"could not be read as {kind} ({reason})") from None
+def describe_failure(error: BaseException, kind: str) -> str:
+    """A reader's exception as one line for the person who sent the file. (MarkItDown's
+    own convert() is not used: it would fall back to reading a broken PDF as plain
+    text, and ingest its raw bytes.)"""
+    cause = error.__cause__ or error
+    detail = str(cause).strip().splitlines()[0][:160] if str(cause).strip() else ""
+    reason = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
+    return f"could not be read as {kind} ({reason})"
 
 
 PDF_CHAR_MARGIN = 4.0
@@ -119,7 +149,15 @@ def _markitdown_converters() -> dict[str, DocumentConverter]:
     return {"HTML": HtmlConverter(), "PowerPoint": PptxConverter()}
 
 
-_READERS: dict[str, Callable[[Path], str]] = {
+def import_readers() -> None:
+    """Import every reader's libraries now (the worker does, before its memory ceiling)."""
+    import docx  # noqa: F401
+    import pdfminer.high_level  # noqa: F401
+
+    _markitdown_converters()
+
+
+READERS: dict[str, Callable[[Path], str]] = {
     "HTML": _markitdown("HTML"), "PowerPoint": _markitdown("PowerPoint"),
     "PDF": _pdf_text, "Word": docx_to_markdown,
 }

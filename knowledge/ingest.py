@@ -16,9 +16,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from knowledge.chunking import ChunkDraft, chunk_markdown, document_title, embedding_text
-from knowledge.convert import SUPPORTED_SUFFIXES, ConversionError, to_markdown
+from knowledge.convert import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, ConversionError, to_markdown
 from knowledge.embedder import Embedder
 from knowledge.index import IndexStore, lock_course, next_index_version
+from knowledge.isolated import ConversionLimits
 from knowledge.library import delete_chunks, get_or_create_course, refresh_skills
 from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
@@ -119,6 +120,7 @@ def ingest(
     index_store: IndexStore,
     max_bytes: int,
     progress: ProgressReporter | None = None,
+    limits: ConversionLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
     report = IngestReport(course)
     files, report.failed = expand_paths(paths)
@@ -160,7 +162,7 @@ def ingest(
             continue
         to_read.append((path, content_hash))
 
-    pending = _read_and_chunk(to_read, embedder, max_bytes, report, report_progress)
+    pending = _read_and_chunk(to_read, embedder, max_bytes, limits, report, report_progress)
     vectors = _embed(pending, embedder, report_progress)
     _store(pending, vectors, course_id, embedder.name, engine, index_store, report)
     with Session(engine) as session:
@@ -200,6 +202,7 @@ def _read_and_chunk(
     to_read: list[tuple[Path, str]],
     embedder: Embedder,
     max_bytes: int,
+    limits: ConversionLimits,
     report: IngestReport,
     report_progress: ProgressReporter,
 ) -> list[_Pending]:
@@ -207,7 +210,7 @@ def _read_and_chunk(
     report_progress("read", 0, len(to_read))
     for done, (path, content_hash) in enumerate(to_read, 1):
         try:
-            text = to_markdown(path, max_bytes=max_bytes)
+            text = to_markdown(path, max_bytes=max_bytes, limits=limits)
         except (ConversionError, OSError) as error:
             report.failed.append((str(path), str(error)))
         else:

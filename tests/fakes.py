@@ -77,6 +77,6 @@ class FakeGenerator:
 
 def first_passage_sentence(prompt: str) -> str:
     """A faithful answer: the first sentence of passage [1], cited."""
-    body = prompt.split("[1] (", 1)[1].split("\n", 1)[1]
+    body = prompt.split("[1] (", 1)[1].split("<passage>\n", 1)[1].split("\n</passage>")[0]
     sentence = re.split(r"(?<=[.!?])\s", body.strip(), maxsplit=1)[0]
     return f"{sentence} [1]"

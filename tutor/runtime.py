@@ -267,7 +267,8 @@ class Runtime:
         with self._ingest_lock:
             report = ingest(paths, course, engine=self.engine, embedder=self.embedder,
                             index_store=self.index_store,
-                            max_bytes=self.settings.max_upload_bytes, progress=progress)
+                            max_bytes=self.settings.max_upload_bytes, progress=progress,
+                            limits=self.settings.conversion_limits)
             if not sentences_later:
                 self.embed_passage_sentences(course, progress)
             elif report.chunks_added and not self._closing.is_set():

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.embedder import PACKAGED_EMBEDDER
+from knowledge.isolated import ConversionLimits
 from tutor.llm import PACKAGED_LLM
 
 
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
     embedding_model: str = PACKAGED_EMBEDDER
     default_course: str = "workplace-safety"
     max_upload_mb: float = Field(25.0, gt=0, description="Largest file ingest accepts.")
+    conversion_timeout_s: float = Field(
+        180.0, gt=0, description="Longest a PDF, Word, PowerPoint or HTML file may take to "
+        "convert; a longer one is stopped and refused, the rest of the batch goes in.")
+    conversion_memory_mb: int = Field(
+        2048, ge=512, description="Memory ceiling of the process that converts files.")
     passages_per_answer: int = Field(3, ge=1, le=10)
     relevance_threshold: float = Field(
         0.34, description="Best passage score under which the material counts as not covering it."
@@ -129,6 +135,10 @@ class Settings(BaseSettings):
         if choice == "auto":
             return "text" if self.llm_model == PACKAGED_LLM else "both"
         return choice
+
+    @property
+    def conversion_limits(self) -> ConversionLimits:
+        return ConversionLimits(self.conversion_timeout_s, self.conversion_memory_mb)
 
     @property
     def max_upload_bytes(self) -> int:

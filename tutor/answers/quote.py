@@ -18,6 +18,7 @@ import numpy as np
 from knowledge.sentences import is_complete_sentence, is_lead_in
 from tutor.answers.claims import numbers
 from tutor.answers.grounding import PassageSentence
+from tutor.answers.injection import without_citation_markers
 from tutor.answers.terms import content_words
 
 # Chosen by how often the quote holds the gold answer on the public sets (zsh FAQ,
@@ -86,15 +87,16 @@ class Quote:
             if unit.kind == "code":
                 blocks.append([f"```\n{unit.text}\n```"])
                 continue
+            text = without_citation_markers(unit.text)  # only the tutor's [n] cite
             if not blocks or blocks[-1][0].startswith("```"):
                 blocks.append([])
             lines = blocks[-1]
             if unit.kind in ("item", "row") and len(self.units) > 1:
-                lines.append(f"> - {unit.text}")
+                lines.append(f"> - {text}")
             elif lines and adjacent:
-                lines[-1] += f" {unit.text}"  # the next sentence of the same paragraph
+                lines[-1] += f" {text}"  # the next sentence of the same paragraph
             else:
-                lines.append(f"> {unit.text}")
+                lines.append(f"> {text}")
         quoted = [i for i, block in enumerate(blocks) if not block[0].startswith("```")]
         if quoted:
             blocks[quoted[-1]][-1] += f" [{self.passage}]"

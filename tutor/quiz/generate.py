@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.sentences import TextUnit, is_complete_sentence, passage_units
+from tutor.answers.injection import material_units
 from tutor.answers.terms import content_words
 from tutor.quiz.facts import Fact, facts, key, same_kind, styled_like
 
@@ -61,7 +62,7 @@ def states(passage: str, sentence: str) -> bool:
     >>> states("Cool the burn **for 20 minutes**. Call 999.", "Cool the burn for 20 minutes.")
     True
     """
-    return sentence in {unit.text for unit in passage_units(passage)}
+    return sentence in {unit.text for unit in material_units(passage)}
 
 
 # A pronoun inside a sentence ("All staff complete *it* at induction") points back.
@@ -76,7 +77,7 @@ def fact_sentences(text: str) -> Iterable[tuple[str, list[Fact], str]]:
     each with the sentence before it when it needs that to be understood ("This
     module covers fire safety." for "All staff complete it every 12 months.")."""
     before: TextUnit | None = None
-    for unit in passage_units(text):
+    for unit in material_units(text):  # never a fact an injection planted
         same_paragraph = before is not None and before.block == unit.block
         previous = before.text if same_paragraph and before is not None else ""
         before = unit if unit.kind == "sentence" else None

@@ -1,0 +1,148 @@
+"""File conversion in a worker process, with a time limit and a memory ceiling.
+
+PDF, Word, PowerPoint and HTML readers run in one long-lived child process (a fresh
+interpreter, so it shares no threads or locks with the models). A 10,000-page PDF, a file that
+unpacks to gigabytes or HTML nested too deep for the parser costs at most
+`timeout_s` seconds and `memory_mb` of memory, ends in one clear ConversionError,
+and never stalls or kills the process that serves learners; the next file gets a
+fresh worker. The worker is started on the first conversion and reused after.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from knowledge.errors import ConversionError
+
+
+@dataclass(frozen=True)
+class ConversionLimits:
+    """What converting one file may cost (TUTORBOT_CONVERSION_TIMEOUT_S and
+    TUTORBOT_CONVERSION_MEMORY_MB)."""
+
+    timeout_s: float = 180.0
+    memory_mb: int = 2048
+
+
+class ConverterProcess:
+    """One worker process; `convert` sends it a file and waits at most the limit. It is
+    `python -m knowledge.isolated`, not a multiprocessing child: those import the
+    parent's main module again, which a script without a main guard cannot survive."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # one file at a time: chat uploads and CLI threads
+        self._process: subprocess.Popen[bytes] | None = None
+        self._send: Connection | None = None
+        self._receive: Connection | None = None
+        self._memory_mb = 0
+
+    def convert(self, kind: str, path: Path, limits: ConversionLimits) -> str:
+        with self._lock:
+            send, receive = self._worker(limits.memory_mb)
+            try:
+                send.send((kind, str(path)))
+                finished = receive.poll(limits.timeout_s)
+                status, value = receive.recv() if finished else ("", "")
+            except (EOFError, OSError):
+                self.stop()
+                raise ConversionError(
+                    f"the {kind} reader crashed on it (it may need more than "
+                    f"{limits.memory_mb} MB: TUTORBOT_CONVERSION_MEMORY_MB)") from None
+            if not finished:
+                self.stop()
+                raise ConversionError(
+                    f"converting it took over {limits.timeout_s:.0f} s, so it was stopped "
+                    "(split the file, or raise TUTORBOT_CONVERSION_TIMEOUT_S)")
+        if status == "error":
+            raise ConversionError(value)
+        return value
+
+    def stop(self) -> None:
+        for connection in (self._send, self._receive):
+            if connection is not None:
+                connection.close()
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(5)
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None:
+                    stream.close()
+        self._process = self._send = self._receive = None
+
+    def _worker(self, memory_mb: int) -> tuple[Connection, Connection]:
+        if (self._process is not None and self._process.poll() is None
+                and self._memory_mb == memory_mb):
+            assert self._send is not None and self._receive is not None
+            return self._send, self._receive
+        self.stop()
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "knowledge.isolated", str(memory_mb)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
+        self._receive = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+        self._memory_mb = memory_mb
+        return self._send, self._receive
+
+
+def serve(receive: Connection, send: Connection, memory_mb: int) -> None:
+    """The worker: the readers imported, then the memory ceiling set, then one file
+    after another until the pipe closes."""
+    import logging
+    import resource
+
+    from knowledge.convert import READERS, describe_failure, import_readers
+
+    logging.basicConfig(level=logging.ERROR)  # a reader's warnings about a mangled file
+
+    import_readers()
+    ceiling = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    while True:
+        try:
+            kind, path = receive.recv()
+        except (EOFError, OSError):
+            return
+        send.send(_read(READERS[kind], kind, Path(path), memory_mb, describe_failure))
+
+
+def _read(reader: Callable[[Path], str], kind: str, path: Path, memory_mb: int,
+          describe: Callable[[BaseException, str], str]) -> tuple[str, str]:
+    try:
+        return "ok", reader(path)
+    except RecursionError:
+        return "error", f"could not be read as {kind} (nested too deeply)"
+    except Exception as error:  # each parser raises its own exception types
+        # A C parser out of memory says so in its own words (lxml: "unknown error").
+        if isinstance(error, MemoryError) or _peak_mb() >= 0.9 * memory_mb:
+            return "error", (f"converting it needed more than {memory_mb} MB of memory, so "
+                             "it was stopped (TUTORBOT_CONVERSION_MEMORY_MB)")
+        return "error", describe(error, kind)
+
+
+def _peak_mb() -> float:
+    """The most address space this process has held (what the ceiling limits), in MB;
+    0 where /proc does not say."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"^VmPeak:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+if __name__ == "__main__":
+    requests = Connection(os.dup(0), writable=False)
+    answers = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # what a library prints goes to stderr, not into the answers
+    serve(requests, answers, int(sys.argv[1]))
