@@ -22,7 +22,11 @@ from aiohttp import web
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.long_replies import split_text
@@ -37,6 +41,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_TEXT = 3000  # Slack's limit for one section block's text
 MAX_CONTEXT = 300  # what a source's line shows of a long document name
+MAX_DRAFT_LABEL = 200  # and a draft's, which shares its 3,000 characters with the text
 SECTIONS_PER_MESSAGE = 40  # a message holds 50 blocks; the sources and buttons follow
 FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while Slack cannot be reached at start
 REJECTED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked",
@@ -60,6 +65,11 @@ class SlackAdapter:
         client = AsyncWebClient(token=self.token, base_url=settings.slack_api_url)
         # Many learners streaming at once can exceed chat.update's rate tier: wait, retry.
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+        # Slack unreachable for a moment: a request that could not connect never arrived,
+        # so it is safe to send again (1, 2, 4, 8, 16 s). One cut off mid-way is not.
+        client.retry_handlers.append(AsyncConnectionErrorRetryHandler(
+            max_retry_count=5, error_types=[aiohttp.ClientConnectorError],
+            interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=1.0)))
         socket_mode = settings.slack_app_token is not None
         secret = settings.slack_signing_secret
         self.app = AsyncApp(
@@ -124,8 +134,10 @@ class SlackAdapter:
         return False
 
     async def _sign_in(self) -> None:
+        # Its own client: the app's would retry a refused connection for 30 s first.
+        probe = AsyncWebClient(token=self.token, base_url=self.settings.slack_api_url)
         try:
-            await self.app.client.auth_test()
+            await probe.auth_test()
         except SlackApiError as error:
             raise refused("TUTORBOT_SLACK_BOT_TOKEN", error, "the Bot User OAuth Token "
                           "(xoxb-…) on the app's OAuth & Permissions page") from None
@@ -232,8 +244,9 @@ class SlackAdapter:
                                    f"/{text}" if is_command else text)  # else: a question
         async for reply in self.manager.respond(incoming):
             if not reply.draft:
-                for text, message_blocks in messages(reply):
-                    await respond(text=text, blocks=message_blocks, response_type="ephemeral")
+                for fallback, message_blocks in messages(reply):
+                    await respond(text=fallback, blocks=message_blocks,
+                                  response_type="ephemeral")
                 if command.get("channel_id", "").startswith("D"):  # a file only in a DM
                     await upload_attachments(self.app.client, command["channel_id"], None,
                                              reply)
@@ -366,7 +379,7 @@ def escaped_len(text: str) -> int:
 def draft_text(reply: Reply) -> str:
     """A draft, escaped: its first message's worth of text, then the sources it cites
     so far, one line each (a document's name is never markup)."""
-    cited = "\n".join(f"[{s.number}] {s.label}" for s in reply.sources)
+    cited = "\n".join(f"[{s.number}] {s.label[:MAX_DRAFT_LABEL]}" for s in reply.sources[:10])
     room = MAX_TEXT - escaped_len(f"\n{cited} …")
     texts = split_text(reply.text, room, escaped_len) if reply.text.strip() else ["…"]
     shown = escape(texts[0]) + " …" * (len(texts) > 1)

@@ -15,8 +15,10 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
+from typing import TypeVar
 from urllib.parse import urlparse
 
+import httpx
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -28,6 +30,7 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import (
     BadRequest,
+    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -48,16 +51,20 @@ from telegram.ext import (
 from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
-from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
+from tutor.messages import Attachment, Button, IncomingMessage, Reply, Source, paced
 from tutor.received import ReceivedEvents
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # Telegram's limit for one message
+MAX_CAPTION = 1024  # and for a photo's or document's caption
 MAX_BUTTON_DATA = 64  # bytes of a button's callback data
+MAX_LABEL, MAX_SOURCES = 200, 10  # a message's sources fit beside its text
 FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while the Bot API cannot be reached at start
 OUTAGE_LOG_S = 60  # while polling fails: a log line a minute
+CONNECT_RETRIES_S = (1, 2, 4, 8, 16)  # a send that could not connect, tried again
+T = TypeVar("T")
 CLOUD_API = "https://api.telegram.org"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what the cloud Bot API lets a bot download
 COMMANDS = [
@@ -99,7 +106,7 @@ class TelegramAdapter:
             .token(settings.telegram_token.get_secret_value())
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
-            .rate_limiter(AIORateLimiter())
+            .rate_limiter(AIORateLimiter(max_retries=3))  # flood control: wait, retry
             .concurrent_updates(True)  # learners must not wait for each other's answers
             .build()
         )
@@ -173,8 +180,12 @@ class TelegramAdapter:
         (PTB retries with backoff up to 30 s); catching up comes with the next poll."""
         now = time.monotonic()
         if self._unreachable_since is None or now - self._last_outage_log >= OUTAGE_LOG_S:
-            log.warning("Telegram API not reachable at %s (%s); retrying with backoff",
-                        self.settings.telegram_api_url, error)
+            if isinstance(error, Conflict):
+                log.warning("another process is polling this bot's updates (%s): run one "
+                            "process per token, or use webhook mode", error)
+            else:
+                log.warning("Telegram API not reachable at %s (%s); retrying with backoff",
+                            self.settings.telegram_api_url, error)
             self._last_outage_log = now
         self._unreachable_since = self._unreachable_since or now
 
@@ -300,10 +311,11 @@ class StreamedReply:
         mode = ParseMode.HTML if html_text else None
         try:
             if self.shown is None:
-                self.shown = await self.asked.reply_text(text, parse_mode=mode,
-                                                         reply_markup=markup)
+                self.shown = await once_connected(partial(
+                    self.asked.reply_text, text, parse_mode=mode, reply_markup=markup))
             elif text != self.shown_text or markup is not None:
-                await self.shown.edit_text(text, parse_mode=mode, reply_markup=markup)
+                await once_connected(partial(self.shown.edit_text, text, parse_mode=mode,
+                                             reply_markup=markup))
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise
@@ -318,23 +330,47 @@ async def send_pieces(send: Callable[..., Awaitable[Message]], reply: Reply) -> 
     its buttons under the last."""
     pieces = message_pieces(reply)
     for number, piece in enumerate(pieces, 1):
-        await send(piece, parse_mode=ParseMode.HTML,
-                   reply_markup=keyboard(reply.buttons) if number == len(pieces) else None)
+        await once_connected(partial(
+            send, piece, parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply.buttons) if number == len(pieces) else None))
+
+
+async def once_connected(call: Callable[[], Awaitable[T]]) -> T:
+    """`call`, made again after a pause while the Bot API refuses connections (1, 2,
+    4, 8, 16 s): a request that could not connect never arrived, so it cannot arrive
+    twice. One cut off after it was sent is not repeated."""
+    for pause in CONNECT_RETRIES_S:
+        try:
+            return await call()
+        except NetworkError as error:
+            if not isinstance(error.__cause__, httpx.ConnectError):
+                raise
+            await asyncio.sleep(pause)
+    return await call()
 
 
 async def send_attachments(chat_message: Message, reply: Reply) -> None:
     """A reply's picture (the /progress chart) as a photo and its file (a long /mydata)
     as a document, after its text."""
-    try:
-        if reply.image is not None:
-            await chat_message.reply_photo(reply.image.data, caption=reply.image.alt[:1024],
-                                           filename=reply.image.name)
-        if reply.file is not None:
-            await chat_message.reply_document(reply.file.data, filename=reply.file.name,
-                                              caption=reply.file.caption[:1024])
-    except TelegramError:
-        log.warning("could not send an attachment in chat %s", chat_message.chat_id,
-                    exc_info=True)
+    sends = []
+    if reply.image is not None:
+        sends.append(partial(chat_message.reply_photo, reply.image.data,
+                             caption=caption(reply.image.alt), filename=reply.image.name))
+    if reply.file is not None:
+        sends.append(partial(chat_message.reply_document, reply.file.data,
+                             filename=reply.file.name, caption=caption(reply.file.caption)))
+    for send in sends:  # a picture that fails does not keep the file back
+        try:
+            await once_connected(send)
+        except TelegramError:
+            log.warning("could not send an attachment in chat %s", chat_message.chat_id,
+                        exc_info=True)
+
+
+def caption(text: str) -> str:
+    """Text cut to Telegram's 1,024 UTF-16 units for a caption."""
+    return text if utf16_len(text) <= MAX_CAPTION else split_text(text, MAX_CAPTION - 2,
+                                                                  utf16_len)[0] + " …"
 
 
 def message_pieces(reply: Reply) -> list[str]:
@@ -346,7 +382,7 @@ def message_pieces(reply: Reply) -> list[str]:
         footer.append(f"<i>⚠ {html.escape(reply.notice)}</i>")
         footer_shown.append(f"⚠ {reply.notice}")
     if reply.sources:
-        lines = [f"[{s.number}] {s.label}" for s in reply.sources]
+        lines = [f"[{s.number}] {short_label(s)}" for s in reply.sources[:MAX_SOURCES]]
         footer.append("<b>Sources</b>\n" + html.escape("\n".join(lines)))
         footer_shown.append("Sources\n" + "\n".join(lines))
     texts = split_text(reply.text, MAX_TEXT, utf16_len) if reply.text.strip() else []
@@ -368,7 +404,7 @@ def format_reply(reply: Reply) -> str:
 def draft_html(reply: Reply) -> str:
     """A draft as one Telegram HTML message: the text (its first message's worth),
     then the sources it cites so far (the full "Sources" list is the final reply's)."""
-    cited = "\n".join(f"[{s.number}] {s.label}" for s in reply.sources)
+    cited = "\n".join(f"[{s.number}] {short_label(s)}" for s in reply.sources[:MAX_SOURCES])
     room = MAX_TEXT - utf16_len(f"\n\n{cited} …")
     texts = split_text(reply.text, room, utf16_len) if reply.text.strip() else ["…"]
     shown = quotes_as_blockquotes(html.escape(texts[0])) + " …" * (len(texts) > 1)
@@ -386,11 +422,18 @@ def quotes_as_blockquotes(text: str) -> str:
     '<pre>ls -l</pre>'
     >>> quotes_as_blockquotes("A quiz on *Fire wardens*: ls *.c *.h")
     'A quiz on <b>Fire wardens</b>: ls *.c *.h'
+    >>> quotes_as_blockquotes("```\n&gt;&gt;&gt; 1 + 1\n```")  # code is never a quote
+    '<pre>&gt;&gt;&gt; 1 + 1</pre>'
     """
-    text = re.sub(r"(?ms)^```[^\n]*\n(.*?)\n?```$", r"<pre>\1</pre>", text)
+    parts = re.split(r"(?ms)^```[^\n]*\n(.*?)\n?```$", text)
+    # re.split keeps each code block's body at the odd places
+    return "".join(f"<pre>{part}</pre>" if index % 2 else _prose_html(part)
+                   for index, part in enumerate(parts))
+
+
+def _prose_html(text: str) -> str:
     text = re.sub(r"(?m)(?:^&gt; ?.*(?:\n|$))+", _blockquote, text)
-    return re.sub(r"(<pre>.*?</pre>)|(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])",
-                  lambda m: m.group(1) or f"<b>{m.group(2)}</b>", text, flags=re.S)
+    return re.sub(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])", r"<b>\1</b>", text)
 
 
 def _blockquote(match: re.Match[str]) -> str:
@@ -414,6 +457,12 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         rows = tuple((button,) for button in fitting)
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in rows])
+
+
+def short_label(source: Source) -> str:
+    """A source's label, cut to 200 characters: a heading path has no limit of its own."""
+    label = source.label
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 
 def utf16_len(text: str) -> int:

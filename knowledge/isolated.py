@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -56,12 +57,17 @@ class ConverterProcess:
                 raise ConversionError(
                     f"the {kind} reader crashed on it (it may need more than "
                     f"{limits.memory_mb} MB: TUTORBOT_CONVERSION_MEMORY_MB)") from None
+            except BaseException:  # interrupted: its answer must not go to the next file
+                self.stop()
+                raise
             if not finished:
                 self.stop()
                 raise ConversionError(
                     f"converting it took over {limits.timeout_s:.0f} s, so it was stopped "
                     "(split the file, or raise TUTORBOT_CONVERSION_TIMEOUT_S)")
-        if status == "error":
+            if status == "memory":
+                self.stop()  # a fresh worker: its peak memory would mislead the next file
+        if status in ("error", "memory"):
             raise ConversionError(value)
         return value
 
@@ -85,9 +91,11 @@ class ConverterProcess:
         self.stop()
         root = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+        # Nothing of the settings: a converter never needs a token or a password.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
         self._process = subprocess.Popen(
             [sys.executable, "-m", "knowledge.isolated", str(memory_mb)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**env, "PYTHONPATH": path})
         assert self._process.stdin is not None and self._process.stdout is not None
         self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
         self._receive = Connection(os.dup(self._process.stdout.fileno()), writable=False)
@@ -118,15 +126,18 @@ def serve(receive: Connection, send: Connection, memory_mb: int) -> None:
 
 def _read(reader: Callable[[Path], str], kind: str, path: Path, memory_mb: int,
           describe: Callable[[BaseException, str], str]) -> tuple[str, str]:
+    peak_before = _peak_mb()
     try:
         return "ok", reader(path)
     except RecursionError:
         return "error", f"could not be read as {kind} (nested too deeply)"
     except Exception as error:  # each parser raises its own exception types
-        # A C parser out of memory says so in its own words (lxml: "unknown error").
-        if isinstance(error, MemoryError) or _peak_mb() >= 0.9 * memory_mb:
-            return "error", (f"converting it needed more than {memory_mb} MB of memory, so "
-                             "it was stopped (TUTORBOT_CONVERSION_MEMORY_MB)")
+        # A C parser out of memory says so in its own words (lxml: "unknown error"):
+        # the address space this file took to near the ceiling tells.
+        peak = _peak_mb()
+        if isinstance(error, MemoryError) or (peak > peak_before and peak >= 0.9 * memory_mb):
+            return "memory", (f"converting it needed more than {memory_mb} MB of memory, so "
+                              "it was stopped (TUTORBOT_CONVERSION_MEMORY_MB)")
         return "error", describe(error, kind)
 
 
@@ -141,7 +152,16 @@ def _peak_mb() -> float:
     return int(found.group(1)) / 1024 if found else 0.0
 
 
+def _exit_with(parent: int) -> None:
+    """End this worker as soon as its parent is gone (killed with -9, say), even in the
+    middle of a file: nobody is waiting for that file any more."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 if __name__ == "__main__":
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     requests = Connection(os.dup(0), writable=False)
     answers = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # what a library prints goes to stderr, not into the answers

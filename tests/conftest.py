@@ -56,3 +56,11 @@ def runtime(settings: Settings, generator: FakeGenerator) -> Iterator[Runtime]:
     rt = Runtime(settings, embedder=FakeEmbedder(), generator_factory=lambda: generator)
     yield rt
     rt.close()
+
+
+def add_sample_course(runtime: Runtime) -> None:
+    """The sample course as `workplace-safety`, straight into the runtime's database."""
+    from knowledge.ingest import ingest
+
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)

@@ -94,6 +94,7 @@ class DialogueManager:
             "coach": self._coach,
         }
         self.question_rate = QuestionRate(runtime.settings.rate_limit)
+        self.questions_in_flight = 0  # being answered now: waiting for the model or with it
         self.quiz = QuizTutor(runtime.quizzes, runtime.embed, runtime.settings.quiz_length,
                               self.learners.coaching, runtime.knowledge)
         self.buttons: dict[str, Handler] = {
@@ -174,11 +175,15 @@ class DialogueManager:
                 raise TutorError("Your quiz is paused: send /quiz to carry on with it.")
             raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
                              "to start one, or ask me a question.")
-        check_question(self.question_rate, message.learner, self.runtime.questions_waiting(),
+        check_question(self.question_rate, message.learner, self.questions_in_flight,
                        self.runtime.settings.max_queue)
-        async for reply in (self._coached(message, text) if coached
-                            else self._question(message, text)):
-            yield reply
+        self.questions_in_flight += 1  # counted from here: a burst cannot all slip past
+        try:
+            async for reply in (self._coached(message, text) if coached
+                                else self._question(message, text)):
+                yield reply
+        finally:
+            self.questions_in_flight -= 1
 
     def current_course(self, message: IncomingMessage) -> str:
         known = course_names(self.runtime.engine)
@@ -485,8 +490,8 @@ class DialogueManager:
     async def _my_data(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
         data = personal_data.export(self.runtime.engine, message.learner)
         text = personal_data.as_text(data)
-        if len(text) <= MYDATA_IN_MESSAGE:
-            yield Reply(f"Here is everything I store about you:\n{text}")
+        if len(text) <= MYDATA_IN_MESSAGE:  # as code: shown as stored, never formatted
+            yield Reply(f"Here is everything I store about you:\n```\n{text}\n```")
             return
         yield Reply("Here is everything I store about you, as a file (too long for a "
                     f"message): {personal_data.summary(data)}.",

@@ -1,7 +1,7 @@
 """Load kept bounded: a learner may ask so many questions a minute (TUTORBOT_RATE_LIMIT),
-and a question finds the model's queue full (TUTORBOT_MAX_QUEUE) with a clear reply
-instead of waiting without end. Commands and buttons never come here: they never
-wait behind the model."""
+and a question that finds TUTORBOT_MAX_QUEUE others being answered (waiting for the
+model or with it) gets a clear reply instead of waiting without end. Commands and
+buttons never come here: they never wait behind the model."""
 
 from __future__ import annotations
 
@@ -55,16 +55,16 @@ class QuestionRate:
         return 0.0
 
 
-def check_question(rate: QuestionRate, learner: str, waiting: int, max_queue: int) -> None:
-    """TutorError with what to do when the model's queue is full or the learner asks
-    too fast; a full queue does not count against the learner.
+def check_question(rate: QuestionRate, learner: str, answering: int, max_queue: int) -> None:
+    """TutorError with what to do when `max_queue` questions are being answered already
+    or the learner asks too fast; a full queue does not count against the learner.
 
     >>> check_question(QuestionRate(0), "ana", 3, 3)
     Traceback (most recent call last):
     ...
     tutor.errors.TutorError: I'm busy with many questions right now: please ask again in a minute.
     """
-    if max_queue and waiting >= max_queue:
+    if max_queue and answering >= max_queue:
         raise TutorError("I'm busy with many questions right now: please ask again in a "
                          "minute.")
     if wait_s := rate.admit(learner):

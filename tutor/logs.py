@@ -1,13 +1,14 @@
 """Log lines on stderr, never with a secret in them: the Bot API puts the Telegram
 token in every request URL, which httpx logs at INFO and DEBUG, and a library's
-error message may quote a token. Every record passes `RedactSecrets` on its way
-out, tracebacks included."""
+error message may quote a token. Every record is redacted as it is made (the log
+record factory), so no handler a library adds later, nor logging's last resort,
+sees a secret; tracebacks included."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from pydantic import SecretStr
 
@@ -16,6 +17,7 @@ from tutor.settings import Settings
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OWN_LOGGERS = ("bot", "tutor", "knowledge")
 MASK = "***"
+_MAKE_RECORD = logging.getLogRecordFactory()
 
 
 class RedactSecrets(logging.Filter):
@@ -50,15 +52,37 @@ class RedactSecrets(logging.Filter):
             record.stack_info = self.redact(record.stack_info)
         return True
 
+    def install(self) -> None:
+        """Redact every record as it is made, whichever logger or handler gets it."""
+        def redacted(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = _MAKE_RECORD(*args, **kwargs)  # a second install replaces the first
+            self.filter(record)
+            return record
+
+        logging.setLogRecordFactory(redacted)
+
 
 def secrets_of(settings: Settings) -> list[str]:
     """Every secret value set: tokens, signing and webhook secrets, the LLM server's
     key, and the database password."""
     found = [value.get_secret_value() for value in vars(settings).values()
              if isinstance(value, SecretStr)]
-    if settings.database_url and (password := urlsplit(settings.database_url).password):
-        found.append(password)
-    return found
+    if settings.database_url:
+        found += database_passwords(settings.database_url)
+    # As a URL carries them too: a token's ":" is "%3A" in a logged request line.
+    return [form for secret in found for form in {secret, quote(secret, safe=""),
+                                                  unquote(secret)}]
+
+
+def database_passwords(url: str) -> list[str]:
+    """The passwords in a database URL: after the user, or as ?password=.
+
+    >>> database_passwords("postgresql://u:p%40ss@db/x?password=two")
+    ['p%40ss', 'two']
+    """
+    parts = urlsplit(url)
+    found = [parts.password] if parts.password else []
+    return found + parse_qs(parts.query).get("password", [])
 
 
 def configure_logging(settings: Settings, default_level: str = "WARNING") -> None:
@@ -69,9 +93,7 @@ def configure_logging(settings: Settings, default_level: str = "WARNING") -> Non
                         format=FORMAT, force=True)
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(level)
-    redact = RedactSecrets(secrets_of(settings))
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+    RedactSecrets(secrets_of(settings)).install()
 
 
 def masked(settings: Settings) -> dict[str, object]:
@@ -82,11 +104,11 @@ def masked(settings: Settings) -> dict[str, object]:
     '***'
     """
     shown: dict[str, object] = {}
+    redact = RedactSecrets(database_passwords(settings.database_url or ""))
     for name, value in vars(settings).items():
         if isinstance(value, SecretStr):
             value = MASK
-        elif name == "database_url" and value and urlsplit(value).password:
-            parts = urlsplit(value)
-            value = value.replace(f":{parts.password}@", f":{MASK}@", 1)
+        elif name == "database_url" and value:
+            value = redact.redact(value)
         shown[name] = str(value) if value is not None and not isinstance(value, list) else value
     return shown

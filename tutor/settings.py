@@ -74,9 +74,9 @@ class Settings(BaseSettings):
         10, ge=0, description="Questions a learner may ask a minute (0: no limit); commands "
         "and buttons are never limited. Counted per worker process.")
     max_queue: int = Field(
-        50, ge=0, description="Questions that may wait for the model; when as many wait, a "
-        "new one is told the tutor is busy (0: no limit). bench.telegram_load: 50 at once "
-        "are all answered within about 90 s on 2 cores.")
+        50, ge=0, description="Questions a worker answers at once (waiting for the model or "
+        "with it); one more is told the tutor is busy (0: no limit). bench.telegram_load: "
+        "50 at once are all answered within about 90 s on 2 cores.")
     ask_server_idle_minutes: float = Field(
         10.0, ge=0,
         description="How long the model server `tutorbot ask` leaves behind stays up unused "

@@ -1,7 +1,16 @@
+import asyncio
+import contextlib
+
 import pytest
 from pydantic import SecretStr
 
-from bot.serve import configured_platforms, missing_settings
+import bot.telegram as telegram_adapter
+from bot.serve import configured_platforms, missing_settings, serve
+from tests.conftest import add_sample_course
+from tests.platforms.slack_api import FakeSlack
+from tests.platforms.telegram_api import FakeTelegram
+from tests.postgres import free_port
+from tutor.runtime import Runtime
 from tutor.settings import Settings
 
 
@@ -36,3 +45,30 @@ def test_admins_may_be_a_json_list(monkeypatch) -> None:
     monkeypatch.setenv("TUTORBOT_ADMINS", '["telegram:1"')
     with pytest.raises(ValueError, match="not a JSON list"):
         Settings(_env_file=None)
+
+
+async def test_slack_is_served_while_telegram_cannot_be_reached(
+        runtime: Runtime, settings: Settings, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(telegram_adapter, "FIRST_RETRY_S", 0.2)
+    add_sample_course(runtime)
+    unreachable = FakeTelegram("77:down", port=free_port())  # never started
+    async with FakeSlack() as slack:
+        runtime.settings = settings.model_copy(update={
+            **slack.settings_update(), "slack_port": free_port(),
+            "telegram_token": SecretStr("77:down"), "telegram_api_url": unreachable.api_root})
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve(runtime, ["telegram", "slack"], stop))
+        url = f"http://127.0.0.1:{runtime.settings.slack_port}/slack/events"
+        event = slack.message_event("U1", "help")
+        await slack.wait_for(lambda: any("Telegram API not reachable" in r.getMessage()
+                                         for r in caplog.records), 20)
+        for _ in range(100):  # until the Slack listener is up
+            with contextlib.suppress(OSError):
+                await slack.send_event(url, event)
+                break
+            await asyncio.sleep(0.1)
+        reply = await slack.wait_for(lambda: slack.messages("D0001"), 20)
+        stop.set()
+        await asyncio.wait_for(serving, 20)
+    assert "Commands:" in str(reply[0]["blocks"])

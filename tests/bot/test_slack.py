@@ -16,7 +16,7 @@ import bot.slack as slack_adapter
 from bot.slack import SlackAdapter
 from knowledge.ingest import ingest
 from knowledge.library import course_names, course_summaries
-from tests.conftest import SAMPLE_COURSE
+from tests.conftest import SAMPLE_COURSE, add_sample_course
 from tests.fakes import FakeGenerator
 from tests.platforms.slack_api import FakeSlack
 from tests.postgres import free_port
@@ -292,8 +292,7 @@ async def test_an_unreachable_slack_is_retried_then_served(
         runtime: Runtime, settings: Settings, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(slack_adapter, "FIRST_RETRY_S", 0.2)
-    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
-           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    add_sample_course(runtime)
     fake = FakeSlack(port=free_port())  # not started yet: nothing listens
     runtime.settings = settings.model_copy(update=fake.settings_update())
     adapter = SlackAdapter(DialogueManager(runtime), runtime.settings)
@@ -327,3 +326,16 @@ async def test_a_rejected_token_stops_with_one_line_naming_the_setting(
 async def _until(condition: Callable[[], object]) -> None:
     while not condition():
         await asyncio.sleep(0.05)
+
+
+async def test_a_slack_outage_mid_answer_loses_no_reply(bot: Bot,
+                                                        generator: FakeGenerator) -> None:
+    generator.delay_s = 0.1  # the explanation takes a few seconds
+    event = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event)
+    await bot.fake.wait_for(lambda: bot.thread(event))  # the first draft is up
+    await bot.fake.stop()
+    await asyncio.sleep(4)  # the answer ends meanwhile: its final edit cannot connect
+    await bot.fake.start()
+    answer = await bot.final(event)
+    assert "first-aid.html" in text_of(answer) and len(bot.thread(event)) == 1

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 import bot.telegram as telegram_adapter
 from bot.telegram import TelegramAdapter, format_reply
 from knowledge.ingest import ingest
-from tests.conftest import DATA, SAMPLE_COURSE
+from tests.conftest import DATA, SAMPLE_COURSE, add_sample_course
 from tests.fakes import FakeGenerator
 from tests.platforms.telegram_api import FakeTelegram
 from tests.postgres import free_port
@@ -333,8 +333,7 @@ def outage_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 async def test_an_unreachable_bot_api_is_retried_then_served(
         runtime: Runtime, settings: Settings, caplog: pytest.LogCaptureFixture,
         quick_retries: None) -> None:
-    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
-           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    add_sample_course(runtime)
     fake = FakeTelegram(TOKEN, port=free_port())  # not started yet: nothing listens
     runtime.settings = settings.model_copy(update={
         "telegram_token": SecretStr(TOKEN), "telegram_api_url": fake.api_root})
@@ -376,3 +375,14 @@ async def test_a_rejected_token_stops_with_one_line_naming_the_setting(
         with pytest.raises(PlatformRefused, match="TUTORBOT_TELEGRAM_TOKEN") as refused:
             await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
     assert "not-the-token" not in str(refused.value)
+
+
+async def test_an_outage_mid_answer_loses_no_reply(bot: Bot, generator: FakeGenerator) -> None:
+    generator.delay_s = 0.1  # the explanation takes a few seconds
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
+    await bot.fake.wait_for(lambda: bot.fake.bot_messages(LEARNER))  # the first draft is up
+    await bot.fake.stop()
+    await asyncio.sleep(4)  # the answer ends meanwhile: its final edit cannot connect
+    await bot.fake.start()
+    answer = await final_answer(bot, LEARNER)
+    assert "first-aid.html" in answer["text"] and len(bot.fake.bot_messages(LEARNER)) == 1

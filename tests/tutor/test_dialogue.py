@@ -133,10 +133,14 @@ async def test_a_learner_asking_too_fast_is_told_when_to_ask_again(runtime: Runt
 
 
 async def test_a_full_model_queue_gets_a_busy_reply_not_a_wait(
-        manager: DialogueManager, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runtime, "questions_waiting", lambda: runtime.settings.max_queue)
+        manager: DialogueManager, runtime: Runtime, generator: FakeGenerator) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"max_queue": 2})
+    generator.delay_s = 0.05  # each answer takes a moment: the first two are still going
+    first = [asyncio.create_task(say(manager, "How do I treat a burn?", f"test:{n}"))
+             for n in range(2)]
+    await asyncio.sleep(0.2)
     with pytest.raises(TutorError, match="busy with many questions"):
-        await say(manager, "How do I treat a burn?")
-    assert "Commands:" in (await say(manager, "/help"))[0].text
-    monkeypatch.setattr(runtime, "questions_waiting", lambda: runtime.settings.max_queue - 1)
-    assert (await say(manager, "How do I treat a burn?"))[-1].sources
+        await say(manager, "How do I treat a burn?", "test:late")
+    assert "Commands:" in (await say(manager, "/help", "test:late"))[0].text
+    assert all(replies[-1].sources for replies in await asyncio.gather(*first))
+    assert (await say(manager, "How do I treat a burn?", "test:late"))[-1].sources

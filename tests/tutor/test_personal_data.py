@@ -46,7 +46,7 @@ async def test_mydata_holds_every_column_of_every_row(manager: DialogueManager,
                                                       runtime: Runtime) -> None:
     await leave_a_trace_everywhere(manager, runtime)
     shown = (await say(manager, "/mydata", ANA))[0]
-    data = json.loads(shown.file.data if shown.file else shown.text.split("\n", 1)[1])
+    data = json.loads(shown.file.data if shown.file else shown.text.split("```")[1])
     for name, column in LEARNER_ROWS:
         assert data[name], f"/mydata has no {name}"
         for row in data[name]:
@@ -63,7 +63,7 @@ async def test_mydata_holds_every_column_of_every_row(manager: DialogueManager,
 async def test_a_short_export_comes_in_the_message(manager: DialogueManager) -> None:
     shown = (await say(manager, "/mydata", ANA))[0]
     assert shown.file is None
-    assert json.loads(shown.text.split("\n", 1)[1])["turns"] == []
+    assert json.loads(shown.text.split("```")[1])["turns"] == []
 
 
 async def test_a_long_export_comes_whole_as_a_file(manager: DialogueManager, runtime: Runtime,

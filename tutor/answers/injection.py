@@ -14,23 +14,49 @@ import re
 
 from knowledge.sentences import TextUnit, passage_units
 
+_MODEL = r"(?:ai|a\.i\.|chatbot|tutorbot|llm|language model|ai assistant|assistant|bot|model)"
+_NOT_A_PERSON = r"(?! (?:manager|supervisor|warden|director|engineer|fire|first|coach|chef))"
 _TO_THE_MODEL = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}"
-    r"\b(?:instructions?|prompts?|directives?|guidelines|rules above|previous rules)\b"
-    r"|\bsystem (?:prompt|message|instructions?)\b"
-    r"|\b(?:you are|you're|act as|pretend to be|behave as)(?: now)?(?: an?| the)? "
-    r"(?:ai|assistant|chatbot|bot|language model|llm|tutorbot|dan)\b"
+    # "ignore (all) previous instructions", "disregard everything above"
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|of\s+)?"
+    r"(?:the\s+|your\s+|my\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|system|original|initial|former|existing)\s+"
+    r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|messages?|context)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:everything|the text|all)\s+"
+    r"(?:above|before)"
+    r"|\b(?:ignore|disregard|forget|override)\s+your\s+(?:instructions|rules|guidelines|programming|"
+    r"system prompt|training)\b"
+    r"|\bdo not (?:follow|obey) (?:your|the|any) (?:previous |prior |system )?"
+    r"(?:instructions|rules|guidelines|prompt)\b"
+    r"|\b(?:reveal|print|show|repeat|output)\s+(?:me\s+)?(?:your\s+(?:system\s+)?"
+    r"(?:prompt|instructions)|the\s+system\s+prompt)\b"
+    r"|\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:the\s+|your\s+)?"
+    r"(?:instructions|rules|guidelines|directions|prompts?)\s+(?:above|before)\b"
+    r"|\bsystem prompt\b"
+    # being told what it now is
+    r"|\b(?:you are now|from now on,? you are)\b"
+    r"|\b(?:act|behave|pretend to be|roleplay)\s+as\s+(?:an?\s+|the\s+)?(?:unrestricted\s+)?"
+    r"(?:ai|chatbot|llm|language model|dan|jailbroken)\b"
+    r"|\byou are (?:an? |the )?(?:ai|chatbot|tutorbot|llm|language model|dan)\b"
     r"|\bas an? (?:ai|language model|llm)\b"
-    r"|\b(?:new|updated|real|hidden|secret) instructions?\b"
-    r"|\b(?:ai|assistant|model|chatbot|tutorbot)s?,? (?:must|should|shall|will) "
+    r"|\bfrom now on,? (?:answer|say|reply|respond|tell|always|never)\b"
+    # addressed to it
+    rf"|\b(?:note|notes|message|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+)?{_MODEL}\b"
+    rf"{_NOT_A_PERSON}"
+    r"|\b(?:new|updated|hidden|secret|real)\s+instructions?\s+(?:for|to)\s+(?:the\s+)?"
+    r"(?:ai|assistant|model|chatbot|bot|llm|tutor|tutorbot)\b"
+    r"|\b(?:ai|chatbot|tutorbot|llm|language model)s?,?\s+(?:must|should|shall|will)\s+"
     r"(?:say|answer|reply|respond|tell|claim|state)\b"
-    r"|\bwhen (?:summari[sz]ing|answering|asked about|responding to|replying to|quoting)\b"
-    r"[^.!?\n]{0,40}\b(?:this|these|the) (?:section|passage|document|text|material|page)s?\b"
-    r"|\b(?:to|for) the (?:ai|model|chatbot|tutorbot|llm|language model|ai assistant)\b"
-    r"|^\W*(?:system|assistant|developer|ai|model|tutorbot)\s*:"
-    r"|<\|?(?:im_start|system|assistant)\|?>",
-    re.IGNORECASE,
+    r"|\bwhen (?:summari[sz]ing|answering questions about|asked about|quoting)\s+"
+    r"(?:this|these|the)\s+(?:section|passage|document|text|material|page)s?\b"
+    # a line that plays a chat role, and chat-template tokens
+    r"|^\W*(?:assistant|developer|tutorbot|ai)\s*:[^.!?\n]{0,60}"
+    r"\b(?:answer|say|tell|reply|respond|ignore|reveal|always|never|you)\b"
+    r"|^\W*system\s*:\s*(?:you|ignore|disregard|forget|reveal|always|from now|before|new)\b"
+    r"|<\|[a-z_ ]+\|>|\[/?inst\]|^\W*#{2,}\s*(?:instruction|system|response)\b",
+    re.IGNORECASE | re.MULTILINE,
 )
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _CITATION_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -48,7 +74,8 @@ def speaks_to_the_model(text: str) -> bool:
     >>> speaks_to_the_model("Ignore the noise of the alarm test on Mondays at 10:00.")
     False
     """
-    return bool(_TO_THE_MODEL.search(text))
+    seen = _INVISIBLE.sub("", text).replace("_", " ")  # IGNORE_ALL_PREVIOUS, zero widths
+    return bool(_TO_THE_MODEL.search(seen))
 
 
 def material_units(markdown: str) -> list[TextUnit]:

@@ -204,7 +204,7 @@ async def test_mydata_and_forget_cover_attempts(manager: DialogueManager,
                                                 runtime: Runtime) -> None:
     replies = await say(manager, "/quiz")
     await answer_right(manager, runtime, shown_question(replies))
-    data = json.loads((await say(manager, "/mydata"))[0].text.split("\n", 1)[1])
+    data = json.loads((await say(manager, "/mydata"))[0].text.split("```")[1])
     assert len(data["attempts"]) == 1 and data["mastery"] and data["quizzes"]
     await say(manager, "/forget")
     with Session(runtime.engine) as session:
