@@ -74,11 +74,16 @@ def ingest(env: dict[str, str], kill_after_s: float | None = None, *,
     return time.perf_counter() - started
 
 
-def converters_left() -> int:
-    """Converter processes whose ingest is gone (their parent is now PID 1)."""
-    found = subprocess.run(["pgrep", "-f", "-P", "1", "knowledge.isolated"],
-                           capture_output=True, text=True, check=False)
-    return len(found.stdout.split())
+def converters_left(within_s: float = 3.0) -> int:
+    """Converter processes whose ingest is gone (their parent is now PID 1) after
+    `within_s`: a converter checks twice a second whether its parent is alive."""
+    deadline = time.monotonic() + within_s
+    while True:
+        found = subprocess.run(["pgrep", "-f", "-P", "1", "knowledge.isolated"],
+                               capture_output=True, text=True, check=False)
+        if not found.stdout.split() or time.monotonic() > deadline:
+            return len(found.stdout.split())
+        time.sleep(0.2)
 
 
 def state(data_dir: Path, embedder: TransformerEmbedder, course: str = COURSE,
@@ -142,7 +147,6 @@ def main() -> None:
                             "workplace-safety"], env=env, check=True, capture_output=True)
             kill_at = rng.uniform(0.5, whole_s)
             ingest(env, kill_after_s=kill_at)
-            time.sleep(1.5)  # a converter notices its parent is gone (it checks twice a second)
             after_kill = state(data_dir, embedder)
             after_kill["converters_left"] = converters_left()
             ingest(env)
