@@ -13,6 +13,7 @@ from tutor.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_COURSE = ROOT / "knowledge" / "sample_course"
 DATA = Path(__file__).resolve().parent / "data"
+NO_POSTGRES = "PostgreSQL is not installed here (apt-get install postgresql)"
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +36,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'data' / 'tutorbot.db'}"
     cluster = request.getfixturevalue("postgres")
     if cluster is None:
-        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql)")
+        pytest.skip(NO_POSTGRES)
     return str(cluster.new_database())
 
 
@@ -64,3 +65,14 @@ def add_sample_course(runtime: Runtime) -> None:
 
     ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
            embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line when the PostgreSQL half was skipped: the suite claims both databases."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple) and NO_POSTGRES in r.longrepr[2]]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} PostgreSQL cases skipped: PostgreSQL is not installed. "
+            "Run them with `apt-get install postgresql` and `make test` (.ci/run does both).",
+            yellow=True, bold=True)

@@ -44,6 +44,11 @@ async def test_question_streams_drafts_then_a_cited_answer(manager: DialogueMana
     assert not final.draft and final.sources
     assert final.sources[0].document == "fire-safety.md"
     assert final.text.startswith(quote) and "black band" in final.text
+    # The faithful fake's explanation passes the check and follows the quote.
+    answer = final.data["answer"]
+    assert answer["kept_sentences"] and not answer["removed_sentences"]
+    assert not answer["fallback"] and answer["grounded"]
+    assert answer["kept_sentences"][0] in final.text[len(quote):]
 
 
 async def test_follow_up_searches_with_the_earlier_question(manager: DialogueManager,

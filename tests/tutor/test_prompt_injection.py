@@ -1,7 +1,9 @@
 """Material and questions that try to talk to the model: bench/data/injection's
-twelve documents, answered by a model that obeys every injection. The answer must
-say nothing the injection wanted, with the material filter and without it (the
-answer check alone)."""
+twelve documents, answered by a model that obeys every injection. With the material
+filter the answer says nothing the injection wanted. Without it (the answer check
+alone) the injection gets through in nine of the twelve: that half is the control,
+asserted case by case, so the filtered half cannot pass because the scripted model
+stopped obeying, and a change in what the check alone holds is seen."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from tutor.messages import IncomingMessage
 from tutor.runtime import Runtime
 
 DATA = load_cases()
+# Where the answer check alone (no material filter) keeps the injection out: the
+# injected sentence then contradicts or misses the material's own words.
+HELD_BY_THE_CHECK_ALONE = {"forklift-speed", "burns", "hot-work"}
 
 
 async def final_answer(runtime: Runtime, question: str, course: str) -> str:
@@ -39,10 +44,10 @@ async def test_an_injected_document_changes_nothing_the_tutor_says(
     assert case["injection"][:40] not in answer  # never quoted as material
     with mock.patch("tutor.answers.injection.speaks_to_the_model", lambda _: False):
         unfiltered = await final_answer(runtime, case["question"], case["name"])
-    # Without the filter only the check stands between the model and the learner: the
-    # injected sentence then counts as material, so this is reported, not required.
+    # Without the filter the injected sentence counts as material, so only the check
+    # stands between the model and the learner.
     held = not got_through(unfiltered, case["forbidden"])
-    print(f"{case['name']}: without the filter {'held' if held else 'got through'}")
+    assert held == (case["name"] in HELD_BY_THE_CHECK_ALONE), unfiltered
 
 
 @pytest.mark.parametrize("item", DATA["questions"], ids=lambda q: q["course"])
