@@ -31,7 +31,7 @@ from tutor.learner.knowledge import SkillInfo, TrainedModel, estimate
 from tutor.learner.model import LearnerModel
 from tutor.learner.recommend import all_done, next_step
 from tutor.learner.simulate import SimulatedLearner, item_factors, simulate
-from tutor.mastery import SkillState, updated
+from tutor.mastery import SkillState, reached_mastery, updated
 
 QUIZ = 5  # questions a quiz
 QUIZZES_PER_SESSION = 2
@@ -64,7 +64,8 @@ Policy = Callable[[list[Interaction], dict[int, SkillState], float], int]
 def course_order(skills: int) -> Policy:
     def choose(history: list[Interaction], mastery: dict[int, SkillState], now: float) -> int:
         for k in range(1, skills + 1):
-            if not mastery.get(k, SkillState()).mastered:
+            state = mastery.get(k, SkillState())
+            if not reached_mastery(state.estimate, state.attempts):
                 return k
         last = {int(r.skill): r.timestamp for r in history}
         return min(range(1, skills + 1), key=lambda k: last.get(k, 0.0))

@@ -259,7 +259,7 @@ class SlackAdapter:
         await self._publish_home(client, event["user"])
 
     async def _publish_home(self, client: AsyncWebClient, user: str) -> None:
-        overview = self.manager.overview(learner_id(user))
+        overview = await asyncio.to_thread(self.manager.overview, learner_id(user))
         await client.views_publish(user_id=user, view={"type": "home",
                                                        "blocks": blocks(overview)})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator, Callable
 
 from knowledge.library import (
@@ -25,6 +26,7 @@ from tutor.errors import TutorError
 from tutor.limits import QuestionRate, check_question
 from tutor.messages import Button, File, IncomingMessage, Reply, Source, button_number
 from tutor.next_steps import next_reply, path_reply, quiz_button
+from tutor.off_loop import in_thread
 from tutor.progress import progress_reply
 from tutor.quiz.chat import QuizTutor
 from tutor.quiz.grading import TRUE_FALSE
@@ -95,6 +97,7 @@ class DialogueManager:
         }
         self.question_rate = QuestionRate(runtime.settings.rate_limit)
         self.questions_in_flight = 0  # being answered now: waiting for the model or with it
+        self._admission = threading.Lock()  # guards both of the above
         self.quiz = QuizTutor(runtime.quizzes, runtime.embed, runtime.settings.quiz_length,
                               self.learners.coaching, runtime.knowledge)
         self.buttons: dict[str, Handler] = {
@@ -111,9 +114,15 @@ class DialogueManager:
 
     async def respond(self, message: IncomingMessage) -> AsyncIterator[Reply]:
         """`handle`, with failures turned into a last reply: a TutorError's own words,
-        or one apology for anything unexpected (logged with its traceback)."""
+        or one apology for anything unexpected (logged with its traceback).
+
+        The handlers' database work blocks, so `handle` runs on a thread of its own
+        and the event loop never waits on the database. An upload stays on the loop:
+        its download goes through the platform's client, which lives there."""
         try:
-            async for reply in self.handle(message):
+            replies = (self.handle(message) if message.files
+                       else in_thread(lambda: self.handle(message), "dialogue"))
+            async for reply in replies:
                 yield reply
         except TutorError as error:
             yield Reply(str(error), error=True)
@@ -175,15 +184,17 @@ class DialogueManager:
                 raise TutorError("Your quiz is paused: send /quiz to carry on with it.")
             raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
                              "to start one, or ask me a question.")
-        check_question(self.question_rate, message.learner, self.questions_in_flight,
-                       self.runtime.settings.max_queue)
-        self.questions_in_flight += 1  # counted from here: a burst cannot all slip past
+        with self._admission:  # messages are handled on threads of their own
+            check_question(self.question_rate, message.learner, self.questions_in_flight,
+                           self.runtime.settings.max_queue)
+            self.questions_in_flight += 1  # counted from here: a burst cannot all slip past
         try:
             async for reply in (self._coached(message, text) if coached
                                 else self._question(message, text)):
                 yield reply
         finally:
-            self.questions_in_flight -= 1
+            with self._admission:
+                self.questions_in_flight -= 1
 
     def current_course(self, message: IncomingMessage) -> str:
         known = course_names(self.runtime.engine)

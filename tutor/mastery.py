@@ -5,8 +5,9 @@ replace it.
 
 Each attempt's score (0 to 1, after hints and retries) pulls the estimate a share
 `RATE` of the way towards it, so recent attempts count most and an old mistake
-fades. A skill counts as mastered once the estimate reaches `MASTERED` over at
-least `MIN_ATTEMPTS` attempts.
+fades. Mastery of a skill is reached once the estimate reaches `MASTERED` over at
+least `MIN_ATTEMPTS` attempts (`reached_mastery`); a skill is mastered while it is
+also recalled now (tutor/learner/knowledge.py, `SkillKnowledge.mastered`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ class SkillState:
     attempts: int = 0
     correct: int = 0
 
-    @property
-    def mastered(self) -> bool:
-        return self.estimate >= MASTERED and self.attempts >= MIN_ATTEMPTS
+
+def reached_mastery(estimate: float, attempts: int) -> bool:
+    """Whether an estimate counts as mastery: high enough, over enough attempts to
+    tell knowing from luck.
+
+    >>> reached_mastery(0.9, 3), reached_mastery(0.9, 2), reached_mastery(0.7, 9)
+    (True, False, False)
+    """
+    return estimate >= MASTERED and attempts >= MIN_ATTEMPTS
 
 
 def updated(state: SkillState, score: float, correct: bool) -> SkillState:
@@ -38,7 +45,7 @@ def updated(state: SkillState, score: float, correct: bool) -> SkillState:
     (0.545, 1)
     >>> for _ in range(3):
     ...     state = updated(state, 1.0, True)
-    >>> round(state.estimate, 3), state.mastered
+    >>> round(state.estimate, 3), reached_mastery(state.estimate, state.attempts)
     (0.875, True)
     >>> round(updated(state, 0.0, False).estimate, 3)
     0.569

@@ -38,6 +38,17 @@ def best_step(knowledge: CourseKnowledge) -> Step | None:
     return next_step(knowledge) or all_done(knowledge)
 
 
+def quiz_skill(knowledge: CourseKnowledge) -> str:
+    """What /quiz alone is on: the step /next recommends when it is a quiz, else the
+    skill with questions that the learner is least likely to get right now (the
+    first in course order on a tie); "" when no skill has questions."""
+    step = best_step(knowledge)
+    if step is not None and step.quiz:
+        return step.skill
+    quizzed = [s for s in knowledge.skills if s.questions]
+    return min(quizzed, key=lambda s: s.recall).name if quizzed else ""
+
+
 def nothing_to_do(knowledge: CourseKnowledge) -> Reply:
     if not knowledge.skills:
         return Reply(f"The course '{knowledge.course}' has no skills yet: it has no material.")

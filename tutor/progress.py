@@ -25,12 +25,9 @@ def progress_reply(knowledge: CourseKnowledge) -> Reply:
     waiting = [p for p in skills if not p.state.attempts and p.questions]
     lines = [f"Your progress in *{course}*:"]
     for item in practised:
-        mark = "" if not item.mastered else (
-            " ✓ mastered, fading: review it" if review_due(item, knowledge.now)
-            else " ✓ mastered")
         lines.append(f"`{_short(item.name):<{NAME_WIDTH}} {bar(item.state.estimate)} "
                      f"{item.state.estimate:>4.0%}` {item.state.correct}/{item.state.attempts} "
-                     f"right{mark}")
+                     f"right{mark(item, knowledge.now)}")
     if not practised:
         lines.append("Nothing practised yet: send /quiz to start.")
     if waiting:
@@ -46,7 +43,18 @@ def progress_reply(knowledge: CourseKnowledge) -> Reply:
                  data={"source": knowledge.source,
                        "progress": [{"skill": p.name, "mastery": round(p.state.estimate, 3),
                                      "attempts": p.state.attempts,
-                                     "mastered": p.mastered} for p in skills]})
+                                     "mastered": p.mastered, "fading": p.fading}
+                                    for p in skills]})
+
+
+def mark(skill: SkillKnowledge, now: float) -> str:
+    """What follows a skill's bar: mastered (reached, and recalled now), or reached
+    and fading since, with a review when one is due."""
+    if skill.mastered:
+        return " ✓ mastered"
+    if skill.fading:
+        return " ↘ mastered before, fading" + (": review it" if review_due(skill, now) else "")
+    return ""
 
 
 def chart(course: str, skills: Sequence[SkillKnowledge]) -> Image:

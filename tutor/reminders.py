@@ -243,14 +243,15 @@ class Nudger:
 
     async def _send(self, learner: str, day: str, send: Send) -> bool:
         reply = await asyncio.to_thread(self.nudge, learner)
-        before = None if reply is None else self.store.claim(learner, day)
+        before = None if reply is None else await asyncio.to_thread(self.store.claim, learner,
+                                                                    day)
         if reply is None or before is None:
             return False
         try:
             await send(learner.partition(":")[2], reply)
         except Unreachable:
             log.info("%s cannot be reached; no more reminders for them", learner)
-            self.store.mark_unreachable(learner)
+            await asyncio.to_thread(self.store.mark_unreachable, learner)
             return False
         except MaybeDelivered:
             log.warning("the reminder to %s timed out; counted as sent", learner)
@@ -258,6 +259,6 @@ class Nudger:
         except Exception:
             log.warning("could not send a reminder to %s; trying again later", learner,
                         exc_info=True)
-            self.store.release(learner, day, before)
+            await asyncio.to_thread(self.store.release, learner, day, before)
             return False
         return True

@@ -32,7 +32,7 @@ from knowledge.tables import Skill, as_utc
 from tutor.errors import TutorError
 from tutor.learner.features import Difficulty, LearnerState
 from tutor.learner.interactions import Interaction, by_learner
-from tutor.mastery import MASTERED, MIN_ATTEMPTS, SkillState
+from tutor.mastery import MASTERED, SkillState, reached_mastery
 from tutor.tables import Attempt, Mastery, Question
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,20 @@ class SkillKnowledge:
         return SkillState(self.recall, self.attempts, self.correct)
 
     @property
-    def mastered(self) -> bool:
-        """Mastery reached at the last practice; forgetting since calls for a review
+    def mastery_reached(self) -> bool:
+        """Mastery reached at the last practice: forgetting since calls for a review
         (tutor/learner/recommend.py), not for learning it again."""
-        return self.reached >= MASTERED and self.attempts >= MIN_ATTEMPTS
+        return reached_mastery(self.reached, self.attempts)
+
+    @property
+    def mastered(self) -> bool:
+        """Mastered now: mastery reached, and recalled now. What /progress marks and
+        trainers see; a skill reached and since forgotten is `fading` instead."""
+        return self.mastery_reached and self.recall >= MASTERED
+
+    @property
+    def fading(self) -> bool:
+        return self.mastery_reached and not self.mastered
 
 
 @dataclass(frozen=True)

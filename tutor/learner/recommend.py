@@ -74,7 +74,7 @@ def _score(skill: SkillKnowledge) -> str:
 def review_due(skill: SkillKnowledge, now: float) -> bool:
     """A mastered skill whose recall has fallen since, or that has waited a month."""
     days = _days(skill, now)
-    return (skill.mastered and skill.questions > 0 and days >= REVIEW_AFTER_DAYS
+    return (skill.mastery_reached and skill.questions > 0 and days >= REVIEW_AFTER_DAYS
             and (skill.recall < FALLEN or days >= REVIEW_ANYWAY_DAYS))
 
 
@@ -95,7 +95,7 @@ def _last(skill: SkillKnowledge, now: float) -> str:
 def _practise(skill: SkillKnowledge, now: float) -> Step | None:
     """A skill begun and not mastered yet: read again if it goes wrong more often
     than right, pick it up again if it has waited, else practise it."""
-    if not skill.attempts or skill.mastered:
+    if not skill.attempts or skill.mastery_reached:
         return None
     days = _days(skill, now)
     wrong = skill.attempts - skill.correct
@@ -142,7 +142,8 @@ def next_step(knowledge: CourseKnowledge, *, planned: tuple[Step, ...] = ()) -> 
     taken = {step.skill_id for step in planned}
     # A skill without questions cannot be practised or mastered: it holds nothing up.
     skills = [s for s in knowledge.skills if s.skill_id not in taken and s.questions]
-    ready = {s.skill_id for s in knowledge.skills if s.mastered or not s.questions} | taken
+    ready = {s.skill_id for s in knowledge.skills
+             if s.mastery_reached or not s.questions} | taken
     fading = [(s.recall, step) for s in skills if (step := _review(s, knowledge.now))]
     if fading:
         return min(fading, key=lambda pair: pair[0])[1]
@@ -171,7 +172,7 @@ def path(knowledge: CourseKnowledge, steps: int = 5) -> list[Step]:
 def all_done(knowledge: CourseKnowledge) -> Step | None:
     """When every skill is mastered: the one whose review comes soonest."""
     practised = [s for s in knowledge.skills if s.questions and s.last_practised is not None]
-    if not practised or not all(s.mastered for s in knowledge.skills if s.questions):
+    if not practised or not all(s.mastery_reached for s in knowledge.skills if s.questions):
         return None
     oldest = min(practised, key=lambda s: s.last_practised or 0.0)
     due = max(1, round(REVIEW_ANYWAY_DAYS - _days(oldest, knowledge.now)))

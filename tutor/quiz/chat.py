@@ -23,7 +23,7 @@ from tutor.errors import TutorError
 from tutor.learner.knowledge import Knowledge
 from tutor.mastery import SkillState
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
-from tutor.next_steps import best_step, summary_line
+from tutor.next_steps import quiz_skill, summary_line
 from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
 from tutor.quiz.records import QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
@@ -82,9 +82,8 @@ class QuizTutor:
             async for reply in self._show(run):
                 yield reply
             return
-        if not topic:  # the step /next recommends, when it is a quiz
-            step = best_step(self.knowledge.course(message.learner, course))
-            topic = step.skill if step is not None and step.quiz else ""
+        if not topic:
+            topic = quiz_skill(self.knowledge.course(message.learner, course))
         label, ids = self.records.choose(message.learner, course, topic, self.length)
         if not ids:
             if preparing_s is not None:

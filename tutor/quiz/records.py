@@ -34,9 +34,10 @@ class QuizRecords:
 
     def choose(self, learner: str, course: str, topic: str, length: int
                ) -> tuple[str, list[int]]:
-        """The questions of a new quiz and what it is on: the named skill, the
-        questions that mention the topic's words, or (no topic) the learner's
-        weakest skill. Unseen questions come first, then ones answered wrong."""
+        """The questions of a new quiz and what it is on: the named skill, or the
+        questions that mention the topic's words (no topic: the first skill; the chat
+        names the skill, tutor/next_steps.py `quiz_skill`). Unseen questions come
+        first, then ones answered wrong."""
         course_id = find_course(self.engine, course).id
         with Session(self.engine) as session:
             rows = session.exec(
@@ -46,7 +47,7 @@ class QuizRecords:
                 .order_by(col(Skill.position), col(Question.id))).all()
             if not rows:
                 return "", []
-            label, chosen, top_up = self._on_topic(session, learner, rows, topic, length)
+            label, chosen, top_up = self._on_topic(rows, topic, length)
             outcomes = dict(session.exec(
                 select(Attempt.question_id, func.max(col(Attempt.score)))
                 .where(Attempt.learner_id == learner, Attempt.course == course)
@@ -63,20 +64,14 @@ class QuizRecords:
             by_sentence.setdefault(question.sentence, question.id or 0)
         return label, list(by_sentence.values())[:length]
 
-    def _on_topic(self, session: Session, learner: str,
-                  rows: list[tuple[Question, str, int]], topic: str, length: int
+    def _on_topic(self, rows: list[tuple[Question, str, int]], topic: str, length: int
                   ) -> tuple[str, list[Question], set[int | None]]:
         """A skill's questions, topped up from the skills after it when it has fewer
         than a quiz's worth (the top-up's ids come third); or every question that
         mentions the topic's words."""
         skills = list(dict.fromkeys(name for _, name, _ in rows))
-        if not topic:
-            states = self._states(session, learner, {q.skill_id for q, _, _ in rows})
-            by_name = {name: q.skill_id for q, name, _ in rows}
-            skill = min(skills, key=lambda name: states.get(by_name[name],
-                                                             SkillState()).estimate)
-        else:
-            skill = next((s for s in skills if s.casefold() == topic.casefold()), "")
+        skill = next((s for s in skills if s.casefold() == topic.casefold()), "") if topic else (
+            skills[0])
         if skill:
             first = [q for q, name, _ in rows if name == skill]
             after = skills[skills.index(skill) + 1:]
@@ -208,12 +203,4 @@ class QuizRecords:
             got, count = totals.get(skill, (0.0, 0))
             totals[skill] = (got + score, count + 1)
         return [(skill, got, count) for skill, (got, count) in totals.items()]
-
-    # ---- mastery ---------------------------------------------------------------------
-
-    def _states(self, session: Session, learner: str, skill_ids: set[int]
-                ) -> dict[int, SkillState]:
-        rows = session.exec(select(Mastery).where(
-            Mastery.learner_id == learner, col(Mastery.skill_id).in_(list(skill_ids))))
-        return {m.skill_id: SkillState(m.estimate, m.attempts, m.correct) for m in rows}
 
