@@ -33,7 +33,7 @@ from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
-from tutor.received import ReceivedEvents
+from tutor.received import ReceivedEvents, Taken
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -166,20 +166,33 @@ class SlackAdapter:
     async def _skip_redelivered(self, body: dict,
                                 next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if event_id is None or await asyncio.to_thread(self.received.first_time, event_id):
+        taken = Taken.NOW if event_id is None else await asyncio.to_thread(
+            self.received.take, event_id)
+        if taken is Taken.NOW:
             await next()
             return None
-        return BoltResponse(status=200, body="")  # answered already: acknowledge only
+        if taken is Taken.ANSWERED:
+            return BoltResponse(status=200, body="")  # acknowledge only
+        # Another worker holds it and may still answer: not acknowledged, so Slack
+        # retries later (1 and 5 minutes), answered then if that worker died.
+        return BoltResponse(status=503, body="")
 
-    async def _on_message(self, event: dict, client: AsyncWebClient) -> None:
+    async def _answered(self, body: dict) -> None:
+        """After the last reply is sent: a redelivery is not answered again."""
+        if (event_id := body.get("event_id")) is not None:
+            await asyncio.to_thread(self.received.answered, event_id)
+
+    async def _on_message(self, event: dict, body: dict, client: AsyncWebClient) -> None:
         if (event.get("channel_type") != "im" or event.get("bot_id")
                 or event.get("subtype") in IGNORED_SUBTYPES):
             return  # channels are answered through @mentions only
         await self._answer(event, event.get("text", ""), client)
+        await self._answered(body)
 
-    async def _on_mention(self, event: dict, client: AsyncWebClient) -> None:
+    async def _on_mention(self, event: dict, body: dict, client: AsyncWebClient) -> None:
         text = re.sub(r"<@[A-Z0-9]+>", " ", event.get("text", ""))
         await self._answer(event, " ".join(text.split()), client)
+        await self._answered(body)
 
     async def _answer(self, event: dict, text: str, client: AsyncWebClient) -> None:
         text = as_command(text, self.manager.commands)
@@ -255,8 +268,9 @@ class SlackAdapter:
                                   f"send `{text.split()[0]}` to me there.",
                                   response_type="ephemeral")
 
-    async def _on_home(self, event: dict, client: AsyncWebClient) -> None:
+    async def _on_home(self, event: dict, body: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])
+        await self._answered(body)
 
     async def _publish_home(self, client: AsyncWebClient, user: str) -> None:
         overview = await asyncio.to_thread(self.manager.overview, learner_id(user))

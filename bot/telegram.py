@@ -52,7 +52,7 @@ from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import Attachment, Button, IncomingMessage, Reply, Source, paced
-from tutor.received import ReceivedEvents
+from tutor.received import ReceivedEvents, Taken
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -196,8 +196,12 @@ class TelegramAdapter:
             log.warning("Telegram API reachable again after %.0f s; catching up",
                         time.monotonic() - self._unreachable_since)
             self._unreachable_since = None
-        if not await asyncio.to_thread(self.received.first_time, str(update.update_id)):
+        if await asyncio.to_thread(self.received.take, str(update.update_id)) is not Taken.NOW:
             raise ApplicationHandlerStop
+
+    async def _answered(self, update: Update) -> None:
+        """After the last reply is sent: a resend of the update is not answered again."""
+        await asyncio.to_thread(self.received.answered, str(update.update_id))
 
     async def send_direct(self, user_id: str, reply: Reply) -> None:
         """A message the learner did not ask for (a review nudge), in their private chat."""
@@ -234,6 +238,7 @@ class TelegramAdapter:
         )
         await StreamedReply(message, self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
+        await self._answered(update)
 
     def _addressed_text(self, message: Message, text: str) -> str | None:
         """In a group: the text without the @mention if the bot was mentioned, replied
@@ -279,6 +284,7 @@ class TelegramAdapter:
             for reply in replies:
                 await send_pieces(query.message.reply_text, reply)
                 await send_attachments(query.message, reply)
+        await self._answered(update)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)

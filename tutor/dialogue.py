@@ -23,6 +23,7 @@ from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
+from tutor.learner_locks import BUTTON_WAIT_S, LearnerLocks
 from tutor.limits import QuestionRate, check_question
 from tutor.messages import Button, File, IncomingMessage, Reply, Source, button_number
 from tutor.next_steps import next_reply, path_reply, quiz_button
@@ -98,6 +99,7 @@ class DialogueManager:
         self.question_rate = QuestionRate(runtime.settings.rate_limit)
         self.questions_in_flight = 0  # being answered now: waiting for the model or with it
         self._admission = threading.Lock()  # guards both of the above
+        self.in_turn = LearnerLocks()
         self.quiz = QuizTutor(runtime.quizzes, runtime.embed, runtime.settings.quiz_length,
                               self.learners.coaching, runtime.knowledge)
         self.buttons: dict[str, Handler] = {
@@ -114,16 +116,19 @@ class DialogueManager:
 
     async def respond(self, message: IncomingMessage) -> AsyncIterator[Reply]:
         """`handle`, with failures turned into a last reply: a TutorError's own words,
-        or one apology for anything unexpected (logged with its traceback).
+        or one apology for anything unexpected (logged with its traceback). A learner's
+        messages are handled one at a time, in order (tutor/learner_locks.py).
 
         The handlers' database work blocks, so `handle` runs on a thread of its own
         and the event loop never waits on the database. An upload stays on the loop:
         its download goes through the platform's client, which lives there."""
         try:
-            replies = (self.handle(message) if message.files
-                       else in_thread(lambda: self.handle(message), "dialogue"))
-            async for reply in replies:
-                yield reply
+            wait_s = BUTTON_WAIT_S if message.button is not None else None
+            async with self.in_turn.turn(message.learner, wait_s):
+                replies = (self.handle(message) if message.files
+                           else in_thread(lambda: self.handle(message), "dialogue"))
+                async for reply in replies:
+                    yield reply
         except TutorError as error:
             yield Reply(str(error), error=True)
         except Exception:

@@ -1,16 +1,20 @@
-"""Which chat events were taken already, across workers and restarts (ReceivedEvent).
+"""Which chat events were taken and answered, across workers and restarts
+(ReceivedEvent): at least once, answered once.
 
-The first worker to store an event's id answers it; one that finds the id stored
-acknowledges the event and does nothing else. Ids older than a day are deleted:
-Slack gives up redelivering after about an hour, Telegram after a day.
+A worker takes an event for a lease (`LEASE_S`) and marks it answered once its
+reply is sent. A redelivery is answered again only when the lease ran out with no
+reply (the worker died between taking it and replying); one already answered, or
+whose lease is still held, is not. Ids older than a day are deleted: Slack gives up
+redelivering after about an hour, Telegram after a day.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import timedelta
+from enum import Enum
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, delete
 
 from knowledge.tables import insert_ignoring_duplicates, utcnow
@@ -18,27 +22,60 @@ from tutor.tables import ReceivedEvent
 
 KEEP = timedelta(days=1)
 PURGE_EVERY_S = 3600.0
+# Longer than a reply normally takes to be sent, shorter than Slack's last retry (5 min).
+LEASE_S = 120.0
+
+
+class Taken(Enum):
+    NOW = "now"  # this worker answers it
+    HELD = "held"  # another worker took it and its lease runs: it may still answer
+    ANSWERED = "answered"
 
 
 class ReceivedEvents:
     """One platform's received event ids."""
 
-    def __init__(self, engine: Engine, platform: str) -> None:
+    def __init__(self, engine: Engine, platform: str, lease_s: float = LEASE_S) -> None:
         self.engine = engine
         self.platform = platform
+        self.lease = timedelta(seconds=lease_s)
         self._insert = insert_ignoring_duplicates(engine, ReceivedEvent)
         self._purged = float("-inf")  # monotonic time of the last purge
 
-    def first_time(self, event_id: str) -> bool:
-        """Record the event; True if no worker had recorded it before."""
+    def take(self, event_id: str) -> Taken:
+        """Take the event for a lease, if no worker answered it nor holds it."""
+        now = utcnow()
         with Session(self.engine) as session:
             if time.monotonic() - self._purged > PURGE_EVERY_S:
                 session.execute(delete(ReceivedEvent).where(
-                    col(ReceivedEvent.received_at) < utcnow() - KEEP))
+                    col(ReceivedEvent.received_at) < now - KEEP))
                 self._purged = time.monotonic()
             # RETURNING, not rowcount: psycopg counts a skipped row as one.
             stored = session.execute(self._insert.values(  # type: ignore[attr-defined]
-                platform=self.platform, event_id=event_id, received_at=utcnow(),
+                platform=self.platform, event_id=event_id, received_at=now, taken_at=now,
             ).returning(col(ReceivedEvent.event_id))).first()
+            if stored is not None:
+                session.commit()
+                return Taken.NOW
+            # Taken before: again only once its lease lapsed unanswered, by one worker.
+            retaken = session.execute(update(ReceivedEvent).where(
+                *self._row(event_id), col(ReceivedEvent.answered_at).is_(None),
+                col(ReceivedEvent.taken_at) < now - self.lease,
+            ).values(taken_at=now)).rowcount == 1
+            row = session.get(ReceivedEvent, (self.platform, event_id))
+            answered = row is not None and row.answered_at is not None
             session.commit()
-        return stored is not None
+        if retaken:
+            return Taken.NOW
+        return Taken.ANSWERED if answered else Taken.HELD
+
+    def answered(self, event_id: str) -> None:
+        """The event's reply was sent: no redelivery is answered again."""
+        with Session(self.engine) as session:
+            session.execute(update(ReceivedEvent).where(*self._row(event_id))
+                            .values(answered_at=utcnow()))
+            session.commit()
+
+    def _row(self, event_id: str) -> tuple:
+        return (col(ReceivedEvent.platform) == self.platform,
+                col(ReceivedEvent.event_id) == event_id)

@@ -20,6 +20,7 @@ from tests.conftest import SAMPLE_COURSE, add_sample_course
 from tests.fakes import FakeGenerator
 from tests.platforms.slack_api import FakeSlack
 from tests.postgres import free_port
+from tests.quiz_race import attempts, count_messages, hold_first_answer, short_quiz
 from tutor import dialogue
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused
@@ -161,8 +162,11 @@ async def test_bad_signature_is_rejected(bot: Bot) -> None:
 async def test_duplicate_delivery_is_answered_once(bot: Bot) -> None:
     event = bot.fake.message_event(LEARNER, BURN)
     await bot.fake.send_event(bot.url, event, event_id="Ev1")
-    assert (await bot.fake.send_event(bot.url, event, event_id="Ev1", retry_num=1))[0] == 200
+    # Still being answered: not acknowledged, so Slack would retry later.
+    assert (await bot.fake.send_event(bot.url, event, event_id="Ev1", retry_num=1))[0] == 503
     await bot.final(event)
+    await asyncio.sleep(0.5)
+    assert (await bot.fake.send_event(bot.url, event, event_id="Ev1", retry_num=2))[0] == 200
     await asyncio.sleep(0.5)
     assert len(bot.thread(event)) == 1
 
@@ -183,7 +187,7 @@ async def test_an_event_redelivered_to_another_worker_is_answered_once(bot: Bot)
     await asyncio.sleep(0.5)
     stop.set()
     await asyncio.wait_for(task, 10)
-    assert status == 200 and len(bot.thread(event)) == 1
+    assert status == 503 and len(bot.thread(event)) == 1  # held by the first worker
 
 
 async def test_mention_in_a_channel_is_answered_in_its_thread(bot: Bot) -> None:
@@ -339,3 +343,25 @@ async def test_a_slack_outage_mid_answer_loses_no_reply(bot: Bot,
     await bot.fake.start()
     answer = await bot.final(event)
     assert "first-aid.html" in text_of(answer) and len(bot.thread(event)) == 1
+
+
+async def test_two_quiz_answers_at_once_are_graded_in_order(bot: Bot) -> None:
+    """The second answer arrives while the first is being graded: it waits, and
+    answers the next question; each question is shown once."""
+    run, questions = short_quiz(bot.runtime, f"slack:{LEARNER}")
+    held = hold_first_answer(bot.adapter.manager)
+    counted = count_messages(bot.adapter.manager)
+    await bot.fake.send_event(bot.url, bot.fake.message_event(LEARNER, questions[0].answer))
+    await bot.fake.wait_for(held.entered.is_set)
+    await bot.fake.send_event(bot.url, bot.fake.message_event(LEARNER, questions[1].answer))
+    await bot.fake.wait_for(lambda: counted[0] == 2)
+    await asyncio.sleep(0.3)  # time to overtake the first, were it not waiting
+    held.release()
+
+    def shown(text: str) -> int:
+        return sum(text in json.dumps(m, ensure_ascii=False) for m in bot.fake.messages("D0001"))
+    await bot.fake.wait_for(lambda: shown("Question 3 of 3"))
+    await asyncio.sleep(0.5)
+    assert attempts(bot.runtime, run) == [(questions[0].id, questions[0].answer),
+                                          (questions[1].id, questions[1].answer)]
+    assert shown("Question 2 of 3") == shown("Question 3 of 3") == 1

@@ -23,6 +23,7 @@ from tests.conftest import DATA, SAMPLE_COURSE, add_sample_course
 from tests.fakes import FakeGenerator
 from tests.platforms.telegram_api import FakeTelegram
 from tests.postgres import free_port
+from tests.quiz_race import attempts, count_messages, hold_first_answer, short_quiz
 from tutor import dialogue, personal_data
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused
@@ -386,3 +387,25 @@ async def test_an_outage_mid_answer_loses_no_reply(bot: Bot, generator: FakeGene
     await bot.fake.start()
     answer = await final_answer(bot, LEARNER)
     assert "first-aid.html" in answer["text"] and len(bot.fake.bot_messages(LEARNER)) == 1
+
+
+async def test_two_quiz_answers_at_once_are_graded_in_order(bot: Bot) -> None:
+    """Updates run concurrently: the second answer arrives while the first is being
+    graded; it waits, and answers the next question; each question is shown once."""
+    run, questions = short_quiz(bot.runtime, f"telegram:{LEARNER}")
+    held = hold_first_answer(bot.adapter.manager)
+    counted = count_messages(bot.adapter.manager)
+    bot.fake.user_message(LEARNER, questions[0].answer)
+    await bot.fake.wait_for(held.entered.is_set)
+    bot.fake.user_message(LEARNER, questions[1].answer)
+    await bot.fake.wait_for(lambda: counted[0] == 2)
+    await asyncio.sleep(0.3)  # time to overtake the first, were it not waiting
+    held.release()
+
+    def shown(text: str) -> int:
+        return sum(text in m.get("text", "") for m in bot.fake.bot_messages(LEARNER))
+    await bot.fake.wait_for(lambda: shown("Question 3 of 3"))
+    await asyncio.sleep(0.5)
+    assert attempts(bot.runtime, run) == [(questions[0].id, questions[0].answer),
+                                          (questions[1].id, questions[1].answer)]
+    assert shown("Question 2 of 3") == shown("Question 3 of 3") == 1

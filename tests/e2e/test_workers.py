@@ -53,7 +53,7 @@ async def test_two_workers_on_one_postgresql(postgres: PostgresCluster | None,
             await asyncio.sleep(2)  # time for a second answer, were one coming
         finally:
             outputs = await stop_workers(workers)
-    assert first[0] == again[0] == 200
+    assert first[0] == 200 and again[0] == 503  # held by the first: Slack retries later
     assert "three points of contact" in text_of(answer), outputs[1][-2000:]
     assert "ladders.md" in text_of(answer)
     assert [m["thread_ts"] for m in fake.messages("D0002")].count(ask["ts"]) == 1

@@ -4,25 +4,39 @@ import pytest
 from sqlmodel import Session, select
 
 from tutor import received
-from tutor.received import ReceivedEvents
+from tutor.received import ReceivedEvents, Taken
 from tutor.runtime import Runtime
 from tutor.tables import ReceivedEvent
 
 
 def test_an_event_is_taken_once_across_workers(runtime: Runtime) -> None:
     first, second = (ReceivedEvents(runtime.engine, "slack") for _ in range(2))
-    assert first.first_time("Ev1")
-    assert not second.first_time("Ev1") and not first.first_time("Ev1")
-    assert ReceivedEvents(runtime.engine, "telegram").first_time("Ev1")  # ids are per platform
+    assert first.take("Ev1") is Taken.NOW
+    assert second.take("Ev1") is Taken.HELD and first.take("Ev1") is Taken.HELD
+    assert ReceivedEvents(runtime.engine, "telegram").take("Ev1") is Taken.NOW  # per platform
+    first.answered("Ev1")
+    assert second.take("Ev1") is Taken.ANSWERED
+
+
+def test_a_lapsed_lease_unanswered_is_taken_again_once(runtime: Runtime,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    dead, first, second = (ReceivedEvents(runtime.engine, "slack") for _ in range(3))
+    assert dead.take("Ev1") is Taken.NOW and dead.take("Ev2") is Taken.NOW
+    dead.answered("Ev2")  # replied before it died
+    later = received.utcnow() + timedelta(seconds=received.LEASE_S + 1)
+    monkeypatch.setattr(received, "utcnow", lambda: later)
+    assert first.take("Ev1") is Taken.NOW  # its worker died between taking and replying
+    assert second.take("Ev1") is Taken.HELD  # the new lease holds
+    assert first.take("Ev2") is Taken.ANSWERED
 
 
 def test_ids_older_than_a_day_are_deleted(runtime: Runtime,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     events = ReceivedEvents(runtime.engine, "slack")
-    assert events.first_time("old")
+    assert events.take("old") is Taken.NOW
     later = received.utcnow() + timedelta(days=1, minutes=1)
     monkeypatch.setattr(received, "utcnow", lambda: later)
     restarted = ReceivedEvents(runtime.engine, "slack")
-    assert restarted.first_time("new")  # its first call purges
+    assert restarted.take("new") is Taken.NOW  # its first call purges
     with Session(runtime.engine) as session:
         assert list(session.exec(select(ReceivedEvent.event_id))) == ["new"]

@@ -25,7 +25,7 @@ from tutor.mastery import SkillState
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
 from tutor.next_steps import quiz_skill, summary_line
 from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
-from tutor.quiz.records import QuizRecords, run_questions
+from tutor.quiz.records import ANSWERED, QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
 
 EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
@@ -190,7 +190,7 @@ class QuizTutor:
         if run.status == "stopped":
             raise TutorError("That quiz is paused. Send /quiz to carry on with it.")
         if position != run.position:
-            raise TutorError("You have already answered that question.")
+            raise TutorError(ANSWERED)
         question = self._current(run)
         if question is None:
             raise TutorError("That question was withdrawn: its material changed. "
@@ -203,10 +203,11 @@ class QuizTutor:
         score = credit(grade.score, run.tries, run.hints)
         retry = question.kind != "true_false" and run.tries == 0 and grade.verdict == "wrong"
         # Every answer is an attempt; mastery moves once a question, by how it ended.
-        mastery = self._shown(run, question, self.records.record(
-            run, question, response, score, grade.correct, run.hints, move_mastery=not retry))
+        # The run moves on in the same transaction (a retry, or the next question).
+        state, run = self.records.record(run, question, response, score, grade.correct,
+                                         run.hints, move_mastery=not retry)
+        mastery = self._shown(run, question, state)
         if retry:
-            run = self.records.save(run, tries=1)
             # What was missing, unless saying it would give the answer away.
             leaks = content_words(grade.why) & content_words(question.answer)
             why = f": {grade.why}." if grade.why and not leaks else "."
@@ -214,7 +215,7 @@ class QuizTutor:
                         buttons=_help_buttons(run), data={"grade": _grade_data(grade)})
             return
         yield self._feedback(question, grade, score, mastery)
-        async for reply in self._advance(run):
+        async for reply in self._moved_on(run):
             yield reply
 
     def _shown(self, run: QuizRun, question: Question, mastery: SkillState) -> SkillState:
@@ -249,10 +250,10 @@ class QuizTutor:
                      data={**data, "mastery": round(mastery.estimate, 3)})
 
     async def _reveal(self, run: QuizRun, question: Question, lead: str) -> AsyncIterator[Reply]:
-        mastery = self._shown(run, question, self.records.record(
-            run, question, "", 0.0, False, MAX_HINTS, move_mastery=True))
-        yield self._answer_shown(question, lead, mastery, {})
-        async for reply in self._advance(run):
+        state, run = self.records.record(run, question, "", 0.0, False, MAX_HINTS,
+                                         move_mastery=True)
+        yield self._answer_shown(question, lead, self._shown(run, question, state), {})
+        async for reply in self._moved_on(run):
             yield reply
 
     async def _withdrawn(self, run: QuizRun) -> AsyncIterator[Reply]:
@@ -261,7 +262,11 @@ class QuizTutor:
             yield reply
 
     async def _advance(self, run: QuizRun) -> AsyncIterator[Reply]:
-        run = self.records.next_position(run)
+        async for reply in self._moved_on(self.records.next_position(run)):
+            yield reply
+
+    async def _moved_on(self, run: QuizRun) -> AsyncIterator[Reply]:
+        """The question a run moved to, or its summary once it is done."""
         if run.status == "done":
             yield self._summary(run)
             return

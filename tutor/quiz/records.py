@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import random
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from knowledge.library import find_course
-from knowledge.tables import Skill, as_utc
+from knowledge.tables import Skill, as_utc, insert_ignoring_duplicates
 from knowledge.tables import utcnow as now
 from tutor.answers.terms import content_words
 from tutor.errors import TutorError
@@ -20,6 +20,8 @@ from tutor.mastery import SkillState, updated
 from tutor.quiz.generate import stable_seed
 from tutor.quiz.grading import RIGHT
 from tutor.tables import Attempt, Mastery, Question, QuizRun
+
+ANSWERED = "You have already answered that question."
 
 
 def run_questions(run: QuizRun) -> list[int]:
@@ -154,39 +156,79 @@ class QuizRecords:
     def next_position(self, run: QuizRun) -> QuizRun:
         """The run moved to its next question that is still in the bank (a question
         retired since the quiz began is never shown); done after the last."""
+        with Session(self.engine) as session:
+            self._claim(session, run, self._next(session, run))
+            session.commit()
+        return self._reread(run)
+
+    def _next(self, session: Session, run: QuizRun) -> dict[str, object]:
+        """The changes that move `run` to its next active question."""
         ids = run_questions(run)
         position = run.position + 1
-        with Session(self.engine) as session:
-            active = set(session.exec(select(Question.id).where(
-                col(Question.id).in_(ids), Question.status == "active")))
+        active = set(session.exec(select(Question.id).where(
+            col(Question.id).in_(ids), Question.status == "active")))
         while position < len(ids) and ids[position] not in active:
             position += 1
-        return self.save(run, position=position, tries=0, hints=0, asked_at=now(),
-                         status="done" if position >= len(ids) else "running")
+        return {"position": position, "tries": 0, "hints": 0, "asked_at": now(),
+                "status": "done" if position >= len(ids) else "running"}
+
+    @staticmethod
+    def _claim(session: Session, run: QuizRun, changes: dict[str, object]) -> None:
+        """`changes` made to the run only if it still stands where `run` was read: the
+        position is re-checked inside the transaction (an answer graded meanwhile by
+        another worker moved it), so a question is answered once."""
+        claimed = session.execute(update(QuizRun).where(
+            col(QuizRun.id) == run.id, col(QuizRun.position) == run.position,
+            col(QuizRun.tries) == run.tries, col(QuizRun.status) == "running",
+        ).values(**changes))
+        if claimed.rowcount != 1:
+            raise TutorError(ANSWERED)
+
+    def _reread(self, run: QuizRun) -> QuizRun:
+        row = self.run(run.id or 0)
+        assert row is not None
+        return row
 
     def record(self, run: QuizRun, question: Question, response: str, score: float,
-               correct: bool, hints: int, *, move_mastery: bool) -> SkillState:
-        """Store an attempt and, with `move_mastery` (the question is done), move the
-        skill's mastery; returns the skill's mastery after it."""
+               correct: bool, hints: int, *, move_mastery: bool
+               ) -> tuple[SkillState, QuizRun]:
+        """Store an attempt and move the run on, in one transaction: with
+        `move_mastery` (the question is done) the skill's mastery moves and the run
+        goes to its next question, else the run counts a wrong try. Returns the
+        skill's mastery after it and the run. An answer to a position that was
+        answered meanwhile is refused (TutorError), nothing stored."""
         elapsed = (now() - as_utc(run.asked_at)).total_seconds()
         with Session(self.engine) as session:
+            self._claim(session, run, self._next(session, run) if move_mastery
+                        else {"tries": run.tries + 1})
             session.add(Attempt(learner_id=run.learner_id, course=run.course,
                                 question_id=question.id or 0, skill_id=question.skill_id,
                                 quiz_id=run.id, response=response, score=score,
                                 correct=correct, hints=hints, response_s=max(0.0, elapsed)))
-            row = session.get(Mastery, (run.learner_id, question.skill_id))
-            before = SkillState(row.estimate, row.attempts, row.correct) if row else SkillState()
-            if not move_mastery:
-                session.commit()
-                return before
-            after = updated(before, score, correct)
-            row = row or Mastery(learner_id=run.learner_id, skill_id=question.skill_id,
-                                 course=run.course, estimate=after.estimate)
-            row.estimate, row.attempts, row.correct = after.estimate, after.attempts, (
-                after.correct)
-            row.updated_at = now()
-            session.add(row)
+            if move_mastery:
+                state = self._move_mastery(session, run, question.skill_id, score, correct)
+            else:
+                row = session.get(Mastery, (run.learner_id, question.skill_id))
+                state = SkillState(row.estimate, row.attempts, row.correct) if row else (
+                    SkillState())
             session.commit()
+        return state, self._reread(run)
+
+    def _move_mastery(self, session: Session, run: QuizRun, skill_id: int, score: float,
+                      correct: bool) -> SkillState:
+        """An upsert: the row inserted unless there (never twice, whichever worker
+        comes first), then locked while it moves, so two moves never start from one
+        value."""
+        session.execute(insert_ignoring_duplicates(self.engine, Mastery).values(  # type: ignore[attr-defined]
+            learner_id=run.learner_id, skill_id=skill_id, course=run.course,
+            estimate=SkillState().estimate, attempts=0, correct=0, updated_at=now()))
+        row = session.exec(select(Mastery).where(
+            Mastery.learner_id == run.learner_id, Mastery.skill_id == skill_id,
+        ).with_for_update()).one()
+        after = updated(SkillState(row.estimate, row.attempts, row.correct), score, correct)
+        row.estimate, row.attempts, row.correct = after.estimate, after.attempts, after.correct
+        row.updated_at = now()
+        session.add(row)
         return after
 
     def quiz_scores(self, run: QuizRun) -> list[tuple[str, float, int]]:
