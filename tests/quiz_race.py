@@ -5,6 +5,7 @@ that holds the first answer until the test lets it go."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 
 import numpy as np
@@ -36,20 +37,24 @@ def short_quiz(runtime: Runtime, learner: str, length: int = 3) -> tuple[QuizRun
 
 class HeldEmbed:
     """Wraps a quiz's embed: the first call waits until `release()`; `entered` is set
-    once it waits."""
+    once it waits. Threading events: the dialogue's handlers run on threads of their
+    own, each with its own event loop."""
 
     def __init__(self, embed: EmbedFn) -> None:
         self.embed = embed
-        self.entered = asyncio.Event()
-        self._go = asyncio.Event()
+        self.entered = threading.Event()
+        self._go = threading.Event()
         self.calls = 0
 
     async def __call__(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
         if self.calls == 1:
             self.entered.set()
-            await self._go.wait()
+            await asyncio.to_thread(self._go.wait)
         return await self.embed(texts)
+
+    async def wait_entered(self, timeout_s: float) -> None:
+        assert await asyncio.to_thread(self.entered.wait, timeout_s), "never entered"
 
     def release(self) -> None:
         self._go.set()

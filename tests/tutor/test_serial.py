@@ -35,7 +35,7 @@ async def test_a_learners_answers_are_handled_in_order(runtime: Runtime) -> None
     run, questions = short_quiz(runtime, ANA)
     held = hold_first_answer(manager)
     first = asyncio.create_task(replies_to(manager, questions[0].answer))
-    await asyncio.wait_for(held.entered.wait(), 10)  # the first is being graded
+    await held.wait_entered(10)  # the first is being graded
     second = asyncio.create_task(replies_to(manager, questions[1].answer))
     await asyncio.sleep(0.3)  # time for the second to overtake it, were it not waiting
     assert held.calls == 1
@@ -56,7 +56,7 @@ async def test_a_click_waits_a_while_then_is_told_to_click_again(
     run, questions = short_quiz(runtime, ANA)
     held = hold_first_answer(manager)
     first = asyncio.create_task(replies_to(manager, questions[0].answer))
-    await asyncio.wait_for(held.entered.wait(), 10)
+    await held.wait_entered(10)
     click = await asyncio.wait_for(replies_to(manager, "", f"hint:{run.id}:0"), 5)
     assert click[-1].error and "click again" in click[-1].text
     held.release()
@@ -76,7 +76,7 @@ async def test_two_workers_record_one_answer_per_question(
         answer = questions[0].answer
         tasks = [asyncio.create_task(replies_to(manager, answer)) for manager in managers]
         for hold in held:  # both read the run at question 1 and are grading it
-            await asyncio.wait_for(hold.entered.wait(), 10)
+            await hold.wait_entered(10)
         held[0].release()
         winner = await tasks[0]
         held[1].release()
