@@ -30,7 +30,8 @@ _ASKED_AMOUNT = [
                 r"percentage|limit)\b|\b(?:maximum|minimum)\b", re.I), None),
 ]
 _HOW_MANY = re.compile(r"\bhow many ([a-z]+)", re.I)
-_COLOUR = re.compile(r"\b(?:colou?r|colou?red)\b", re.I)
+# "What colour…", "the colour of…"; not "coloured prompts on my colour xterm".
+_COLOUR = re.compile(r"\b(?:what|which) colou?r\b|\bcolou?r (?:of|is|are|does|do)\b", re.I)
 _DAY = re.compile(r"\b(?:what|which) (?:day|month)\b|\bwhen\b", re.I)
 _WHO = re.compile(r"^\W*(?:who|whom|whose)\b|\b(?:which|what) (?:person|role|people)\b", re.I)
 # "Which extinguisher…", "what type of glove…": a thing of a kind, named in the material.
@@ -111,7 +112,9 @@ def _head(sentence: str, asked: set[str]) -> Fact | None:
         return None
     head = match.group("head").strip()
     words = content_words(head)
-    if not words or words <= asked or len(head.split()) > 4:
+    # "The Universal Operating System: …" is a title, not an item's term.
+    titled = head.split()[0].lower() in ("the", "a", "an", "this")
+    if not words or words <= asked or len(head.split()) > 4 or titled:
         return None
     start = match.start("head")
     return Fact(start, start + len(head), head, "term")
