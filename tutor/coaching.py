@@ -2,10 +2,12 @@
 the passage that answers it, then a hint ladder: hint 1 names the concept, hint 2
 points to the passage, hint 3 gives the answer with its citation.
 
-The guiding question is the material's own answering sentence with its key fact
-left out ("Cool the burn under running water for _____."), so the learner
-recalls the fact rather than reads it; a guess typed back is graded like a
-short quiz answer. Where the sentence states no fact to leave out, the learner
+The guiding question is the material's own answering sentence with the answer to
+the learner's question left out ("Cool the burn under running water for _____."
+for "how long…?", "_____ (black band): …" for "which extinguisher…?";
+tutor/quiz/asked.py), so the learner recalls it rather than reads it; a guess typed
+back is graded like a short quiz answer. Where the question asks no one thing
+("how do I…?") or the sentence states nothing of the kind asked, the learner
 is asked to say the answer in their own words and the hints lead to it. No model
 writes any of it: nothing can reverse a rule.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tutor.answers.answering import Answer
+from tutor.answers.terms import content_words
 from tutor.messages import Button, Reply, Source
-from tutor.quiz.facts import facts
+from tutor.quiz.asked import answer_span
 from tutor.quiz.generate import BLANK
 from tutor.quiz.grading import Grade, grade_short
 
@@ -40,9 +43,8 @@ def coaching_for(answer: Answer) -> Coaching | None:
     source = answer.sources[0]
     concept = source.section.split(" > ")[-1] if source.section else source.document
     for sentence in answer.quoted:
-        found = facts(sentence)
-        if found:
-            fact = found[0]
+        fact = answer_span(answer.question, sentence)  # what was asked, not any fact
+        if fact is not None:
             gapped = fact.in_place_of(sentence, BLANK)
             return Coaching(f"Think about this line of the material: “{gapped}” "
                             "What goes in the gap?", fact.text, sentence, concept, source,
@@ -75,7 +77,9 @@ def guess_reply(coaching: Coaching, turn: int, guess: str) -> tuple[Reply, Grade
     if grade.correct:
         return Reply(f"✅ Yes, that's it.\n\n{coaching.answer}", sources=(coaching.source,),
                      data={"coach": {"turn": turn, "guess": "right"}}), grade
-    why = f": {grade.why}" if grade.why else ""
+    # What was missing, unless saying it would give the gap away ("missing: co2").
+    leaks = content_words(grade.why) & content_words(coaching.gap)
+    why = f": {grade.why}" if grade.why and not leaks else ""
     text = f"🟡 Nearly{why}. Try again, or take a hint." if grade.verdict == "partly" else (
         f"❌ Not quite{why}. Try again, or take a hint.")
     return Reply(text, buttons=(hint_button(turn, 1),),

@@ -8,6 +8,7 @@ import logging
 import re
 import threading
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 
 from knowledge.library import (
     UnknownCourse,
@@ -21,6 +22,7 @@ from tutor import personal_data
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
+from tutor.asking import is_a_guess
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
 from tutor.learner_locks import BUTTON_WAIT_S, LearnerLocks
@@ -33,7 +35,7 @@ from tutor.quiz.chat import QuizTutor
 from tutor.quiz.grading import TRUE_FALSE
 from tutor.reminders import USAGE, ReminderStore, Schedule, parse_schedule, schedule_of
 from tutor.runtime import Runtime
-from tutor.tables import Turn
+from tutor.tables import QuizRun, Turn
 from tutor.uploads import course_from_caption, ingest_uploads, summary
 
 Handler = Callable[[IncomingMessage, str], AsyncIterator[Reply]]
@@ -176,7 +178,11 @@ class DialogueManager:
                 yield reply
             return
         if (run := self.quiz.running(message.learner)) is not None:
-            async for reply in self.quiz.typed(run, text):  # while a quiz runs, text answers it
+            if self.quiz.asked_meanwhile(run, text):  # answered while the quiz waits
+                async for reply in self._aside(message, run, text):
+                    yield reply
+                return
+            async for reply in self.quiz.typed(run, text):  # else text answers the quiz
                 yield reply
             return
         coached = self.learners.coaching(message.learner)
@@ -189,6 +195,12 @@ class DialogueManager:
                 raise TutorError("Your quiz is paused: send /quiz to carry on with it.")
             raise TutorError("No quiz is running, so there is nothing to answer. Send /quiz "
                              "to start one, or ask me a question.")
+        async for reply in self._asked(message, text, coached):
+            yield reply
+
+    async def _asked(self, message: IncomingMessage, text: str, coached: bool
+                     ) -> AsyncIterator[Reply]:
+        """A question, within the rate limit and the model's queue."""
         with self._admission:  # messages are handled on threads of their own
             check_question(self.question_rate, message.learner, self.questions_in_flight,
                            self.runtime.settings.max_queue)
@@ -200,6 +212,21 @@ class DialogueManager:
         finally:
             with self._admission:
                 self.questions_in_flight -= 1
+
+    async def _aside(self, message: IncomingMessage, run: QuizRun, text: str
+                     ) -> AsyncIterator[Reply]:
+        """A question asked during a quiz: answered directly (a coached gap could not
+        be guessed at while the quiz takes typed answers), then the quiz question
+        again. An answer that would state what the quiz question tests is held back."""
+        async with aclosing(self._asked(message, text, coached=False)) as replies:
+            async for reply in replies:
+                if self.quiz.gives_away(run, reply.text):
+                    raise TutorError("The material's answer to that would answer your quiz "
+                                     "question too: answer it first (or take a 💡 hint with "
+                                     "/hint), or send /stop to pause the quiz and ask.")
+                yield reply
+        async for reply in self.quiz.again(run):
+            yield reply
 
     def current_course(self, message: IncomingMessage) -> str:
         known = course_names(self.runtime.engine)
@@ -463,9 +490,9 @@ class DialogueManager:
 
     def _coached_gap(self, message: IncomingMessage, text: str) -> Turn | None:
         """The coached question a message guesses at: the last one, if its gap is open
-        and the message is a short statement, not a new question."""
+        and the message looks like a go at it, not a new question (tutor/asking.py)."""
         last = self.learners.last_turn(message.learner, message.conversation)
-        return last if last is not None and last.gap and is_a_guess(text) else None
+        return last if last is not None and last.gap and is_a_guess(text, last.gap) else None
 
     async def _guess(self, turn: Turn, text: str) -> AsyncIterator[Reply]:
         coaching = coaching_for(await self._coached_answer(turn.course, turn.question))
@@ -561,15 +588,6 @@ def looks_like_an_answer(text: str) -> bool:
     (True, True, False)
     """
     return bool(re.fullmatch(r"\d{1,2}\.?", text.strip())) or text.strip().lower() in TRUE_FALSE
-
-
-def is_a_guess(text: str) -> bool:
-    """A short statement, not a new question: the learner's go at a coached gap.
-
-    >>> is_a_guess("20 minutes"), is_a_guess("How do I lift a box?")
-    (True, False)
-    """
-    return "?" not in text and len(text.split()) <= 6
 
 
 def course_buttons(courses: dict[str, int]) -> tuple[Button, ...]:

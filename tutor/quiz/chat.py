@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import numpy as np
 
 from tutor.answers.terms import content_words
+from tutor.asking import reads_as_question, words
 from tutor.errors import TutorError
 from tutor.learner.knowledge import Knowledge
 from tutor.mastery import SkillState
@@ -112,6 +113,33 @@ class QuizTutor:
     def running(self, learner: str) -> QuizRun | None:
         run = self.records.unfinished(learner)
         return run if run is not None and run.status == "running" else None
+
+    # ---- questions while a quiz waits ------------------------------------------------
+
+    def asked_meanwhile(self, run: QuizRun, text: str) -> bool:
+        """Whether typed text asks something rather than answers the quiz question:
+        an option picked is an answer, and so is anything that does not read as a
+        question ("cool running water for 20 minutes", "20 minutes?")."""
+        question = self._current(run)
+        if question is None or not reads_as_question(text):
+            return False
+        return question.kind == "short" or chosen_option(json.loads(question.options),
+                                                         text) is None
+
+    def gives_away(self, run: QuizRun, text: str) -> bool:
+        """Whether an answer to a question asked meanwhile states what the quiz
+        question tests: shown, it would answer the quiz for the learner."""
+        question = self._current(run)
+        if question is None:
+            return False
+        said = f" {' '.join(words(text))} "
+        tested = [question.fact, question.answer if question.kind != "true_false" else ""]
+        return any(f" {' '.join(words(t))} " in said for t in tested if words(t))
+
+    async def again(self, run: QuizRun) -> AsyncIterator[Reply]:
+        """The question the quiz waits on, shown again after an aside."""
+        async for reply in self._show(self.records.run(run.id) or run):
+            yield reply
 
     # ---- answers ---------------------------------------------------------------------
 

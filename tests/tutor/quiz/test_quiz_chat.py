@@ -315,3 +315,68 @@ async def test_a_coached_number_is_a_guess(manager: DialogueManager) -> None:
     guiding = (await say(manager, "How long should I cool a burn under running water?"))[-1]
     assert "_____" in guiding.text
     assert (await say(manager, "20"))[0].text.startswith("🟡 Nearly")
+
+
+def attempts_on(runtime: Runtime, question_id: int) -> int:
+    with Session(runtime.engine) as session:
+        return len(session.exec(select(Attempt).where(Attempt.question_id == question_id)).all())
+
+
+async def test_a_question_during_a_quiz_is_answered_and_the_quiz_waits(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    shown = shown_question(await say(manager, "/quiz Burns and scalds"))
+    replies = await say(manager, "What does PASS stand for?")
+    assert not any(r.error for r in replies)
+    answer = replies[0]
+    assert answer.sources[0].document == "fire-safety.md" and "grade" not in answer.data
+    assert shown_question(replies) == shown  # the same question, shown again
+    assert attempts_on(runtime, shown["question"]) == 0
+    # A request reads as a question too; a bare number still answers.
+    assert shown_question(await say(manager, "explain the fire alarm test")) == shown
+
+
+async def test_a_short_answer_of_several_words_or_hedged_is_graded(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    shown = await question_of_kind(manager, runtime, {"short"})
+    answer = right_answer(runtime, shown["question"])
+    replies = await say(manager, f"{answer}?")  # unsure, but an answer
+    assert replies[0].data["grade"]["verdict"] == "right"
+    assert attempts_on(runtime, shown["question"]) == 1
+
+
+async def test_a_question_whose_answer_would_answer_the_quiz_is_held_back(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    shown = shown_question(await say(manager, "/quiz Burns and scalds"))
+    with Session(runtime.engine) as session:
+        sentence = session.get(Question, shown["question"]).sentence
+    replies = await say(manager, f"What does this mean: {sentence}")
+    assert replies[-1].error and "would answer your quiz question" in replies[-1].text
+    assert all("grade" not in r.data for r in replies)
+    assert attempts_on(runtime, shown["question"]) == 0
+    assert shown_question(await say(manager, "/quiz")) == shown  # still waiting on it
+
+
+async def test_a_new_question_in_coaching_is_not_taken_for_a_guess(
+        manager: DialogueManager) -> None:
+    await say(manager, "/coach")
+    first = (await say(manager, "How long should I cool a burn under running water?"))[-1]
+    for asked in ("which extinguisher for a computer fire", "Explain the PASS steps"):
+        replies = await say(manager, asked)
+        assert "guess" not in replies[-1].data.get("coach", {}), asked
+        assert replies[-1].data["coach"]["turn"] != first.data["coach"]["turn"]
+    await say(manager, "How long should I cool a burn under running water?")
+    assert (await say(manager, "20 minutes?"))[0].text.startswith("✅ Yes")
+
+
+async def test_coaching_blanks_what_was_asked_and_takes_its_answer(
+        manager: DialogueManager) -> None:
+    await say(manager, "/coach")
+    # Worded for the fake embedder's bag of words; the real one: bench/coaching_quality.py.
+    asked = "Which extinguisher is the first choice for fires in electrical equipment?"
+    guiding = (await say(manager, asked))[-1]
+    assert "_____ (black band)" in guiding.text  # the extinguisher, not its band colour
+    assert (await say(manager, "CO2"))[0].text.startswith("✅ Yes")
+    asked = "What colour band has CO2, the first choice for fires in electrical equipment?"
+    guiding = (await say(manager, asked))[-1]
+    assert "CO2 (_____ band)" in guiding.text
+    assert (await say(manager, "black"))[0].text.startswith("✅ Yes")
