@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select, update
 
-from knowledge.index import IndexStore, next_index_version
+from knowledge.errors import UnknownCourse
+from knowledge.index import IndexStore, lock_course, next_index_version
 from knowledge.skills import SpecError, apply_spec, derive_skills, parse_spec, qualified_sections
 from knowledge.tables import Chunk, Course, Document, Skill
 
-
-class UnknownCourse(LookupError):
-    def __init__(self, name: str, known: list[str]) -> None:
-        self.name = name
-        self.known = known
-        hint = f" Known courses: {', '.join(known)}." if known else " No course is ingested yet."
-        super().__init__(f"There is no course named '{name}'.{hint}")
-
+# What else goes with removed material, beyond knowledge/: called in the transaction
+# that removes it, once its chunks and skills are gone, with the course's id (the
+# tutor retires the questions on it, so no quiz asks about withdrawn material).
+OnRemoved = Callable[[Session, int], object]
 
 def course_names(engine: Engine) -> list[str]:
     return list(course_ids(engine))
@@ -95,7 +93,8 @@ def delete_chunks(session: Session, document_ids: list[int]) -> list[int]:
     return [i for i in chunk_ids if i is not None]
 
 
-def remove_document(engine: Engine, index_store: IndexStore, course: str, name: str) -> int:
+def remove_document(engine: Engine, index_store: IndexStore, course: str, name: str, *,
+                    on_removed: OnRemoved) -> int:
     """Remove one document and its chunks; returns how many chunks went."""
     course_row = find_course(engine, course)
     assert course_row.id is not None
@@ -110,20 +109,26 @@ def remove_document(engine: Engine, index_store: IndexStore, course: str, name: 
         session.delete(document)
         session.flush()
         refresh_skills(session, course_row.id)
+        session.flush()
+        on_removed(session, course_row.id)
         session.commit()
     index_store.rebuild(course_row.id)
     return len(removed)
 
 
-def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
+def remove_course(engine: Engine, index_store: IndexStore, name: str, *,
+                  on_removed: OnRemoved) -> None:
     course = find_course(engine, name)
+    assert course.id is not None
     with Session(engine) as session:
+        lock_course(session, course.id)  # an ingest into it finishes first, or waits
         query = select(Document.id).where(Document.course_id == course.id)
         document_ids = [i for i in session.exec(query) if i is not None]
         delete_chunks(session, document_ids)
         session.exec(delete(Document).where(col(Document.course_id) == course.id))
         session.exec(delete(Skill).where(col(Skill.course_id) == course.id))
         session.exec(delete(Course).where(col(Course.id) == course.id))
+        on_removed(session, course.id)
         session.commit()
     index_store.delete(course.id)
 

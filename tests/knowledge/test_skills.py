@@ -9,6 +9,7 @@ from knowledge.ingest import ingest
 from knowledge.library import remove_document, skill_summaries
 from knowledge.tables import Chunk, Skill
 from tests.conftest import SAMPLE_COURSE
+from tutor.quiz.bank import retire_removed
 from tutor.runtime import Runtime
 
 FIRE = ("# Fire safety\n\nThis module covers fire.\n\n## Raising the alarm\n\nBreak the glass."
@@ -91,7 +92,8 @@ def test_a_skill_keeps_its_id_and_a_removed_document_takes_its_skills(runtime: R
     with Session(runtime.engine) as session:
         burns = session.exec(select(Skill).where(Skill.name == "Burns")).one().id
     run_ingest(runtime, SAMPLE_COURSE / "fire-safety.md")
-    remove_document(runtime.engine, runtime.index_store, "safety", "1-fire.md")
+    remove_document(runtime.engine, runtime.index_store, "safety", "1-fire.md",
+                    on_removed=retire_removed)
     names = [name for name, _, _ in skills(runtime)]
     assert "Extinguishers" not in names and "Evacuation" in names  # no longer shared
     assert "Fire extinguisher types" in names
