@@ -400,17 +400,21 @@ def courses_remove(
     name: Annotated[str, typer.Argument(help="Course name.")],
     document: Annotated[str | None, typer.Option(help="Remove only this document.")] = None,
 ) -> None:
-    """Remove a course, or one document of it, with its chunks."""
+    """Remove a course, or one document of it, with its chunks; the questions on it are
+    retired at once."""
+    from tutor.quiz.bank import retire_removed
+
     with runtime_for() as runtime:
         if document:
             try:
-                removed = remove_document(runtime.engine, runtime.index_store, name, document)
+                removed = remove_document(runtime.engine, runtime.index_store, name, document,
+                                          on_removed=retire_removed)
             except LookupError as error:
                 errors.print(f"[red]Error:[/red] {error}", highlight=False)
                 raise typer.Exit(1) from None
             console.print(f"Removed '{document}' ({removed} chunks) from '{name}'.")
         else:
-            remove_course(runtime.engine, runtime.index_store, name)
+            remove_course(runtime.engine, runtime.index_store, name, on_removed=retire_removed)
             console.print(f"Removed the course '{name}'.")
 
 

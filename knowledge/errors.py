@@ -1,4 +1,25 @@
-"""Errors of reading course files, in words for the person who sent the file."""
+"""Errors whose text is for a person: the one who sent a file, or a learner.
+
+`TutorError` lives here, below the tutor, so that knowledge/ can raise one (an
+unknown course) without importing tutor/; tutor.errors gives it under its name."""
+
+
+class TutorError(Exception):
+    """A problem the user can act on; `str(error)` is the message shown to them."""
+
+
+class UnknownCourse(TutorError, LookupError):
+    """No course of that name: removed, or never ingested. The text names the known ones.
+
+    >>> str(UnknownCourse("fire", ["first-aid", "safety"]))
+    "There is no course named 'fire'. Known courses: first-aid, safety."
+    """
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        hint = f" Known courses: {', '.join(known)}." if known else " No course is ingested yet."
+        super().__init__(f"There is no course named '{name}'.{hint}")
 
 
 class ConversionError(ValueError):

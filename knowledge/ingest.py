@@ -20,7 +20,12 @@ from knowledge.convert import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, ConversionErro
 from knowledge.embedder import Embedder
 from knowledge.index import IndexStore, lock_course, next_index_version
 from knowledge.isolated import ConversionLimits
-from knowledge.library import delete_chunks, get_or_create_course, refresh_skills
+from knowledge.library import (
+    delete_chunks,
+    get_or_create_course,
+    refresh_skills,
+    skills_by_heading,
+)
 from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
 from knowledge.tables import Chunk, Document, Skill
@@ -250,7 +255,9 @@ def _store(
         names = [item.path.name for item in pending]
         current = {d.name: d for d in session.exec(select(Document).where(
             Document.course_id == course_id, col(Document.name).in_(names)))}
-        removed = delete_chunks(session, [d.id for d in current.values() if d.id is not None])
+        replaced = [d.id for d in current.values() if d.id is not None]
+        skill_of = skills_by_heading(session, replaced)
+        removed = delete_chunks(session, replaced)
         rows: list[Chunk] = []
         offset = 0
         for item in pending:
@@ -272,6 +279,7 @@ def _store(
                 rows.append(Chunk(
                     document_id=document.id, ordinal=ordinal, heading=draft.heading,
                     page=draft.page, text=draft.text, embedding=vectors[offset].tobytes(),
+                    skill_id=skill_of.get((document.id or 0, draft.heading)),
                 ))
                 offset += 1
         session.add_all(rows)
@@ -327,13 +335,16 @@ def refresh_stale(
         report_progress("read", len(stale), len(stale))
         texts = [c.embedding_text(d.title) for d, _, chunks in redone for c in chunks]
         vectors = _embed_texts(texts, embedder, report_progress)
-        delete_chunks(session, [d.id for d, _, _ in redone if d.id is not None])
+        replaced = [d.id for d, _, _ in redone if d.id is not None]
+        skill_of = skills_by_heading(session, replaced)
+        delete_chunks(session, replaced)
         offset = 0
         for document, _, chunks in redone:
             for ordinal, draft in enumerate(chunks):
                 session.add(Chunk(document_id=document.id, ordinal=ordinal, heading=draft.heading,
                                   page=draft.page, text=draft.text,
-                                  embedding=vectors[offset].tobytes()))
+                                  embedding=vectors[offset].tobytes(),
+                                  skill_id=skill_of.get((document.id or 0, draft.heading))))
                 offset += 1
             document.embedding_model = embedder.name
             document.chunking_version = CHUNKING_VERSION

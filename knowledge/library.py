@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select, update
 
-from knowledge.index import IndexStore, next_index_version
-from knowledge.skills import SpecError, apply_spec, derive_skills, parse_spec, qualified_sections
+from knowledge.errors import UnknownCourse
+from knowledge.index import IndexStore, lock_course, next_index_version
+from knowledge.skills import (
+    SpecError,
+    apply_spec,
+    carried_over,
+    derive_skills,
+    parse_spec,
+    qualified_sections,
+)
 from knowledge.tables import Chunk, Course, Document, Skill
 
-
-class UnknownCourse(LookupError):
-    def __init__(self, name: str, known: list[str]) -> None:
-        self.name = name
-        self.known = known
-        hint = f" Known courses: {', '.join(known)}." if known else " No course is ingested yet."
-        super().__init__(f"There is no course named '{name}'.{hint}")
-
+# What else goes with removed material, beyond knowledge/: called in the transaction
+# that removes it, once its chunks and skills are gone, with the course's id (the
+# tutor retires the questions on it, so no quiz asks about withdrawn material).
+OnRemoved = Callable[[Session, int], object]
 
 def course_names(engine: Engine) -> list[str]:
     return list(course_ids(engine))
@@ -95,7 +100,17 @@ def delete_chunks(session: Session, document_ids: list[int]) -> list[int]:
     return [i for i in chunk_ids if i is not None]
 
 
-def remove_document(engine: Engine, index_store: IndexStore, course: str, name: str) -> int:
+def skills_by_heading(session: Session, document_ids: list[int]) -> dict[tuple[int, str], int]:
+    """The skill of each (document, heading) in these documents, read before their
+    chunks are replaced: a new chunk under the same heading starts in that skill, so
+    a skill renamed in the same batch still keeps its id (refresh_skills)."""
+    rows = session.exec(select(Chunk.document_id, Chunk.heading, Chunk.skill_id)
+                        .where(col(Chunk.document_id).in_(document_ids))).all()
+    return {(document, heading): skill for document, heading, skill in rows if skill is not None}
+
+
+def remove_document(engine: Engine, index_store: IndexStore, course: str, name: str, *,
+                    on_removed: OnRemoved) -> int:
     """Remove one document and its chunks; returns how many chunks went."""
     course_row = find_course(engine, course)
     assert course_row.id is not None
@@ -110,20 +125,26 @@ def remove_document(engine: Engine, index_store: IndexStore, course: str, name: 
         session.delete(document)
         session.flush()
         refresh_skills(session, course_row.id)
+        session.flush()
+        on_removed(session, course_row.id)
         session.commit()
     index_store.rebuild(course_row.id)
     return len(removed)
 
 
-def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
+def remove_course(engine: Engine, index_store: IndexStore, name: str, *,
+                  on_removed: OnRemoved) -> None:
     course = find_course(engine, name)
+    assert course.id is not None
     with Session(engine) as session:
+        lock_course(session, course.id)  # an ingest into it finishes first, or waits
         query = select(Document.id).where(Document.course_id == course.id)
         document_ids = [i for i in session.exec(query) if i is not None]
         delete_chunks(session, document_ids)
         session.exec(delete(Document).where(col(Document.course_id) == course.id))
         session.exec(delete(Skill).where(col(Skill.course_id) == course.id))
         session.exec(delete(Course).where(col(Course.id) == course.id))
+        on_removed(session, course.id)
         session.commit()
     index_store.delete(course.id)
 
@@ -131,19 +152,22 @@ def remove_course(engine: Engine, index_store: IndexStore, name: str) -> None:
 def refresh_skills(session: Session, course_id: int) -> list[str]:
     """Derive the course's skill map again from its documents (and the trainer's
     skills file, if one was ingested) and tag every chunk with its skill. A skill
-    keeps its id while its name stays, so what refers to it survives. Returns the
-    problems found in the skills file (the entries that could not be applied)."""
+    keeps its id while its name stays, or, renamed (qualified by its document's
+    title once another document shares its section, or by the skills file), while
+    its passages go with it: what refers to it (learners' mastery, attempts,
+    questions) survives. Returns the problems found in the skills file (the
+    entries that could not be applied)."""
     course = session.get(Course, course_id)
     documents = session.exec(select(Document.id, Document.title, Document.name)
                              .where(Document.course_id == course_id)
                              .order_by(col(Document.id))).all()
     # Ids and headings only: a course's embeddings need not be read to tag its chunks.
-    chunks: dict[int, list[tuple[int, str]]] = {d: [] for d, _, _ in documents}
-    for chunk_id, document_id, heading in session.exec(
-            select(Chunk.id, Chunk.document_id, Chunk.heading)
+    chunks: dict[int, list[tuple[int, str, int | None]]] = {d: [] for d, _, _ in documents}
+    for chunk_id, document_id, heading, skill_id in session.exec(
+            select(Chunk.id, Chunk.document_id, Chunk.heading, Chunk.skill_id)
             .where(col(Chunk.document_id).in_(list(chunks))).order_by(col(Chunk.ordinal))):
-        chunks[document_id].append((chunk_id, heading))
-    outline = [(title or name, [h for _, h in chunks[d]]) for d, title, name in documents]
+        chunks[document_id].append((chunk_id, heading, skill_id))
+    outline = [(title or name, [h for _, h, _ in chunks[d]]) for d, title, name in documents]
     spec, problems = None, []
     if course is not None and course.skills_spec:
         try:
@@ -152,19 +176,27 @@ def refresh_skills(session: Session, course_id: int) -> list[str]:
             problems.append(str(error))
     skill_map, unapplied = apply_spec(derive_skills(outline), spec)
     problems.extend(unapplied)
-    existing = {s.name: s for s in session.exec(select(Skill).where(Skill.course_id == course_id))}
+    # Each chunk's skill before and after, by the derived section it sits in.
+    moves = [(chunk, skill_map.of_section[section])
+             for (document, _, _), sections in zip(documents, qualified_sections(outline),
+                                                   strict=True)
+             for chunk, section in zip(chunks[document], sections, strict=True)]
+    existing = {s.id: s for s in session.exec(select(Skill).where(Skill.course_id == course_id))}
+    carried = carried_over({i: s.name for i, s in existing.items() if i is not None},
+                           [(chunk[2], name) for chunk, name in moves],
+                           [draft.name for draft in skill_map.skills])
     rows: dict[str, Skill] = {}
     for position, draft in enumerate(skill_map.skills):
-        row = existing.pop(draft.name, None) or Skill(course_id=course_id, name=draft.name,
-                                                      position=position)
-        row.position, row.prerequisites = position, json.dumps(list(draft.prerequisites))
+        row = (existing.pop(carried[draft.name]) if draft.name in carried
+               else Skill(course_id=course_id, name=draft.name, position=position))
+        row.name, row.position = draft.name, position
+        row.prerequisites = json.dumps(list(draft.prerequisites))
         session.add(row)
         rows[draft.name] = row
     session.flush()
     tagged: dict[int, list[int]] = {}  # skill id -> its chunks
-    for (document, _, _), sections in zip(documents, qualified_sections(outline), strict=True):
-        for (chunk_id, _), section in zip(chunks[document], sections, strict=True):
-            tagged.setdefault(rows[skill_map.of_section[section]].id or 0, []).append(chunk_id)
+    for chunk, name in moves:
+        tagged.setdefault(rows[name].id or 0, []).append(chunk[0])
     for skill_id, chunk_ids in tagged.items():
         session.exec(update(Chunk).where(col(Chunk.id).in_(chunk_ids)).values(skill_id=skill_id))
     session.flush()

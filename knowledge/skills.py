@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 SPEC_NAMES = ("skills.yaml", "skills.yml", "skills.json")
@@ -163,6 +164,35 @@ def apply_spec(derived: list[SkillDraft], spec: Spec | None) -> tuple[SkillMap, 
         chosen[entry.name] = tuple(p for p in entry.prerequisites if p != entry.name)
     skills = [SkillDraft(name, chosen[name]) for name in order]
     return SkillMap(skills, of_section), problems
+
+
+def carried_over(old: dict[int, str], moves: Iterable[tuple[int | None, str]],
+                 new: Sequence[str]) -> dict[str, int]:
+    """Which old skill (by id) each skill of the new map continues, so that a skill
+    renamed keeps its id and with it its learners' mastery, attempts and questions.
+    `old` is the map before (id -> name), `moves` each passage's skill before (None
+    for a new passage) and after, `new` the new map's names. A name kept keeps its
+    skill; a new name continues the old skill, among those whose names are gone,
+    that most of its passages come from (a section qualified by its document's title
+    once another document shares it; a skills.yaml rename; a merge takes the largest).
+
+    >>> old = {1: "Evacuation", 2: "Burns"}
+    >>> moves = [(1, "Fire: Evacuation"), (1, "Fire: Evacuation"), (2, "Burns"),
+    ...          (None, "Aid: Evacuation")]
+    >>> carried_over(old, moves, ["Fire: Evacuation", "Burns", "Aid: Evacuation"])
+    {'Burns': 2, 'Fire: Evacuation': 1}
+    """
+    names = set(new)
+    carried = {name: skill for skill, name in old.items() if name in names}
+    gone = {skill for skill, name in old.items() if name not in names}
+    votes = Counter((after, before) for before, after in moves
+                    if before in gone and after not in carried)
+    taken: set[int] = set()
+    for after, before in sorted(votes, key=lambda pair: (-votes[pair], pair[1])):
+        if after not in carried and before not in taken:
+            carried[after] = before
+            taken.add(before)
+    return carried
 
 
 def parse_spec(text: str, file: str) -> Spec:

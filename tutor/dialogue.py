@@ -349,6 +349,7 @@ class DialogueManager:
     # ---- quizzes, progress, coaching ---------------------------------------------------
 
     async def _quiz(self, message: IncomingMessage, topic: str) -> AsyncIterator[Reply]:
+        self.quiz.end_if_course_gone(message.learner)  # before "no course named" is said
         course = self.current_course(message)
         async for reply in self.quiz.start(message, course, topic,
                                            self.runtime.bank_ready_in(course)):

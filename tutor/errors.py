@@ -1,9 +1,9 @@
 """Errors whose text is safe to show a learner. Anything else is a bug: logged, and
 answered by the adapter's central handler with one apology."""
 
-
-class TutorError(Exception):
-    """A problem the user can act on; `str(error)` is the message shown to them."""
+# Defined in knowledge/, whose errors for learners (an unknown course) are TutorErrors too.
+from knowledge.errors import TutorError as TutorError
+from knowledge.errors import UnknownCourse as UnknownCourse
 
 
 class ModelLoadError(TutorError):

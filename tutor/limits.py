@@ -59,10 +59,10 @@ def check_question(rate: QuestionRate, learner: str, answering: int, max_queue: 
     """TutorError with what to do when `max_queue` questions are being answered already
     or the learner asks too fast; a full queue does not count against the learner.
 
-    >>> check_question(QuestionRate(0), "ana", 3, 3)
+    >>> check_question(QuestionRate(0), "ana", 3, 3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    tutor.errors.TutorError: I'm busy with many questions right now: please ask again in a minute.
+    knowledge.errors.TutorError: I'm busy with many questions right now: please ask again...
     """
     if max_queue and answering >= max_queue:
         raise TutorError("I'm busy with many questions right now: please ask again in a "

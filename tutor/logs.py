@@ -43,7 +43,15 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:
             return True
-        record.msg, record.args = self.redact(record.getMessage()), None
+        try:
+            record.msg, record.args = self.redact(record.getMessage()), None
+        except Exception:  # a malformed call ('%s %s', 'one'), from any library
+            # Left malformed, so its handler reports it as logging does ("--- Logging
+            # error ---", the message and its arguments) and the caller goes on; only
+            # what would show a secret is replaced.
+            record.msg = self._redacted(record.msg)
+            record.args = (tuple(map(self._redacted, record.args))
+                           if isinstance(record.args, tuple) else self._redacted(record.args))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -51,6 +59,21 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+    def _redacted(self, value: object) -> object:
+        """`value`, or its text with the secrets masked where its text or repr shows one
+        (a dict of arguments is one value: logging prints it whole).
+
+        >>> redact = RedactSecrets(["AAH-token"])
+        >>> redact._redacted(["/botAAH-token"]), redact._redacted(2)
+        ("['/bot***']", 2)
+        """
+        try:
+            text, shown = str(value), repr(value)
+        except Exception:  # its own failure is what the handler reports
+            return value
+        return value if self.redact(text) == text and self.redact(shown) == shown else (
+            self.redact(text))
 
     def install(self) -> None:
         """Redact every record as it is made, whichever logger or handler gets it."""

@@ -15,6 +15,7 @@ from knowledge.library import (
 )
 from knowledge.tables import Chunk, Course, Document
 from tests.conftest import SAMPLE_COURSE
+from tutor.quiz.bank import retire_removed
 from tutor.runtime import Runtime
 
 
@@ -80,13 +81,15 @@ def test_remove_document_and_course(runtime: Runtime, tmp_path: Path) -> None:
     for name in ("a.md", "b.md"):
         (tmp_path / name).write_text(f"# {name}\nText of {name}.")
     run_ingest(runtime, tmp_path)
-    assert remove_document(runtime.engine, runtime.index_store, "safety", "a.md") == 1
+    assert remove_document(runtime.engine, runtime.index_store, "safety", "a.md",
+                           on_removed=retire_removed) == 1
     assert document_names(runtime.engine, "safety") == ["b.md"]
     course_id = find_course(runtime.engine, "safety").id
     assert len(runtime.index_store.get(course_id).vectors) == 1
     with pytest.raises(LookupError):
-        remove_document(runtime.engine, runtime.index_store, "safety", "a.md")
-    remove_course(runtime.engine, runtime.index_store, "safety")
+        remove_document(runtime.engine, runtime.index_store, "safety", "a.md",
+                        on_removed=retire_removed)
+    remove_course(runtime.engine, runtime.index_store, "safety", on_removed=retire_removed)
     assert course_summaries(runtime.engine) == []
     assert runtime.index_store.get(course_id) is None
     assert not list(runtime.index_store.folder.glob(f"course-{course_id}-*"))
@@ -160,7 +163,7 @@ def test_a_course_removed_elsewhere_is_forgotten(runtime: Runtime, tmp_path: Pat
     run_ingest(runtime, tmp_path / "a.md", tmp_path / "b.md", course="old")
     old_id = find_course(runtime.engine, "old").id
     assert len(other.get(old_id).vectors) == len(away.get(old_id).vectors) == 2
-    remove_course(runtime.engine, runtime.index_store, "old")
+    remove_course(runtime.engine, runtime.index_store, "old", on_removed=retire_removed)
     assert other.get(old_id) is None  # `away` searches nothing meanwhile
     run_ingest(runtime, tmp_path / "a.md", course="new")
     new_id = find_course(runtime.engine, "new").id

@@ -9,7 +9,9 @@ from knowledge.ingest import ingest
 from knowledge.library import remove_document, skill_summaries
 from knowledge.tables import Chunk, Skill
 from tests.conftest import SAMPLE_COURSE
+from tutor.quiz.bank import retire_removed
 from tutor.runtime import Runtime
+from tutor.tables import Attempt, Mastery
 
 FIRE = ("# Fire safety\n\nThis module covers fire.\n\n## Raising the alarm\n\nBreak the glass."
         "\n\n## Extinguishers\n\nCO2 for electrical fires.\n\n## Evacuation\n\nWalk, do not run.\n")
@@ -91,9 +93,76 @@ def test_a_skill_keeps_its_id_and_a_removed_document_takes_its_skills(runtime: R
     with Session(runtime.engine) as session:
         burns = session.exec(select(Skill).where(Skill.name == "Burns")).one().id
     run_ingest(runtime, SAMPLE_COURSE / "fire-safety.md")
-    remove_document(runtime.engine, runtime.index_store, "safety", "1-fire.md")
+    remove_document(runtime.engine, runtime.index_store, "safety", "1-fire.md",
+                    on_removed=retire_removed)
     names = [name for name, _, _ in skills(runtime)]
     assert "Extinguishers" not in names and "Evacuation" in names  # no longer shared
     assert "Fire extinguisher types" in names
     with Session(runtime.engine) as session:
         assert session.exec(select(Skill).where(Skill.name == "Burns")).one().id == burns
+
+
+def practise(runtime: Runtime, skill: str, learner: str = "test:ana") -> int:
+    """A learner's mastery and two attempts on a skill of 'safety'; returns its id."""
+    with Session(runtime.engine) as session:
+        skill_id = session.exec(select(Skill.id).where(Skill.name == skill)).one()
+        session.add(Mastery(learner_id=learner, skill_id=skill_id, course="safety",
+                            estimate=0.83, attempts=2, correct=2))
+        session.add_all(Attempt(learner_id=learner, course="safety", question_id=0,
+                                skill_id=skill_id, response="20 minutes", score=1.0,
+                                correct=True) for _ in range(2))
+        session.commit()
+    return skill_id
+
+
+def progress(runtime: Runtime, learner: str = "test:ana") -> dict[str, tuple[int, float, int]]:
+    """The learner's skills as /progress sees them: name -> (id, mastery, attempts)."""
+    return {s.name: (s.skill_id, round(s.state.estimate, 2), s.state.attempts)
+            for s in runtime.knowledge.course(learner, "safety").skills}
+
+
+def test_a_skill_qualified_by_a_new_document_keeps_its_learners_progress(
+        runtime: Runtime, tmp_path: Path) -> None:
+    folder = material(tmp_path)
+    run_ingest(runtime, folder / "1-fire.md")
+    evacuation = practise(runtime, "Evacuation")
+    assert progress(runtime)["Evacuation"] == (evacuation, 0.83, 2)
+    run_ingest(runtime, folder / "2-aid.md")  # also has an "Evacuation" section
+    after = progress(runtime)
+    assert "Evacuation" not in after
+    assert after["Fire safety: Evacuation"] == (evacuation, 0.83, 2)  # still theirs
+    assert after["First aid: Evacuation"][0] != evacuation
+    remove_document(runtime.engine, runtime.index_store, "safety", "2-aid.md",
+                    on_removed=retire_removed)
+    assert progress(runtime)["Evacuation"] == (evacuation, 0.83, 2)  # and back
+
+
+def test_a_skill_renamed_while_its_document_changes_keeps_its_learners_progress(
+        runtime: Runtime, tmp_path: Path) -> None:
+    folder = material(tmp_path)
+    run_ingest(runtime, folder / "1-fire.md")
+    evacuation = practise(runtime, "Evacuation")
+    (folder / "1-fire.md").write_text(FIRE.replace("Walk, do not run.", "Walk to the exit."))
+    report = run_ingest(runtime, folder)  # the fire document replaced, first aid added
+    assert report.updated == ["1-fire.md"] and report.added == ["2-aid.md"]
+    assert progress(runtime)["Fire safety: Evacuation"] == (evacuation, 0.83, 2)
+
+
+def test_a_skills_yaml_rename_keeps_its_learners_progress(runtime: Runtime,
+                                                          tmp_path: Path) -> None:
+    run_ingest(runtime, material(tmp_path))
+    burns = practise(runtime, "Burns")
+    alarm = practise(runtime, "Raising the alarm", learner="test:ben")
+    spec = ("skills:\n"
+            "  - name: Treating burns\n"
+            "    sections: [Burns]\n"
+            "  - name: Fire response\n"
+            "    sections: [Raising the alarm, Extinguishers]\n")
+    report = run_ingest(runtime, material(tmp_path, spec))
+    assert not report.skill_problems
+    assert "Burns" not in progress(runtime)
+    assert progress(runtime)["Treating burns"] == (burns, 0.83, 2)
+    # A merge continues the skill that gives it most passages (2 against 1).
+    assert progress(runtime, "test:ben")["Fire response"] == (alarm, 0.83, 2)
+    run_ingest(runtime, material(tmp_path, "skills: []\n"))  # the renames undone
+    assert progress(runtime)["Burns"] == (burns, 0.83, 2)

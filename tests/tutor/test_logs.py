@@ -51,3 +51,24 @@ def test_settings_print_masked() -> None:
     shown = masked(settings)
     assert shown["slack_signing_secret"] == "***"
     assert shown["database_url"] == "postgresql://tutor:***@db/x?password=***"
+
+
+def test_a_malformed_call_is_reported_as_logging_does_and_redacted(
+        redacting: None, capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    library = logging.getLogger("some.library")
+    library.propagate = False
+    library.addHandler(logging.StreamHandler(out))
+    try:
+        library.warning("%s %s", "one")  # one argument short: no exception for the caller
+        library.warning("GET %s %d", f"/bot{TOKEN}/getMe", "not a number")
+        library.warning("after them, %s", "still logging")
+    finally:
+        library.handlers.clear()
+        library.propagate = True
+    reported = capsys.readouterr().err
+    assert reported.count("--- Logging error ---") == 2  # as the standard library reports it
+    assert "Message: '%s %s'\nArguments: ('one',)" in reported
+    assert "Arguments: ('/bot***/getMe', 'not a number')" in reported
+    assert "AAHsecret" not in reported
+    assert out.getvalue() == "after them, still logging\n"

@@ -72,6 +72,12 @@ def retire_stale(session: Session, course_id: int,
     return retired
 
 
+def retire_removed(session: Session, course_id: int) -> int:
+    """Retire the questions on material just removed (a document, or the whole course),
+    in the transaction that removes it: `on_removed` of knowledge.library's removals."""
+    return retire_stale(session, course_id, course_passages(session, course_id))
+
+
 def build_bank(engine: Engine, course: str, *, skill: str | None = None,
                count: int | None = None,
                generators: Sequence[QuestionGenerator] = (generate,)) -> BankReport:

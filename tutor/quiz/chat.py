@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
+from knowledge.library import course_names
 from tutor.answers.terms import content_words
 from tutor.asking import reads_as_question, words
 from tutor.errors import TutorError
@@ -105,6 +106,7 @@ class QuizTutor:
         run = self.records.unfinished(message.learner)
         if run is None or run.status != "running":
             raise TutorError("No quiz is running. Send /quiz to start one.")
+        self._end_if_course_gone(run)
         self.records.save(run, status="stopped")
         total = len(run_questions(run))
         yield Reply(f"Quiz paused at question {run.position + 1} of {total}. "
@@ -113,6 +115,25 @@ class QuizTutor:
     def running(self, learner: str) -> QuizRun | None:
         run = self.records.unfinished(learner)
         return run if run is not None and run.status == "running" else None
+
+    def end_if_course_gone(self, learner: str) -> None:
+        """/quiz: the learner's unfinished quiz on a course removed since ends, and they
+        are told so (TutorError) before anything else is said about their course."""
+        run = self.records.unfinished(learner)
+        if run is not None:
+            self._end_if_course_gone(run)
+
+    def _end_if_course_gone(self, run: QuizRun) -> None:
+        """A quiz whose course was removed (its questions retired with it) ends here
+        with a message saying so, so the learner is free to start another."""
+        known = course_names(self.records.engine)
+        if run.course in known:
+            return
+        self.records.save(run, status="done")
+        then = (f"Courses now: {', '.join(known)} (/course NAME picks one); then send /quiz "
+                "for a new quiz." if known else "No course is left; a trainer can add one.")
+        raise TutorError(f"The course '{run.course}' has been removed, so your quiz on "
+                         f"*{run.topic}* has ended. {then}")
 
     # ---- questions while a quiz waits ------------------------------------------------
 
@@ -145,6 +166,7 @@ class QuizTutor:
 
     async def typed(self, run: QuizRun, text: str) -> AsyncIterator[Reply]:
         """A typed answer to the running quiz's question."""
+        self._end_if_course_gone(run)
         question = self._current(run)
         if question is None:
             async for reply in self._withdrawn(run):
@@ -213,6 +235,8 @@ class QuizTutor:
             raise TutorError("That quiz is no longer kept. Send /quiz to start one.")
         if run.learner_id != message.learner:
             raise TutorError(NOT_YOURS)
+        if run.status != "done":
+            self._end_if_course_gone(run)
         if run.status == "done":
             raise TutorError("That quiz has ended. Send /quiz for a new one.")
         if run.status == "stopped":
@@ -296,6 +320,7 @@ class QuizTutor:
     async def _moved_on(self, run: QuizRun) -> AsyncIterator[Reply]:
         """The question a run moved to, or its summary once it is done."""
         if run.status == "done":
+            self._end_if_course_gone(run)  # removed meanwhile: no progress to sum up
             yield self._summary(run)
             return
         async for reply in self._show(run):
