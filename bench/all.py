@@ -10,8 +10,10 @@ import sys
 SPEED = ("ingest", "retrieval", "decoding", "cold_ask", "telegram_load", "workers",
          "quiz_latency", "learner_scale")
 QUALITY = ("search_quality", "check_quality", "answer_quality", "answer_length",
-           "question_quality", "grading_quality", "learner_model", "cold_start", "next_policy")
-RELIABILITY = ("crash_ingest", "crash_serve", "soak", "fuzz_uploads", "prompt_injection")
+           "question_quality", "grading_quality", "coaching_quality", "learner_model",
+           "cold_start", "next_policy")
+RELIABILITY = ("crash_ingest", "crash_serve", "soak", "db_stall", "fuzz_uploads",
+               "prompt_injection")
 
 for name in SPEED + QUALITY + RELIABILITY:
     print(f"== bench.{name}", flush=True)
