@@ -5,7 +5,11 @@ each labelled right, partly or wrong by a reader before the grader saw them:
 - bench/data/short_answers.jsonl (63): the development set; the grader's rules
   for spoken numbers, units and the question's own words came from its misses;
 - bench/data/short_answers_heldout.jsonl (37): written afterwards, on other
-  questions, and graded once, so its figure is the honest one.
+  questions, and graded once, so its figure is the honest one;
+- bench/data/short_answers_gaming.jsonl (73): answers that game the grader (lists
+  of candidates, hedges between two, the question's stem, every option, the answer
+  buried among other facts), labelled wrong, or partly for a hedge between exactly
+  two; none may be graded right.
 
 The grader (tutor/quiz/grading.py, with the real MiniLM for similarity) is
 compared with the labels, next to exact matching of the normalised answer.
@@ -27,7 +31,8 @@ from tutor.quiz.grading import grade_short
 
 DATA = Path(__file__).parent / "data"
 SETS = {"development": DATA / "short_answers.jsonl",
-        "held out": DATA / "short_answers_heldout.jsonl"}
+        "held out": DATA / "short_answers_heldout.jsonl",
+        "gaming": DATA / "short_answers_gaming.jsonl"}
 VERDICTS = ("right", "partly", "wrong")
 
 
@@ -42,8 +47,8 @@ async def main() -> None:
     embedder = TransformerEmbedder(PACKAGED_EMBEDDER)
     for name, path in SETS.items():
         print(f"== {name}: {path.name}")
-        report([json.loads(line) for line in path.read_text().splitlines() if line.strip()],
-               embedder, args.show_misses)
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        report([row for row in rows if "response" in row], embedder, args.show_misses)
 
 
 def report(items: list[dict], embedder: TransformerEmbedder, show_misses: bool) -> None:
@@ -74,6 +79,8 @@ def report(items: list[dict], embedder: TransformerEmbedder, show_misses: bool) 
           f"{baseline[True] / total:.1%}")
     for name, counts in by_set.items():
         print(f"  {name}: {counts[True]}/{sum(counts.values())}")
+    print(f"graded right though labelled otherwise: "
+          f"{sum(confusion[label, 'right'] for label in VERDICTS if label != 'right')}")
     print("labels (rows) against the grader (columns):", " ".join(f"{v:>7}" for v in VERDICTS))
     for label in VERDICTS:
         print(f"  {label:>7}", " ".join(f"{confusion[label, v]:>7}" for v in VERDICTS))

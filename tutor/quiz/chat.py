@@ -26,7 +26,7 @@ from tutor.learner.knowledge import Knowledge
 from tutor.mastery import SkillState
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
 from tutor.next_steps import quiz_skill, summary_line
-from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short
+from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short, options_named
 from tutor.quiz.records import ANSWERED, QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
 
@@ -178,6 +178,9 @@ class QuizTutor:
             return
         options = json.loads(question.options)
         picked = chosen_option(options, text)
+        if picked is None and len(options_named(options, text)) > 1:
+            raise TutorError("Pick one answer, not several: send the number of the one you "
+                             "mean, or send /stop to pause the quiz.")
         if picked is None:
             raise TutorError(f"Answer with a number from 1 to {len(options)} (or the option's "
                              "words), or send /stop to pause the quiz and ask a question.")

@@ -161,6 +161,18 @@ async def test_bad_input_is_explained(manager: DialogueManager, runtime: Runtime
     assert (await click(manager, "quiz:99999:0:1"))[0].error
 
 
+async def test_a_typed_hedge_between_options_is_no_answer(manager: DialogueManager,
+                                                           runtime: Runtime) -> None:
+    await question_of_kind(manager, runtime, {"choice", "true_false"})
+    with Session(runtime.engine) as session:
+        before = len(session.exec(select(Attempt)).all())
+    for hedge in ("1 or 2", "1, 2"):
+        bad = await say(manager, hedge)
+        assert bad[0].error and "Pick one answer, not several" in bad[0].text
+    with Session(runtime.engine) as session:
+        assert len(session.exec(select(Attempt)).all()) == before  # nothing graded
+
+
 async def test_quiz_on_a_course_without_questions(runtime: Runtime, tmp_path) -> None:
     notes = tmp_path / "notes.md"
     notes.write_text("# Notes\n\nShort.\n")

@@ -1,0 +1,193 @@
+"""Grading rewards knowing, not listing (issue 20): lists of candidates, hedges, the
+question copied and the answer buried among other facts earn no "right"; answers
+that are right in more words stay right. Material from the sample course and the
+public FAQs in bench/data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.quiz.grading import chosen_option, grade_short, options_named
+from tutor.quiz.hedging import items, own_words
+
+CO2_Q = "Which extinguisher is the first choice for fires in electrical equipment?"
+CO2_S = ("CO2 (black band): the first choice for fires in electrical equipment, such as "
+         "computers, label printers, conveyor control panels and battery chargers.")
+LEADER_Q = ("Fill in the blank: The _____ must also make sure an incident report is submitted "
+            "within 24 hours.")
+LEADER_S = "The Team Leader must also make sure an incident report is submitted within 24 hours."
+BURN_Q = "Fill in the blank: Cool the burn under cool or lukewarm running water for _____."
+BURN_S = "Cool the burn under cool or lukewarm running water for 20 minutes."
+FEET_Q = ("Fill in the blank: Keep three points of contact at all times: _____ and one hand, or "
+          "two hands and one foot.")
+FEET_S = ("Keep three points of contact at all times: two feet and one hand, or two hands and "
+          "one foot, on the ladder.")
+VEST_Q = ("Fill in the blank: All staff wear an _____ hi-vis vest on the warehouse floor and in "
+          "the yard.")
+VEST_S = "All staff wear an orange hi-vis vest on the warehouse floor and in the yard."
+HAT_Q = "What do you wear on your head on the loading dock?"
+HAT_S = "Wear a hard hat on the loading dock."
+EXT_Q = "Which extension do you phone for the site emergency line?"
+EXT_S = "Phone the site emergency line on extension 2222 and tell the operator the location."
+HEAVY_Q = "Fill in the blank: Any single item over _____ in the pick faces is marked."
+HEAVY_S = "Any single item over 25 kg in the pick faces is marked."
+SWF_Q = "Which two free SWF movie players does Debian ship?"
+SWF_S = "Debian ships both gnash and swfdec: two free SWF movie players."
+HIST_Q = "Which three variables must you set so that your history is written out?"
+HIST_S = ("$HISTSIZE tells the shell how many lines to keep internally, $HISTFILE tells it where "
+          "to write the history, and $SAVEHIST tells it how many to write out.")
+FOO_Q = "Which command runs the command foo from within a function called foo?"
+FOO_S = "The command `command foo' does just that."
+REACH_Q = "What should you do if you cannot reach an item?"
+REACH_S = "If you cannot reach an item, ask for a reach truck or a platform."
+
+CASES = {  # name: (answer, sentence, question)
+    "co2": ("CO2", CO2_S, CO2_Q), "leader": ("Team Leader", LEADER_S, LEADER_Q),
+    "burn": ("20 minutes", BURN_S, BURN_Q), "feet": ("two feet", FEET_S, FEET_Q),
+    "vest": ("orange", VEST_S, VEST_Q), "hat": ("hard hat", HAT_S, HAT_Q),
+    "ext": ("2222", EXT_S, EXT_Q), "heavy": ("25 kg", HEAVY_S, HEAVY_Q),
+    "swf": ("gnash and swfdec", SWF_S, SWF_Q),
+    "hist": ("HISTSIZE, HISTFILE and SAVEHIST", HIST_S, HIST_Q),
+    "foo": ("command foo", FOO_S, FOO_Q),
+    "reach": ("ask for a reach truck or a platform", REACH_S, REACH_Q),
+    "minimum": ("a hi-vis vest and safety footwear",
+                "The minimum for anyone entering the floor is a hi-vis vest and safety footwear.",
+                "What is the minimum PPE for anyone entering the warehouse floor?"),
+    "committee": ("Health and Safety Committee",
+                  "The Health and Safety Committee reviews open actions every month.",
+                  "Fill in the blank: The _____ reviews open actions every month."),
+}
+
+
+def grade(name: str, response: str) -> tuple[str, float]:
+    answer, sentence, question = CASES[name]
+    found = grade_short(answer, sentence, response, None, question)
+    return found.verdict, found.score
+
+
+# The three answers of the outside review, then each kind of answer listed.
+@pytest.mark.parametrize(("name", "response"), [
+    ("co2", "water, foam, CO2, powder"),
+    ("leader", "Team Leader, Fire Warden, First Aider"),
+    ("hat", "hard hat or safety boots or gloves or goggles"),
+    ("leader", "team leader, fire warden, first aider"),  # roles in lower case: terms
+    ("leader", "the Shift Manager, the Team Leader or the Health and Safety Adviser"),
+    ("burn", "5, 10, 20 or 30 minutes"),  # numbers
+    ("burn", "ten, twenty or thirty minutes"),
+    ("feet", "one foot, two feet, two hands"),
+    ("heavy", "16 kg, 25 kg or 40 kg"),
+    ("vest", "orange, yellow or green"),  # a closed class
+    ("ext", "999, 112 or 2222"),  # numbers without a unit
+    ("swf", "gnash, swfdec, flashplayer and lightspark"),  # a listed answer, padded
+    ("hist", "HISTSIZE, HISTFILE, SAVEHIST, HISTCONTROL and HISTFILESIZE"),
+    ("reach", "ask for a reach truck, a ladder, a chair or a platform"),
+    ("foo", "command foo, builtin foo, exec foo or noglob foo"),
+])
+def test_a_list_of_candidates_is_wrong(name: str, response: str) -> None:
+    assert grade(name, response) == ("wrong", 0.0)
+
+
+@pytest.mark.parametrize(("name", "response"), [
+    ("co2", "Water is for paper and wood, foam for burning liquids, CO2 for electrical fires "
+            "and powder for flammable gas."),
+    ("vest", "Visitors get yellow, staff wear orange and first aiders wear a green lanyard."),
+    ("burn", "Phone 2222, cool it under running water for 20 minutes, cooling still helps up to "
+             "3 hours later."),
+    ("leader", "The Team Leader checks it. The Shift Manager signs it. The Health and Safety "
+               "Adviser files it."),
+])
+def test_the_answer_buried_among_other_facts_is_wrong(name: str, response: str) -> None:
+    assert grade(name, response)[0] == "wrong"
+
+
+@pytest.mark.parametrize(("name", "response"), [
+    ("co2", "CO2 or foam"), ("co2", "either foam or CO2"), ("co2", "CO2/foam"),
+    ("co2", "CO2 (or foam)"), ("co2", "CO2, maybe dry powder"),
+    ("leader", "the Team Leader or the Shift Manager"), ("hat", "hard hat or bump cap"),
+    ("burn", "10 or 20 minutes"), ("burn", "ten or twenty minutes"),
+    ("feet", "two feet or two hands"), ("heavy", "25 or 40 kg"), ("vest", "yellow or orange"),
+    ("ext", "2222 or 999"),
+])
+def test_a_hedge_between_two_is_at_most_partly_right(name: str, response: str) -> None:
+    assert grade(name, response) == ("partly", 0.5)
+
+
+@pytest.mark.parametrize(("name", "response"), [
+    ("burn", "Cool the burn under cool or lukewarm running water for"),
+    ("burn", "Cool the burn under cool or lukewarm running water"),
+    ("leader", "must also make sure an incident report is submitted within 24 hours"),
+    ("feet", "and one hand, or two hands and one foot"),
+    ("foo", "the command foo from within a function called foo"),  # holds the answer's words
+    ("co2", "the first choice for fires in electrical equipment"),
+])
+def test_copying_the_question_is_wrong(name: str, response: str) -> None:
+    assert grade(name, response)[0] == "wrong"
+
+
+@pytest.mark.parametrize(("name", "response"), [
+    ("co2", "CO2"), ("co2", "CO2 extinguisher"), ("co2", "the CO2 one"),
+    ("co2", "CO2, because it does not conduct electricity"),  # a short reason, with "not"
+    ("co2", "CO2 since it leaves no residue on the equipment"),
+    ("co2", "CO2 (black band)"), ("co2", "I think it's CO2"), ("co2", "CO2: safe on electrics"),
+    ("co2", "CO2, not water"),
+    ("leader", "the Team Leader"), ("leader", "The Team Leader must also make sure"),
+    ("burn", "twenty mins"), ("burn", "cool the burn under running water for 20 minutes"),
+    ("burn", "20 minutes, then cover it with cling film"),
+    ("feet", "two feet and one hand"),  # the question's words after the blank
+    ("feet", "three points of contact: two feet and one hand"),
+    ("vest", "an orange one"), ("hat", "a hard hat"), ("ext", "extension 2222"),
+    ("heavy", "25 kg"),
+    # answers whose reference itself is a list, or holds "and" / "or"
+    ("swf", "gnash and swfdec"), ("swf", "swfdec, gnash"),
+    ("hist", "HISTSIZE, HISTFILE and SAVEHIST"), ("hist", "SAVEHIST, HISTFILE, HISTSIZE"),
+    ("reach", "ask for a reach truck or a platform"),
+    ("reach", "Ask for a reach truck or a platform."),
+    ("minimum", "a hi-vis vest and safety footwear"),
+    ("committee", "the Health and Safety Committee"),
+    ("foo", "command foo"), ("foo", "use `command foo`"),
+])
+def test_right_answers_in_more_words_stay_right(name: str, response: str) -> None:
+    assert grade(name, response) == ("right", 1.0)
+
+
+def test_an_answer_given_in_part_is_not_a_hedge() -> None:
+    assert grade("swf", "gnash")[0] == "partly"
+    assert grade("hist", "HISTSIZE and HISTFILE")[0] == "partly"
+
+
+def test_several_answers_are_explained() -> None:
+    answer, sentence, question = CASES["co2"]
+    assert grade_short(answer, sentence, "water, foam or CO2", None, question).why == (
+        "you gave several answers; name the one you mean")
+    assert grade_short(answer, sentence, "CO2 or foam", None, question).why == (
+        "you gave more than one answer; only one is right")
+    assert grade_short("20 minutes", BURN_S, BURN_Q.split(": ")[1].replace("_____.", ""),
+                       None, BURN_Q).why == "that repeats the question"
+
+
+def test_items_and_copies() -> None:
+    assert [i.text for i in items("edit /etc/kbd/config or ~/.zshrc and/or foo")] == [
+        "edit /etc/kbd/config", "~/.zshrc", "foo"]
+    assert own_words(BURN_Q, "running water for 20 minutes") == ("20 minutes", 0.6)
+    assert own_words(FEET_Q, "two feet or two hands")[0] == "two feet or two hands"
+
+
+OPTIONS = ["5 minutes", "10 minutes", "20 minutes", "30 minutes"]
+
+
+@pytest.mark.parametrize("typed", [
+    "1 or 2", "3, 4", "2/3", "20 minutes or 30 minutes", "5 minutes, 10 minutes, 20 minutes, "
+    "30 minutes", "1 2 3 4", "all of them", "either 3 or 4",
+])
+def test_a_typed_choice_of_several_options_picks_none(typed: str) -> None:
+    assert chosen_option(OPTIONS, typed) is None
+    assert len(options_named(OPTIONS, typed)) > 1
+
+
+def test_a_typed_choice_of_one_option() -> None:
+    assert chosen_option(OPTIONS, "3") == "20 minutes"
+    assert options_named(OPTIONS, "20 minutes") == ["20 minutes"]
+    assert options_named(["2 metres", "1 metre"], "1 metre") == ["1 metre"]
+    assert chosen_option(["True", "False"], "true or false") is None
+    assert options_named(["True", "False"], "true or false") == ["True", "False"]
+    assert options_named(["True", "False"], "yes") == ["True"]
