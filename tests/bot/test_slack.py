@@ -23,7 +23,7 @@ from tests.postgres import free_port
 from tutor import dialogue
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused
-from tutor.messages import Button, IncomingMessage, Reply, Source
+from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
@@ -339,3 +339,30 @@ async def test_a_slack_outage_mid_answer_loses_no_reply(bot: Bot,
     await bot.fake.start()
     answer = await bot.final(event)
     assert "first-aid.html" in text_of(answer) and len(bot.thread(event)) == 1
+
+
+async def test_personal_commands_in_a_channel_go_to_a_dm(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dialogue, "MYDATA_IN_MESSAGE", 10)  # /mydata as a file, too
+    asked = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, asked)
+    await bot.final(asked)
+    mentions = [bot.fake.mention_event(LEARNER, command)
+                for command in ("mydata", "progress", "path", "remind")]
+    for mention in mentions:
+        await bot.fake.send_event(bot.url, mention)
+    for mention in mentions:
+        note = await bot.final(mention, channel="C0001")
+        assert text_of(note) == SENT_PRIVATELY
+    dm = bot.fake.im_channel(LEARNER)
+    shared = await bot.fake.wait_for(lambda: bot.fake.shared_files)
+    await asyncio.sleep(0.3)  # time for anything more to reach the channel, if it were coming
+    assert [f["channel"] for f in shared] == [dm]
+    assert json.loads(shared[0]["data"])["turns"][0]["question"] == BURN
+    in_channel = [params for _, params in bot.fake.calls
+                  if "C0001" in (params.get("channel"), params.get("channel_id"))]
+    assert len(in_channel) == 4 and "burn" not in repr(in_channel).lower()
+    assert bot.fake.ephemeral == []
+    shown = "\n".join(text_of(m) for m in bot.fake.messages(dm))
+    assert "as a file" in shown and "Reminders are off" in shown
+

@@ -135,6 +135,11 @@ class FakeSlack(StandIn):
         stored = self._messages.get(channel, [])
         return [{k: v for k, v in m.items() if k != "history"} for m in stored]
 
+    def im_channel(self, user: str) -> str:
+        """The id of the app's DM with `user`, as chat.postMessage to the user's id
+        answers it (messages there are kept under it)."""
+        return "D" + user[1:]
+
     def updates(self, channel: str, ts: str) -> list[str]:
         """Every text the message has shown, the original first; empty for an unknown ts."""
         message = self._find(channel, ts)
@@ -233,6 +238,8 @@ class FakeSlack(StandIn):
             return {"ok": False, "error": "user_disabled"}
         if not params.get("text") and not params.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if channel[:1] in ("U", "W"):  # a user's id: the app's DM with them, its own id
+            channel = self.im_channel(channel)
         message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
                    "channel": channel, "ts": self._next_ts(), "text": params.get("text", ""),
                    "blocks": params.get("blocks") or [], "thread_ts": params.get("thread_ts")}
