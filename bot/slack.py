@@ -245,18 +245,25 @@ class SlackAdapter:
         incoming = IncomingMessage(learner_id(command["user_id"]),
                                    f"/{text}" if is_command else text,  # else: a question
                                    group=not command.get("channel_id", "").startswith("D"))
+        quoted = False  # the quote is up; the answer replaces it
         async for reply in self.manager.respond(incoming):
-            if not reply.draft:
-                for fallback, message_blocks in messages(reply):
-                    await respond(text=fallback, blocks=message_blocks,
-                                  response_type="ephemeral")
-                if command.get("channel_id", "").startswith("D"):  # a file only in a DM
-                    await upload_attachments(self.app.client, command["channel_id"], None,
-                                             reply)
-                elif reply.file is not None:
-                    await respond(text=f"{reply.file.name} comes only in a direct message: "
-                                  f"send `{text.split()[0]}` to me there.",
-                                  response_type="ephemeral")
+            if reply.draft:
+                # The quote as soon as retrieval is done; no further drafts: a
+                # response_url takes five messages only.
+                if reply.sources and not quoted:
+                    await respond(text=draft_text(reply), response_type="ephemeral")
+                    quoted = True
+                continue
+            for fallback, message_blocks in messages(reply):
+                await respond(text=fallback, blocks=message_blocks, response_type="ephemeral",
+                              replace_original=quoted)
+                quoted = False  # a further piece is a message of its own
+            if command.get("channel_id", "").startswith("D"):  # a file only in a DM
+                await upload_attachments(self.app.client, command["channel_id"], None, reply)
+            elif reply.file is not None:
+                await respond(text=f"{reply.file.name} comes only in a direct message: "
+                              f"send `{text.split()[0]}` to me there.",
+                              response_type="ephemeral")
 
     async def _on_home(self, event: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])

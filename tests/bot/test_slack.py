@@ -366,3 +366,30 @@ async def test_personal_commands_in_a_channel_go_to_a_dm(
     shown = "\n".join(text_of(m) for m in bot.fake.messages(dm))
     assert "as a file" in shown and "Reminders are off" in shown
 
+
+async def test_a_dm_question_shows_the_quote_first_then_updates_it(
+        bot: Bot, generator: FakeGenerator) -> None:
+    generator.delay_s = 0.05  # the explanation takes a second: the quote must not wait for it
+    event = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event)
+    answer = await bot.final(event)
+    calls = [(method, params) for method, params in bot.fake.calls
+             if method.startswith("chat.")]
+    (first, posted), *later = calls
+    assert first == "chat.postMessage" and posted["text"].startswith("&gt; Cool the burn")
+    assert "first-aid.html" in posted["text"] and not posted.get("blocks")  # cited draft
+    assert later and all(method == "chat.update" and params["ts"] == answer["ts"]
+                         for method, params in later)
+    assert len(bot.fake.updates("D0001", answer["ts"])) == len(calls)
+
+
+async def test_a_slash_command_question_shows_the_quote_then_replaces_it(
+        bot: Bot, generator: FakeGenerator) -> None:
+    generator.delay_s = 0.05
+    await bot.fake.send_command(bot.url, "/tutor", BURN, LEARNER, channel="C0001")
+    await bot.fake.wait_for(lambda: any(r.get("blocks") for r in bot.fake.responses))
+    quote, answer = bot.fake.response_posts
+    assert quote["text"].startswith("&gt; Cool the burn") and "first-aid.html" in quote["text"]
+    assert answer["replace_original"] and "first-aid.html" in text_of(answer)
+    assert all(r["response_type"] == "ephemeral" for r in bot.fake.response_posts)
+    assert bot.fake.responses == [answer]

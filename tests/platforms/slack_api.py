@@ -68,7 +68,8 @@ class FakeSlack(StandIn):
         self.unknown_methods: list[str] = []
         self.ephemeral: list[dict] = []
         self.views: dict[str, dict] = {}
-        self.responses: list[dict] = []
+        self.responses: list[dict] = []  # what response_urls show now
+        self.response_posts: list[dict] = []  # every post to them, in order
         self.files: dict[str, tuple[dict, bytes]] = {}
         self.downloads: list[str] = []  # names of files fetched, with or without a token
         self.disabled_users: set[str] = set()  # deactivated: DMs to them fail
@@ -134,6 +135,11 @@ class FakeSlack(StandIn):
         """The bot's messages in `channel`, oldest first, as they read now (after updates)."""
         stored = self._messages.get(channel, [])
         return [{k: v for k, v in m.items() if k != "history"} for m in stored]
+
+    def messages_by_channel(self) -> dict[str, list[dict]]:
+        """Every channel's bot messages as they stand, in one pass and not copied: for a
+        poll over many channels that must not slow the bot it watches (a bench's)."""
+        return dict(self._messages)
 
     def im_channel(self, user: str) -> str:
         """The id of the app's DM with `user`, as chat.postMessage to the user's id
@@ -352,7 +358,14 @@ class FakeSlack(StandIn):
         body = await request.json()
         if error := message_error(body):
             return web.Response(status=400, text=error)
-        self.responses.append({"response_id": request.match_info["id"], **body})
+        response = {"response_id": request.match_info["id"], **body}
+        self.response_posts.append(response)
+        earlier = [n for n, r in enumerate(self.responses)
+                   if r["response_id"] == response["response_id"]]
+        if body.get("replace_original") and earlier:  # the URL's own last message, replaced
+            self.responses[earlier[-1]] = response
+        else:
+            self.responses.append(response)
         return web.Response(text="ok")
 
     def _find(self, channel: str, ts: str) -> dict | None:
