@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
-from tutor.messages import Attachment, Button, IncomingMessage, Reply, paced
+from tutor.messages import SENT_PRIVATELY, Attachment, Button, IncomingMessage, Reply, paced
 from tutor.received import ReceivedEvents, Taken
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
@@ -199,7 +199,8 @@ class SlackAdapter:
         thread = event.get("thread_ts") or event["ts"]
         files = tuple(self._attachment(file) for file in event.get("files", ()))
         incoming = IncomingMessage(learner_id(event["user"]), text, files=files,
-                                   conversation=f"{event['channel']}:{thread}")
+                                   conversation=f"{event['channel']}:{thread}",
+                                   group=not event["channel"].startswith("D"))  # D: a DM
         await StreamedReply(client, event["channel"], thread, event["user"],
                             self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
@@ -253,20 +254,29 @@ class SlackAdapter:
         await ack()
         text = command.get("text", "").strip() or "help"
         is_command = text.split()[0].lower() in self.manager.commands
+        # Every response here is ephemeral, for the learner's eyes only: private replies too.
         incoming = IncomingMessage(learner_id(command["user_id"]),
-                                   f"/{text}" if is_command else text)  # else: a question
+                                   f"/{text}" if is_command else text,  # else: a question
+                                   group=not command.get("channel_id", "").startswith("D"))
+        quoted = False  # the quote is up; the answer replaces it
         async for reply in self.manager.respond(incoming):
-            if not reply.draft:
-                for fallback, message_blocks in messages(reply):
-                    await respond(text=fallback, blocks=message_blocks,
-                                  response_type="ephemeral")
-                if command.get("channel_id", "").startswith("D"):  # a file only in a DM
-                    await upload_attachments(self.app.client, command["channel_id"], None,
-                                             reply)
-                elif reply.file is not None:
-                    await respond(text=f"{reply.file.name} comes only in a direct message: "
-                                  f"send `{text.split()[0]}` to me there.",
-                                  response_type="ephemeral")
+            if reply.draft:
+                # The quote as soon as retrieval is done; no further drafts: a
+                # response_url takes five messages only.
+                if reply.sources and not quoted:
+                    await respond(text=draft_text(reply), response_type="ephemeral")
+                    quoted = True
+                continue
+            for fallback, message_blocks in messages(reply):
+                await respond(text=fallback, blocks=message_blocks, response_type="ephemeral",
+                              replace_original=quoted)
+                quoted = False  # a further piece is a message of its own
+            if command.get("channel_id", "").startswith("D"):  # a file only in a DM
+                await upload_attachments(self.app.client, command["channel_id"], None, reply)
+            elif reply.file is not None:
+                await respond(text=f"{reply.file.name} comes only in a direct message: "
+                              f"send `{text.split()[0]}` to me there.",
+                              response_type="ephemeral")
 
     async def _on_home(self, event: dict, body: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])
@@ -294,11 +304,30 @@ class StreamedReply:
                 await self._put(draft_text(reply), None)
             elif reply.ephemeral:
                 await post(self.client, self.channel, self.thread, self.user, reply)
+            elif reply.private:  # in a DM; the channel's thread is told only that
+                await self._privately(reply)
             else:
                 for text, message_blocks in messages(reply):
                     await self._put(text, message_blocks)
                     self.ts = None  # a further message or reply is a new one
                 await upload_attachments(self.client, self.channel, self.thread, reply)
+
+    async def _privately(self, reply: Reply) -> None:
+        """`reply` as a DM (chat.postMessage to the user's id opens the app's DM), its
+        file there too; the thread sees SENT_PRIVATELY. Should the DM fail, the reply
+        comes as an ephemeral message in the thread: private still, without its file."""
+        try:
+            channel = await post(self.client, self.user, None, self.user, reply)
+        except SlackApiError:
+            log.warning("could not DM %s; answering with an ephemeral message", self.user,
+                        exc_info=True)
+            await post(self.client, self.channel, self.thread, self.user,
+                       replace(reply, ephemeral=True))
+            return
+        await upload_attachments(self.client, channel, None, reply)
+        for text, message_blocks in messages(Reply(SENT_PRIVATELY)):
+            await self._put(text, message_blocks)
+            self.ts = None
 
     async def _put(self, text: str, reply_blocks: list[dict] | None) -> None:
         try:
@@ -314,14 +343,17 @@ class StreamedReply:
 
 
 async def post(client: AsyncWebClient, channel: str, thread: str | None, user: str,
-               reply: Reply) -> None:
+               reply: Reply) -> str:
+    """`reply` posted; the channel it went to (a DM's own id where `channel` was a user's)."""
     if reply.ephemeral:
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread,
                                         text=escape(reply.text[:MAX_TEXT]))
-        return
+        return channel
     for text, message_blocks in messages(reply):
-        await client.chat_postMessage(channel=channel, thread_ts=thread, text=text,
-                                      blocks=message_blocks)
+        posted = await client.chat_postMessage(channel=channel, thread_ts=thread, text=text,
+                                               blocks=message_blocks)
+        channel = posted.get("channel") or channel
+    return channel
 
 
 def refused(setting: str, error: SlackApiError, where: str) -> Exception:

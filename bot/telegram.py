@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import httpx
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -51,7 +52,16 @@ from telegram.ext import (
 from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
-from tutor.messages import Attachment, Button, IncomingMessage, Reply, Source, paced
+from tutor.messages import (
+    SENT_PRIVATELY,
+    Attachment,
+    Button,
+    IncomingMessage,
+    Reply,
+    Source,
+    open_a_private_chat,
+    paced,
+)
 from tutor.received import ReceivedEvents, Taken
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
@@ -235,6 +245,7 @@ class TelegramAdapter:
         incoming = IncomingMessage(
             learner_id(user.id), text, files=files,
             conversation="" if message.chat.type == ChatType.PRIVATE else str(message.chat.id),
+            group=message.chat.type != ChatType.PRIVATE,
         )
         await StreamedReply(message, self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
@@ -283,7 +294,7 @@ class TelegramAdapter:
         if isinstance(query.message, Message):
             for reply in replies:
                 await send_pieces(query.message.reply_text, reply)
-                await send_attachments(query.message, reply)
+                await send_attachments(query.get_bot(), query.message.chat_id, reply)
         await self._answered(update)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -305,12 +316,29 @@ class StreamedReply:
             if reply.draft:  # checked text only: the quote (cited), then sentences that passed
                 await self._put(draft_html(reply), None, html_text=True)
                 continue
+            if reply.private:
+                reply = await self._privately(reply)
             pieces = message_pieces(reply)
             for number, piece in enumerate(pieces, 1):
                 await self._put(piece, keyboard(reply.buttons) if number == len(pieces) else None,
                                 html_text=True)
                 self.shown = None  # a further piece or reply is a new message
-            await send_attachments(self.asked, reply)
+            await send_attachments(self.asked.get_bot(), self.asked.chat_id, reply)
+
+    async def _privately(self, reply: Reply) -> Reply:
+        """`reply` sent in the learner's private chat; what the group is shown instead:
+        that it was sent, or a link that opens the private chat where none is open (a
+        bot cannot start one: Telegram answers Forbidden)."""
+        bot, user = self.asked.get_bot(), self.asked.from_user
+        assert user is not None  # _on_message answers users only
+        try:
+            await send_pieces(partial(bot.send_message, user.id), reply)
+        except Forbidden:
+            command = re.match(r"/(\w{1,32})", self.asked.text or self.asked.caption or "")
+            link = f"https://t.me/{bot.username}?start={command.group(1) if command else ''}"
+            return Reply(open_a_private_chat(link))
+        await send_attachments(bot, user.id, reply)
+        return Reply(SENT_PRIVATELY)
 
     async def _put(self, text: str, markup: InlineKeyboardMarkup | None, *,
                    html_text: bool = False) -> None:
@@ -355,22 +383,21 @@ async def once_connected(call: Callable[[], Awaitable[T]]) -> T:
     return await call()
 
 
-async def send_attachments(chat_message: Message, reply: Reply) -> None:
+async def send_attachments(bot: Bot, chat_id: int, reply: Reply) -> None:
     """A reply's picture (the /progress chart) as a photo and its file (a long /mydata)
     as a document, after its text."""
     sends = []
     if reply.image is not None:
-        sends.append(partial(chat_message.reply_photo, reply.image.data,
+        sends.append(partial(bot.send_photo, chat_id, reply.image.data,
                              caption=caption(reply.image.alt), filename=reply.image.name))
     if reply.file is not None:
-        sends.append(partial(chat_message.reply_document, reply.file.data,
+        sends.append(partial(bot.send_document, chat_id, reply.file.data,
                              filename=reply.file.name, caption=caption(reply.file.caption)))
     for send in sends:  # a picture that fails does not keep the file back
         try:
             await once_connected(send)
         except TelegramError:
-            log.warning("could not send an attachment in chat %s", chat_message.chat_id,
-                        exc_info=True)
+            log.warning("could not send an attachment in chat %s", chat_id, exc_info=True)
 
 
 def caption(text: str) -> str:

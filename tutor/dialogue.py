@@ -9,6 +9,7 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
+from dataclasses import replace
 
 from knowledge.library import (
     UnknownCourse,
@@ -44,6 +45,12 @@ HELPFUL, UNHELPFUL = "👍", "👎"
 NUDGED_PLATFORMS = ("telegram", "slack")  # where a reminder can reach a learner
 # A longer /mydata comes as a file: one Slack section holds 3,000 characters.
 MYDATA_IN_MESSAGE = 2500
+# Commands whose replies are about one learner (their data, mastery, steps, reminder
+# schedule): asked in a group, they are answered privately.
+PERSONAL = frozenset({"mydata", "forget", "progress", "next", "path", "remind"})
+# What a /start link may ask for (Telegram's ?start=progress, from a group): never
+# /forget, or a link anyone can post would delete the data of whoever presses Start.
+SHOWN_ON_START = PERSONAL - {"forget"}
 
 HELP = """\
 I'm tutorbot. Ask me anything about your course and I'll explain it from the course \
@@ -171,11 +178,13 @@ class DialogueManager:
             raise TutorError("That message was empty. Ask a question, or send /help.")
         if text.startswith("/"):
             name, _, argument = text[1:].partition(" ")
-            handler = self.commands.get(name.lower().split("@")[0])
+            command = name.lower().split("@")[0]
+            handler = self.commands.get(command)
             if handler is None:
                 raise TutorError(f"I don't know the command /{name}. Send /help for the list.")
+            private = message.group and command in PERSONAL
             async for reply in handler(message, argument.strip()):
-                yield reply
+                yield replace(reply, private=True) if private else reply
             return
         if (run := self.quiz.running(message.learner)) is not None:
             if self.quiz.asked_meanwhile(run, text):  # answered while the quiz waits
@@ -278,12 +287,15 @@ class DialogueManager:
         yield Reply(answer.text, answer.sources, notice=notice_for(answer), buttons=buttons,
                     data={"answer": answer.as_dict()})
 
-    async def _start(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
+    async def _start(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         known = course_ids(self.runtime.engine)
         text = f"{HELP}\n\n{PRIVACY}"
         if len(known) > 1:
             text += "\n\nPick your course:"
         yield Reply(text, buttons=course_buttons(known) if len(known) > 1 else ())
+        if argument.lower() in SHOWN_ON_START:  # a link from a group ("?start=progress"): answer it
+            async for reply in self.handle(replace(message, text=f"/{argument.lower()}")):
+                yield reply
 
     async def _help(self, message: IncomingMessage, _: str) -> AsyncIterator[Reply]:
         yield Reply(f"{HELP}\n\n{UPLOAD_HELP}" if self.is_admin(message.learner) else HELP)

@@ -11,6 +11,19 @@ from dataclasses import dataclass, field
 # a bot may send about 30 requests a second, and under 50 learners' questions the
 # placeholders and "typing…" queued ahead of the quotes (bench.telegram_load).
 PLACEHOLDER_AFTER_S = 1.0
+# What a group sees when a learner's own data went to them privately.
+SENT_PRIVATELY = "📬 That is about you alone, so I sent it to you in a private message."
+
+
+def open_a_private_chat(link: str) -> str:
+    """What a group sees when the learner's private chat with the bot is not open yet
+    (a bot cannot start one): a link that opens it and asks again there.
+
+    >>> open_a_private_chat("https://t.me/tutorbot?start=progress")[:40]
+    'That is about you alone, so it goes to a'
+    """
+    return ("That is about you alone, so it goes to a private chat, and you have not opened "
+            f"one with me yet: open {link} and press Start, and I'll send it there.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class IncomingMessage:
 
     `learner` is a platform-qualified id such as ``telegram:12345`` or ``console:ana``.
     `conversation` separates threads of one learner (a Slack thread); follow-up
-    questions are read within it.
+    questions are read within it. Adapters set `group` where others can read along.
     """
 
     learner: str
@@ -47,6 +60,9 @@ class IncomingMessage:
     button: str | None = None
     files: tuple[Attachment, ...] = ()
     conversation: str = ""
+    # Others read this conversation (a Telegram group, a Slack channel): a reply about
+    # the learner alone is marked `Reply.private` and goes to them privately.
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,9 @@ class Reply:
     error: bool = False
     image: Image | None = None  # fronts that show pictures send it; the text says it all too
     file: File | None = None  # every front delivers it; the text says what it holds
+    # The learner's own data, asked for in a group: the front delivers it (file and
+    # picture too) in the learner's private chat and shows the group SENT_PRIVATELY.
+    private: bool = False
     data: dict[str, object] = field(default_factory=dict)
 
 

@@ -24,7 +24,7 @@ from tests.quiz_race import attempts, count_messages, hold_first_answer, short_q
 from tutor import dialogue
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused
-from tutor.messages import Button, IncomingMessage, Reply, Source
+from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
@@ -365,3 +365,57 @@ async def test_two_quiz_answers_at_once_are_graded_in_order(bot: Bot) -> None:
     assert attempts(bot.runtime, run) == [(questions[0].id, questions[0].answer),
                                           (questions[1].id, questions[1].answer)]
     assert shown("Question 2 of 3") == shown("Question 3 of 3") == 1
+
+
+async def test_personal_commands_in_a_channel_go_to_a_dm(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dialogue, "MYDATA_IN_MESSAGE", 10)  # /mydata as a file, too
+    asked = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, asked)
+    await bot.final(asked)
+    mentions = [bot.fake.mention_event(LEARNER, command)
+                for command in ("mydata", "progress", "path", "remind")]
+    for mention in mentions:
+        await bot.fake.send_event(bot.url, mention)
+    for mention in mentions:
+        note = await bot.final(mention, channel="C0001")
+        assert text_of(note) == SENT_PRIVATELY
+    dm = bot.fake.im_channel(LEARNER)
+    shared = await bot.fake.wait_for(lambda: bot.fake.shared_files)
+    await asyncio.sleep(0.3)  # time for anything more to reach the channel, if it were coming
+    assert [f["channel"] for f in shared] == [dm]
+    assert json.loads(shared[0]["data"])["turns"][0]["question"] == BURN
+    in_channel = [params for _, params in bot.fake.calls
+                  if "C0001" in (params.get("channel"), params.get("channel_id"))]
+    assert len(in_channel) == 4 and "burn" not in repr(in_channel).lower()
+    assert bot.fake.ephemeral == []
+    shown = "\n".join(text_of(m) for m in bot.fake.messages(dm))
+    assert "as a file" in shown and "Reminders are off" in shown
+
+
+async def test_a_dm_question_shows_the_quote_first_then_updates_it(
+        bot: Bot, generator: FakeGenerator) -> None:
+    generator.delay_s = 0.05  # the explanation takes a second: the quote must not wait for it
+    event = bot.fake.message_event(LEARNER, BURN)
+    await bot.fake.send_event(bot.url, event)
+    answer = await bot.final(event)
+    calls = [(method, params) for method, params in bot.fake.calls
+             if method.startswith("chat.")]
+    (first, posted), *later = calls
+    assert first == "chat.postMessage" and posted["text"].startswith("&gt; Cool the burn")
+    assert "first-aid.html" in posted["text"] and not posted.get("blocks")  # cited draft
+    assert later and all(method == "chat.update" and params["ts"] == answer["ts"]
+                         for method, params in later)
+    assert len(bot.fake.updates("D0001", answer["ts"])) == len(calls)
+
+
+async def test_a_slash_command_question_shows_the_quote_then_replaces_it(
+        bot: Bot, generator: FakeGenerator) -> None:
+    generator.delay_s = 0.05
+    await bot.fake.send_command(bot.url, "/tutor", BURN, LEARNER, channel="C0001")
+    await bot.fake.wait_for(lambda: any(r.get("blocks") for r in bot.fake.responses))
+    quote, answer = bot.fake.response_posts
+    assert quote["text"].startswith("&gt; Cool the burn") and "first-aid.html" in quote["text"]
+    assert answer["replace_original"] and "first-aid.html" in text_of(answer)
+    assert all(r["response_type"] == "ephemeral" for r in bot.fake.response_posts)
+    assert bot.fake.responses == [answer]

@@ -28,13 +28,14 @@ from tutor import dialogue, personal_data
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused
 from tutor.limits import QuestionRate
-from tutor.messages import Button, IncomingMessage, Reply, Source
+from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
 from tutor.tables import Feedback
 
 TOKEN = "123:fake"
 LEARNER, TRAINER, GROUP = 1001, 2002, -3003
+BURN = "How do I treat a burn with running water?"
 
 
 @dataclass
@@ -409,3 +410,40 @@ async def test_two_quiz_answers_at_once_are_graded_in_order(bot: Bot) -> None:
     assert attempts(bot.runtime, run) == [(questions[0].id, questions[0].answer),
                                           (questions[1].id, questions[1].answer)]
     assert shown("Question 2 of 3") == shown("Question 3 of 3") == 1
+
+
+async def test_personal_commands_in_a_group_go_to_the_private_chat(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dialogue, "MYDATA_IN_MESSAGE", 10)  # /mydata as a file, too
+    bot.fake.user_message(LEARNER, BURN)  # the learner's private chat is open
+    await final_answer(bot, LEARNER)
+    for command in ("/mydata", "/progress", "/next", "/remind", "/mydata@tutorbot_test_bot"):
+        bot.fake.user_message(LEARNER, command, chat_id=GROUP, chat_type="group")
+    await bot.fake.wait_for(lambda: len(bot.fake.bot_messages(GROUP)) >= 5)
+    await bot.fake.wait_for(lambda: sum("document" in m for m in bot.fake.bot_messages(LEARNER))
+                            >= 2)
+    await asyncio.sleep(0.3)  # time for anything more to reach the group, if it were coming
+    group = bot.fake.bot_messages(GROUP)
+    assert [m.get("text") for m in group] == [SENT_PRIVATELY] * 5
+    sent_to_group = repr([params for _, params in bot.fake.calls
+                          if params.get("chat_id") == GROUP])
+    assert "burn" not in sent_to_group.lower() and "document" not in sent_to_group
+    private = bot.fake.bot_messages(LEARNER)
+    data = json.loads(bot.fake.document_bytes(next(m for m in private if "document" in m)))
+    assert data["turns"][0]["question"] == BURN
+    assert any("Reminders are off" in m.get("text", "") for m in private)
+
+
+async def test_a_learner_who_never_opened_a_private_chat_gets_a_link_to_one(bot: Bot) -> None:
+    bot.fake.user_message(LEARNER, "@tutorbot_test_bot " + BURN, chat_id=GROUP,
+                          chat_type="group")
+    await final_answer(bot, GROUP)
+    bot.fake.user_message(LEARNER, "/mydata", chat_id=GROUP, chat_type="group")
+    note = await bot.fake.wait_for(lambda: bot.fake.bot_messages(GROUP)[1:])
+    assert "https://t.me/tutorbot_test_bot?start=mydata" in note[0]["text"]
+    assert "store about you" not in note[0]["text"]
+    assert LEARNER not in bot.fake.bot_messages_by_chat()  # no private chat to send to
+    bot.fake.user_message(LEARNER, "/start mydata")  # what the link sends, in the private chat
+    shown = await bot.fake.wait_for(lambda: next(
+        (t for t in bot.texts(LEARNER) if "Here is everything I store" in t), None))
+    assert BURN in shown and len(bot.fake.bot_messages(GROUP)) == 2

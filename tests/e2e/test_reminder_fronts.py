@@ -96,7 +96,7 @@ async def test_slack_nudge_is_a_dm_and_a_deactivated_user_is_marked(runtime: Run
         fake.disabled_users.add("U32")
         tutor = nudger(runtime, manager, "slack", adapter.send_direct)
         assert await tutor.tick() == ["slack:U31"]
-        [dm] = fake.messages("U31")
+        [dm] = fake.messages(fake.im_channel("U31"))
         assert "Time to review" in dm["text"]
         actions = [e["value"] for b in dm["blocks"] if b["type"] == "actions"
                    for e in b["elements"]]

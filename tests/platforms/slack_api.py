@@ -68,7 +68,8 @@ class FakeSlack(StandIn):
         self.unknown_methods: list[str] = []
         self.ephemeral: list[dict] = []
         self.views: dict[str, dict] = {}
-        self.responses: list[dict] = []
+        self.responses: list[dict] = []  # what response_urls show now
+        self.response_posts: list[dict] = []  # every post to them, in order
         self.files: dict[str, tuple[dict, bytes]] = {}
         self.downloads: list[str] = []  # names of files fetched, with or without a token
         self.disabled_users: set[str] = set()  # deactivated: DMs to them fail
@@ -134,6 +135,16 @@ class FakeSlack(StandIn):
         """The bot's messages in `channel`, oldest first, as they read now (after updates)."""
         stored = self._messages.get(channel, [])
         return [{k: v for k, v in m.items() if k != "history"} for m in stored]
+
+    def messages_by_channel(self) -> dict[str, list[dict]]:
+        """Every channel's bot messages as they stand, in one pass and not copied: for a
+        poll over many channels that must not slow the bot it watches (a bench's)."""
+        return dict(self._messages)
+
+    def im_channel(self, user: str) -> str:
+        """The id of the app's DM with `user`, as chat.postMessage to the user's id
+        answers it (messages there are kept under it)."""
+        return "D" + user[1:]
 
     def updates(self, channel: str, ts: str) -> list[str]:
         """Every text the message has shown, the original first; empty for an unknown ts."""
@@ -233,6 +244,8 @@ class FakeSlack(StandIn):
             return {"ok": False, "error": "user_disabled"}
         if not params.get("text") and not params.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if channel[:1] in ("U", "W"):  # a user's id: the app's DM with them, its own id
+            channel = self.im_channel(channel)
         message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
                    "channel": channel, "ts": self._next_ts(), "text": params.get("text", ""),
                    "blocks": params.get("blocks") or [], "thread_ts": params.get("thread_ts")}
@@ -345,7 +358,14 @@ class FakeSlack(StandIn):
         body = await request.json()
         if error := message_error(body):
             return web.Response(status=400, text=error)
-        self.responses.append({"response_id": request.match_info["id"], **body})
+        response = {"response_id": request.match_info["id"], **body}
+        self.response_posts.append(response)
+        earlier = [n for n, r in enumerate(self.responses)
+                   if r["response_id"] == response["response_id"]]
+        if body.get("replace_original") and earlier:  # the URL's own last message, replaced
+            self.responses[earlier[-1]] = response
+        else:
+            self.responses.append(response)
         return web.Response(text="ok")
 
     def _find(self, channel: str, ts: str) -> dict | None:

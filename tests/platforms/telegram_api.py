@@ -507,8 +507,11 @@ class FakeTelegram(StandIn):
     # --- shared helpers ----------------------------------------------------------------------
 
     def _chat(self, p: Json) -> Json:
-        """The chat a method targets; like Telegram, only chats that users opened exist."""
+        """The chat a method targets; like Telegram, only chats that users opened exist:
+        a user's private chat once they wrote to the bot there (/start)."""
         chat = self._chats.get(p.get("chat_id"))  # type: ignore[arg-type]
+        if chat is None and p.get("chat_id") in self._users:  # met in a group only
+            raise ApiError("Forbidden: bot can't initiate conversation with a user", 403)
         if chat is None:
             raise ApiError("chat not found")
         return chat

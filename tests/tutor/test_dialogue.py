@@ -78,6 +78,22 @@ async def test_learner_sees_and_deletes_their_data(manager: DialogueManager) -> 
     assert "nothing stored" in (await say(manager, "/forget"))[0].text
 
 
+async def test_personal_commands_in_a_group_are_marked_private(
+        manager: DialogueManager) -> None:
+    async def replies(text: str, group: bool) -> list[Reply]:
+        message = IncomingMessage(LEARNER, text, conversation="chat:1", group=group)
+        return [reply async for reply in manager.handle(message)]
+
+    for command in ("/mydata", "/progress", "/next", "/path", "/remind", "/forget"):
+        assert all(r.private for r in await replies(command, group=True)), command
+        assert not any(r.private for r in await replies(command, group=False)), command
+    assert not any(r.private for r in await replies("/help", group=True))
+    # A /start link from the group answers the command in the private chat; never /forget.
+    started = await replies("/start mydata", group=False)
+    assert "Here is everything I store about you" in started[-1].text
+    assert len(await replies("/start forget", group=False)) == 1
+
+
 @pytest.mark.parametrize(("text", "error"), [
     ("   ", "empty"),
     ("/frobnicate", "don't know the command /frobnicate"),
