@@ -3,9 +3,12 @@ question the learner asked? ("Which extinguisher…?" must blank the extinguishe
 not its band colour.)
 
 Questions: the first of the sample course's (tests/data/sample_qa.jsonl) and of the
-two public FAQs (bench/data), answered as /coach answers them (retrieval and the
-quote, real embedder, no generator). The quotes are kept in
-bench/results/coaching-quotes.jsonl, so `--cached` re-blanks them in a second.
+two public FAQs (bench/data), and the single-fact set written for this measure
+(bench/data/coaching_single_fact.jsonl: questions that ask one thing of those three
+materials), answered as /coach answers them (retrieval and the quote, real
+embedder, no generator). The quotes are kept in bench/results/coaching-quotes.jsonl,
+so `--cached` re-blanks them in a second; `--missing` retrieves only the questions
+with no kept quote.
 
 For each question the script prints the guiding question of the current rule
 (tutor/coaching.py) and of the rule before issue 20 (the first fact of the first
@@ -15,7 +18,7 @@ question asked) or "other" (it is not). Without a blank (the learner is asked to
 say the answer in their own words) there is nothing to judge: "open". A blank
 with no saved verdict is listed as unjudged and counts in neither figure.
 
-    python -m bench.coaching_quality [--cached] [--per-set 60]
+    python -m bench.coaching_quality [--cached | --missing] [--per-set 60]
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 QUOTES = RESULTS / "coaching-quotes.jsonl"
 VERDICTS = RESULTS / "coaching-verdicts.jsonl"
 SAMPLE_QA = ROOT / "tests" / "data" / "sample_qa.jsonl"
+SINGLE_FACT = ROOT / "bench" / "data" / "coaching_single_fact.jsonl"
+
+
+def single_fact() -> list[tuple[str, str]]:
+    """(course, question) of the single-fact set; its first line says what it is."""
+    rows = [json.loads(line) for line in SINGLE_FACT.read_text().splitlines() if line.strip()]
+    return [(row["course"], row["question"]) for row in rows if "question" in row]
 
 
 def questions(name: str, count: int) -> list[str]:
@@ -46,7 +56,8 @@ def questions(name: str, count: int) -> list[str]:
     return [item["question"] for item in SETS[name].items()[:count]]
 
 
-async def coached(name: str, asked: list[str]) -> list[dict]:
+async def coached(name: str, asked: list[str], label: str = "") -> list[dict]:
+    """/coach's quotes for `asked` on course `name`, each row marked with its set."""
     runtime = bench_runtime(name)
     try:
         rows = []
@@ -55,7 +66,7 @@ async def coached(name: str, asked: list[str]) -> list[dict]:
             async for event in runtime.answers.answer(name, question, explain=False):
                 answer = event
             assert isinstance(answer, Answer)
-            rows.append({"set": name, "question": question, "text": answer.text,
+            rows.append({"set": label or name, "question": question, "text": answer.text,
                          "covered": answer.covered, "quoted": list(answer.quoted),
                          "sources": [[s.number, s.document, s.section, s.text, s.score, s.page]
                                      for s in answer.sources]})
@@ -100,33 +111,50 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cached", action="store_true",
                         help="re-blank the kept quotes: no models, no retrieval")
+    parser.add_argument("--missing", action="store_true",
+                        help="keep the kept quotes, retrieve only questions with none")
     parser.add_argument("--per-set", type=int, default=60)
     args = parser.parse_args()
+    kept = [json.loads(line) for line in QUOTES.read_text().splitlines() if line.strip()] if (
+        QUOTES.exists()) else []
     if args.cached:
-        rows = [json.loads(line) for line in QUOTES.read_text().splitlines() if line.strip()]
+        rows = kept
     else:
-        rows = []
-        for name in ["workplace-safety", *SETS]:
-            rows += asyncio.run(coached(name, questions(name, args.per_set)))
+        have = {(row["set"], row["question"]): row for row in kept if args.missing}
+        wanted = [(name, name, q) for name in ["workplace-safety", *SETS]
+                  for q in questions(name, args.per_set)]
+        wanted += [("single-fact", course, q) for course, q in single_fact()]
+        for course in dict.fromkeys(course for _, course, _ in wanted):
+            for label in dict.fromkeys(label for label, c, _ in wanted if c == course):
+                asked = [q for lb, c, q in wanted if (lb, c) == (label, course)
+                         and (label, q) not in have]
+                if asked:
+                    for row in asyncio.run(coached(course, asked, label)):
+                        have[(label, row["question"])] = row
+        rows = [have[(label, q)] for label, _, q in wanted]
         RESULTS.mkdir(exist_ok=True)
         QUOTES.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
     saved = verdicts()
-    tally: dict[str, dict[str, int]] = {"before": {}, "now": {}}
+    # (set, rule) -> verdict -> count; the set "all" sums them.
+    tally: dict[tuple[str, str], dict[str, int]] = {}
     for n, row in enumerate(rows, 1):
         answer = as_answer(row)
         print(f"\n[{n}] {row['set']}: {row['question']}")
         print(f"    quote: {' | '.join(row['quoted'])[:300]}")
         for label, (gap, shown) in (("before", before_issue_20(answer)), ("now", now(answer))):
             verdict = judged(saved, row["question"], gap)
-            tally[label][verdict] = tally[label].get(verdict, 0) + 1
+            for group in (row["set"], "all"):
+                counts = tally.setdefault((group, label), {})
+                counts[verdict] = counts.get(verdict, 0) + 1
             print(f"    {label:6} [{verdict}] gap={gap!r}  {shown[:200]}")
     print()
-    for label, counts in tally.items():
+    for (group, label), counts in sorted(tally.items(), key=lambda kv: kv[0][0] == "all"):
+        asked = sum(counts.values())
         blanked = counts.get("answers", 0) + counts.get("other", 0)
-        print(f"{label:6} {len(rows)} questions: {counts}; the blank answers the question "
-              f"in {counts.get('answers', 0)}/{blanked} blanks "
+        print(f"{group:16} {label:6} {asked} questions: {counts}; the blank answers the "
+              f"question in {counts.get('answers', 0)}/{blanked} blanks "
               f"({counts.get('answers', 0) / max(1, blanked):.0%}), "
-              f"{counts.get('answers', 0) / max(1, len(rows)):.0%} of all questions")
+              f"{counts.get('answers', 0) / max(1, asked):.0%} of all questions")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tutor.answers.answering import Answer
 from tutor.answers.terms import content_words
 from tutor.messages import Button, Reply, Source
-from tutor.quiz.asked import answer_span
+from tutor.quiz.asked import answer_in
 from tutor.quiz.generate import BLANK
 from tutor.quiz.grading import Grade, grade_short
 
@@ -42,13 +42,13 @@ def coaching_for(answer: Answer) -> Coaching | None:
         return None
     source = answer.sources[0]
     concept = source.section.split(" > ")[-1] if source.section else source.document
-    for sentence in answer.quoted:
-        fact = answer_span(answer.question, sentence)  # what was asked, not any fact
-        if fact is not None:
-            gapped = fact.in_place_of(sentence, BLANK)
-            return Coaching(f"Think about this line of the material: “{gapped}” "
-                            "What goes in the gap?", fact.text, sentence, concept, source,
-                            answer.text)
+    # What was asked, not any fact, in the quoted sentence that speaks of it.
+    if found := answer_in(answer.question, answer.quoted):
+        sentence, fact = found
+        gapped = fact.in_place_of(sentence, BLANK)
+        return Coaching(f"Think about this line of the material: “{gapped}” "
+                        "What goes in the gap?", fact.text, sentence, concept, source,
+                        answer.text)
     return Coaching("What do you think the answer is, and why? Say it in your own words, "
                     "or take the hints one at a time.", "", "", concept, source, answer.text)
 
