@@ -8,6 +8,8 @@ and the tutor as it served before issue 10's CPU work (float32, static batches o
 eight, passage sentences embedded per question).
 
     python -m bench.telegram_load [--learners 50] [--no-alone] [--front slack]
+    python -m bench.telegram_load --explain auto,always --no-alone --now-only
+        (TUTORBOT_EXPLAIN's choices side by side, in the same run)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -144,6 +146,7 @@ class Variant:
     continuous: bool  # continuous batching, or generate's static batches of eight
     stored_sentences: bool  # passage sentences' vectors stored at ingest
     nice: int  # the decoding thread's
+    explain: str = "always"  # TUTORBOT_EXPLAIN
 
 
 NOW = Variant("now", int8="auto", continuous=True, stored_sentences=True,
@@ -160,14 +163,15 @@ async def serve_and_ask(variant: Variant, asked: dict[int, str], alone: bool,
     `alone`) the same questions one at a time, each after the previous answer."""
     with tempfile.TemporaryDirectory() as folder:
         runtime = Runtime(Settings(data_dir=Path(folder), llm_int8=variant.int8,
+                                   explain=variant.explain,
                                    _env_file=None))  # type: ignore[call-arg]
         ingest([ROOT / "knowledge" / "sample_course"], "workplace-safety", engine=runtime.engine,
                embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
         if variant.stored_sentences:
             runtime.embed_passage_sentences("workplace-safety")
-        generator = runtime.generator  # loaded before the clock starts
+        runtime.load_models()  # before the clock starts (the model only if it explains)
         if not variant.continuous:
-            generator.decoder = None  # type: ignore[attr-defined]
+            runtime.generator.decoder = None  # type: ignore[attr-defined]
         runtime_module.DECODING_NICE = variant.nice  # read when the worker starts
         async with FRONTS[front_name](runtime) as front:
             load = asyncio.create_task(ask_all(front, asked))
@@ -209,8 +213,8 @@ async def run(learners: int, alone: bool, variants: list[Variant], front: str = 
     asked = {1000 + i: pool[i % len(pool)] for i in range(learners)}
     result: dict[str, object] = {"learners": learners, "front": front}
     for variant in variants:
-        result[variant.name] = await serve_and_ask(variant, asked, alone and variant is NOW,
-                                                   front)
+        result[variant.name] = await serve_and_ask(variant, asked,
+                                                   alone and variant is variants[0], front)
     return result
 
 
@@ -222,8 +226,14 @@ def main() -> None:
     parser.add_argument("--now-only", action="store_true", help="skip the tutor as before")
     parser.add_argument("--front", choices=sorted(FRONTS), default="telegram",
                         help="the platform the learners chat on (default: telegram)")
+    parser.add_argument("--explain", default="always",
+                        help="TUTORBOT_EXPLAIN for the tutor as it serves now; several, "
+                        "comma-separated, are each measured (auto,always)")
     args = parser.parse_args()
-    variants = [NOW] if args.now_only else [NOW, BEFORE]
+    choices = args.explain.split(",")
+    now = [NOW if len(choices) == 1 and choice == NOW.explain else
+           replace(NOW, name=f"explain-{choice}", explain=choice) for choice in choices]
+    variants = now if args.now_only else [*now, BEFORE]
     result = asyncio.run(run(args.learners, not args.no_alone, variants, args.front))
     for name in (v.name for v in variants):
         r = result[name]
@@ -237,7 +247,8 @@ def main() -> None:
                   f"{r['one_at_a_time_first_useful_p50_s']} s, whole answer p50 "
                   f"{r['one_at_a_time_reply_p50_s']} s, "
                   f"{r['one_at_a_time_answers_per_min']} answers/min")
-    (RESULTS / f"{args.front}-load.json").write_text(json.dumps(result, indent=1) + "\n")
+    name = f"{args.front}-load" if len(choices) == 1 else f"{args.front}-load-explain"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result))
 
 

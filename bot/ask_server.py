@@ -131,7 +131,7 @@ class AskServer:
         with lock_file:
             path.unlink(missing_ok=True)
             # Models load before the socket appears: the first client is not kept waiting.
-            self.runtime.embedder, self.runtime.generator  # noqa: B018
+            self.runtime.load_models()
             previous_umask = os.umask(0o177)  # the socket is readable by this user only
             try:
                 server = await asyncio.start_unix_server(self._handle, path)

@@ -147,7 +147,7 @@ def ask_command(
         with runtime_for(settings) as runtime:
             course = ask_server.resolve_course(runtime, course)
             runtime.check_embedding_model()
-            runtime.embedder, runtime.generator  # noqa: B018 (load now: timings measure the answer)
+            runtime.load_models()  # now: the timings measure the answer
             final = asyncio.run(printer.show_async(
                 ask_server.answer_events(runtime, question, course)))
         ask_server.start_in_background(settings)
@@ -287,8 +287,8 @@ def chat_command(course: CourseOption = None) -> None:
 
     with runtime_for() as runtime:
         runtime.check_embedding_model()
-        with console.status("Loading the language model…"):
-            runtime.generator  # noqa: B018 (load before the first question, not during it)
+        with console.status("Loading the models…"):
+            runtime.load_models()  # before the first question, not during it
         asyncio.run(chat(DialogueManager(runtime), course, console=console))
 
 
@@ -316,7 +316,7 @@ def serve_command(
     with runtime_for(settings) as runtime:
         runtime.check_embedding_model()
         with console.status("Loading the models…"):
-            runtime.embedder, runtime.generator  # noqa: B018 (before the first learner waits)
+            runtime.load_models()  # before the first learner waits
         console.print(f"Serving {' and '.join(wanted)}; Ctrl+C stops.")
         try:
             asyncio.run(serve(runtime, wanted))

@@ -46,7 +46,13 @@ class GenerationConfig:
 @dataclass(frozen=True)
 class GenerationRequest:
     messages: ChatMessages
-    on_text: Callable[[str], None]  # called from the model's thread with each new piece
+    # Called from the model's thread with each new piece. It raises (AnswerAbandoned
+    # when no one will read the answer) to end its own row there: the others go on.
+    on_text: Callable[[str], None]
+
+
+class AnswerAbandoned(Exception):
+    """Raised by an `on_text` whose answer no one will read any more: its row stops."""
 
 
 class Generator(Protocol):
@@ -298,6 +304,7 @@ class RowStreamer:
     ) -> None:
         self.streams = [TextStream(tokenizer, listener) for listener in listeners]
         self.finished = [False] * len(listeners)
+        self.errors: list[Exception | None] = [None] * len(listeners)
         self.stop_ids = stop_ids(tokenizer)
         self._prompt_seen = False
 
@@ -311,14 +318,22 @@ class RowStreamer:
             if token in self.stop_ids:
                 self.finished[row] = True
                 continue
-            self.streams[row].push(token)
+            try:
+                self.streams[row].push(token)
+            except Exception as error:  # this row's listener alone: the batch goes on
+                self.errors[row], self.finished[row] = error, True
 
     def end(self) -> None:
-        for stream in self.streams:
-            stream.finish()
+        for row, stream in enumerate(self.streams):
+            if self.errors[row] is None:
+                try:
+                    stream.finish()
+                except Exception as error:
+                    self.errors[row] = error
 
-    def texts(self) -> list[str]:
-        return [stream.text() for stream in self.streams]
+    def texts(self) -> list[str | Exception]:
+        return [error or stream.text() for stream, error in zip(self.streams, self.errors,
+                                                                  strict=True)]
 
 
 def stop_ids(tokenizer: PreTrainedTokenizerBase) -> set[int]:

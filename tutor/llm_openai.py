@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from tutor.errors import ModelUnavailable
-from tutor.llm import GenerationConfig, GenerationRequest
+from tutor.llm import AnswerAbandoned, GenerationConfig, GenerationRequest
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4  # a served model's tokenizer is not here: a rough count for benches
@@ -65,15 +65,20 @@ class OpenAIGenerator:
             stream = self.client.chat.completions.create(
                 model=model, messages=list(request.messages),  # type: ignore[arg-type]
                 max_tokens=self.config.max_new_tokens, temperature=0.0, stream=True)
-            for chunk in stream:
-                delta = chunk.choices[0].delta if chunk.choices else None
-                piece = getattr(delta, "content", None)  # servers send role-only or null deltas
-                if piece:
-                    parts.append(piece)
-                    request.on_text(piece)
-                if time.monotonic() > deadline:
-                    stream.close()
-                    raise TimeoutError("the whole answer took too long")
+            # Closing the connection on leaving (the end, a timeout, an abandoned
+            # answer) is how the server hears to stop decoding it.
+            with stream:
+                for chunk in stream:
+                    delta = chunk.choices[0].delta if chunk.choices else None
+                    piece = getattr(delta, "content", None)  # role-only or null deltas
+                    if piece:
+                        parts.append(piece)
+                        request.on_text(piece)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the whole answer took too long")
+        except AnswerAbandoned as abandoned:
+            log.debug("an answer was abandoned after %d pieces", len(parts))
+            return abandoned
         except Exception as error:
             log.warning("the model server failed a request after %d pieces: %s",
                         len(parts), error)

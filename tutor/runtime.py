@@ -35,6 +35,7 @@ from tutor.llm import (
     GenerationRequest,
     Generator,
     TransformersGenerator,
+    choose_device,
     load_model,
 )
 from tutor.quiz.bank import build_bank
@@ -105,6 +106,9 @@ class Runtime:
         self.knowledge = Knowledge(self.engine, settings.data_dir, settings.learner_min_attempts)
         # Courses being ingested, with when their question bank should be ready.
         self._preparing: dict[str, float] = {}
+        # A generator passed in is not the packaged model that TUTORBOT_LLM_MODEL names.
+        self._packaged_llm = generator_factory is None and (
+            settings.llm_backend == "transformers" and settings.llm_model == PACKAGED_LLM)
         self._generator_factory = generator_factory or (lambda: load_generator(settings))
         self._generator: Generator | None = None
         self._ingest_lock = threading.Lock()
@@ -126,6 +130,38 @@ class Runtime:
         if self._generator is None:
             self._generator = self._generator_factory()
         return self._generator
+
+    @cached_property
+    def explain_skipped(self) -> str:
+        """Why answers come without the model's explanation, or "" when they have one
+        (TUTORBOT_EXPLAIN; auto: none from the packaged model on a CPU)."""
+        choice = self.settings.explain
+        if choice == "never":
+            return "TUTORBOT_EXPLAIN=never"
+        if choice == "always" or not self._packaged_llm:
+            return ""
+        try:
+            device = choose_device(self.settings.llm_device)
+        except ModelLoadError:  # no CUDA after all: loading the model says so
+            return ""
+        if device != "cpu":
+            return ""
+        return ("TUTORBOT_EXPLAIN=auto: the packaged 135M model on a CPU; the answer check "
+                "removed every sentence it wrote on both public sets")
+
+    @property
+    def needs_generator(self) -> bool:
+        """Whether anything here will ask the language model: answers' explanations, or
+        the question bank's model-written questions."""
+        return not self.explain_skipped or self.settings.question_writers() != "text"
+
+    def load_models(self) -> None:
+        """Load now what answering will use (before the first learner waits for it);
+        the language model only if something needs it (a quiz by the model, asked
+        for on the command line, still loads it then)."""
+        self.embedder  # noqa: B018
+        if self.needs_generator:
+            self.generator  # noqa: B018
 
     @cached_property
     def embed_worker(self) -> BatchWorker[list[str], np.ndarray]:
@@ -304,6 +340,7 @@ class Runtime:
         return AnswerEngine(
             embed=self.embed, search=self.search, generate=self.generate,
             record_gap=self.learners.record_gap, policy=policy,
+            explain_skipped=self.explain_skipped,
         )
 
     def close(self) -> None:

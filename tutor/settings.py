@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         "auto", description="int8 weights and activations for the model's layers on CPU "
         "(PyTorch's dynamic quantization). auto: on for a float32 model on CPU.")
     max_new_tokens: int = Field(160, ge=16, le=2048)
+    explain: Literal["auto", "always", "never"] = Field(
+        "auto", description="Whether answers add the model's explanation after the quote. "
+        "auto: not with the packaged 135M model on a CPU (the check removed every sentence "
+        "it wrote on both public sets, bench.answer_length); with any other model or on "
+        "a GPU, yes.")
     embedding_model: str = PACKAGED_EMBEDDER
     default_course: str = "workplace-safety"
     max_upload_mb: float = Field(25.0, gt=0, description="Largest file ingest accepts.")

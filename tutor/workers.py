@@ -19,9 +19,15 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from tutor.errors import ModelUnavailable
+
 Request = TypeVar("Request")
 Result = TypeVar("Result")
 log = logging.getLogger(__name__)
+
+
+class WorkerStopped(ModelUnavailable):
+    """The worker was stopped (the process is ending) before it took this request."""
 
 
 @dataclass
@@ -37,6 +43,8 @@ class _QueueWorker(Generic[Request, Result]):
     def __init__(self, name: str, threads: int) -> None:
         self.name = name
         self._queue: queue.SimpleQueue[_Job[Request, Result] | None] = queue.SimpleQueue()
+        self._closed = False
+        self._closing = threading.Lock()  # a request is queued before the stop, or refused
         self._threads = [threading.Thread(target=self._run, name=f"{name}-worker-{n}",
                                           daemon=True) for n in range(threads)]
         for thread in self._threads:
@@ -50,7 +58,10 @@ class _QueueWorker(Generic[Request, Result]):
     async def submit(self, request: Request) -> Result:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
-        self._queue.put(_Job(request, future, loop))
+        with self._closing:
+            if self._closed:
+                raise self._stopped()
+            self._queue.put(_Job(request, future, loop))
         return await future
 
     def run_all(self, requests: Sequence[Request]) -> list[Result | BaseException]:
@@ -65,10 +76,27 @@ class _QueueWorker(Generic[Request, Result]):
         return asyncio.run(gather())
 
     def close(self) -> None:
+        """Refuse what is queued (WorkerStopped), finish what is in hand, stop."""
+        with self._closing:
+            self._closed = True
+        refused = 0
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                refused += 1
+                _hand_over(job, _set_exception, self._stopped())
+        if refused:
+            log.info("%s stopped: %d queued requests refused", self.name, refused)
         for _ in self._threads:
             self._queue.put(None)  # one stop for each thread
         for thread in self._threads:
             thread.join(timeout=30)
+
+    def _stopped(self) -> WorkerStopped:
+        return WorkerStopped(f"The {self.name} worker has stopped: the tutor is shutting down.")
 
     def _run(self) -> None:
         raise NotImplementedError
@@ -118,6 +146,9 @@ class BatchWorker(_QueueWorker[Request, Result]):
             self._handle([first, *more])
 
     def _handle(self, jobs: list[_Job[Request, Result]]) -> None:
+        jobs = [job for job in jobs if not job.future.done()]  # cancelled while queued
+        if not jobs:
+            return
         self.batches_run += 1
         try:
             results = self.handle_batch([job.request for job in jobs])
@@ -242,8 +273,9 @@ class DecodingWorker(_QueueWorker[Request, Result]):
                     self.decoder.drop(gone)
                 self._settle(running, self.decoder.admit(
                     [(key, job.request) for key, job in joining.items() if key in running]))
-                self._settle(running, self.decoder.step())
-                self.steps_run += 1
+                ended = self.decoder.step()
+                self.steps_run += 1  # counted before a caller hears its row ended
+                self._settle(running, ended)
             except BaseException as error:  # the whole batch failed: tell every caller
                 log.warning("%s: a decoding step failed", self.name, exc_info=True)
                 self.decoder.clear()

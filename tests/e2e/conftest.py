@@ -19,7 +19,8 @@ from tutor.settings import Settings
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     """The real models over the sample course, with its question bank: one per module."""
     settings = Settings(data_dir=Path(tmp_path_factory.mktemp("fronts")), _env_file=None,
-                        stream_edit_interval_s=0.5)
+                        stream_edit_interval_s=0.5,
+                        explain="always")  # the fronts stream the real model's answer
     runtime = Runtime(settings)
     runtime.add_material([SAMPLE_COURSE], "workplace-safety")
     yield runtime

@@ -95,6 +95,19 @@ def test_ask_answers_a_burning_computer_with_co2(env: dict[str, str], ingested: 
     assert "water" not in " ".join(answer["kept_sentences"]).lower()  # never "use water"
     assert answer["sources"][0]["document"] == "fire-safety.md"
     assert set(answer["sources"][0]) >= {"document", "section", "score", "text"}
+    # The packaged model on this CPU: the quote alone, at once, and the JSON says why.
+    assert answer["explained"] is False and "on a CPU" in answer["explain_skipped"]
+    assert answer["kept_sentences"] == [] and "first_token_ms" not in answer["timings"]
+
+
+def test_ask_with_the_explanation_asked_for_runs_the_model(env: dict[str, str],
+                                                           ingested: dict) -> None:
+    answer = json_of(tutorbot({**env, "TUTORBOT_EXPLAIN": "always"}, "ask",
+                              "Which extinguisher do I use on a burning computer?",
+                              "--course", COURSE, "--json"))
+    assert answer["explained"] is True and answer["explain_skipped"] is None
+    assert answer["quote"].startswith("> ") and "CO2" in answer["quote"]
+    assert "water" not in " ".join(answer["kept_sentences"]).lower()  # never "use water"
     assert answer["timings"]["first_token_ms"] > 0
 
 

@@ -2,11 +2,11 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 
 import pytest
 
-from tutor.workers import BatchDecoder, BatchWorker, DecodingWorker
+from tutor.workers import BatchDecoder, BatchWorker, DecodingWorker, WorkerStopped
 
 
 async def test_requests_waiting_together_form_one_batch() -> None:
@@ -209,4 +209,54 @@ async def test_an_abandoned_answer_leaves_the_batch() -> None:
     abandoned.cancel()
     assert await worker.submit(3) == "row 1 done"
     assert 0 not in decoder.left and len(decoder.steps) < 100
+    worker.close()
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for something another thread does (a condition, not a guess at its time)."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("it never happened")
+
+
+async def test_stop_refuses_every_queued_request_and_finishes_the_one_in_hand() -> None:
+    decoder = CountdownDecoder()
+    decoder.step_gate.clear()
+    worker = DecodingWorker("test", lambda: decoder)
+    in_hand = asyncio.ensure_future(worker.submit(2))
+    await until(lambda: len(decoder) == 1)  # decoding its first step
+    queued = [asyncio.ensure_future(worker.submit(1)) for _ in range(2)]
+    await until(lambda: worker.waiting == 2)
+    closing = asyncio.ensure_future(asyncio.to_thread(worker.close))
+    for request in queued:  # settled by the stop itself, before the step in hand ends
+        with pytest.raises(WorkerStopped, match="stopped"):
+            await asyncio.wait_for(request, 5)
+    with pytest.raises(WorkerStopped):  # what comes after the stop is refused at once
+        await worker.submit(1)
+    decoder.step_gate.set()
+    assert await in_hand == "row 0 done"
+    await asyncio.wait_for(closing, 5)
+    assert decoder.steps == [[0], [0]]  # the refused never reached the decoder
+
+
+async def test_a_request_cancelled_while_queued_is_never_handled() -> None:
+    release = threading.Event()
+    handled: list[int] = []
+
+    def echo(batch: list[int]) -> list[int]:
+        release.wait(5)
+        handled.extend(batch)
+        return batch
+
+    worker = BatchWorker("served", echo, max_batch=1)
+    first = asyncio.ensure_future(worker.submit(1))
+    await until(lambda: worker.waiting == 0 and not first.done())  # in hand
+    abandoned = asyncio.ensure_future(worker.submit(2))
+    await until(lambda: worker.waiting == 1)
+    abandoned.cancel()
+    release.set()
+    assert await first == 1 and await worker.submit(3) == 3
+    assert handled == [1, 3]
     worker.close()

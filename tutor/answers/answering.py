@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from tutor.answers.grounding import (
 from tutor.answers.prompts import build_messages, passage_label
 from tutor.answers.quote import Quote, choose_quote, unit_scores, unit_windows
 from tutor.errors import ModelLoadError, ModelUnavailable, TutorError
-from tutor.llm import ChatMessages
+from tutor.llm import AnswerAbandoned, ChatMessages
 from tutor.messages import Source
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class Answer:
     kept: tuple[str, ...] = ()  # the model's sentences that passed the check
     quoted: tuple[str, ...] = ()  # the quote's sentences, items or code, as the material has them
     model_error: str = ""  # why the model's explanation is missing, when it failed
+    explained: bool = True  # the model was asked for an explanation
+    explain_skipped: str = ""  # why it was not, when it was not
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -77,6 +80,8 @@ class Answer:
             "kept_sentences": list(self.kept),
             "removed_sentences": list(self.removed),
             "model_error": self.model_error or None,
+            "explained": self.explained,
+            "explain_skipped": self.explain_skipped or None,
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
@@ -189,12 +194,16 @@ class AnswerEngine:
         generate: GenerateFn,
         record_gap: GapFn,
         policy: AnswerPolicy,
+        explain_skipped: str = "",
     ) -> None:
+        """`explain_skipped`: why answers skip the model's explanation (a setting; the
+        packaged model on a CPU), or "" to explain."""
         self.embed = embed
         self.search = search
         self.generate = generate
         self.record_gap = record_gap
         self.policy = policy
+        self.explain_skipped = explain_skipped
 
     async def answer(
         self, course: str, question: str, query: str | None = None,
@@ -202,7 +211,9 @@ class AnswerEngine:
     ) -> AsyncIterator[str | Answer]:
         """Drafts (str, the whole text so far), then the `Answer`. `query` is what to
         search with when it differs from the question (follow-ups). Without
-        `explain`, the quote alone: no model runs (coaching needs no more)."""
+        `explain` (coaching needs no more) or with the explanation skipped, the quote
+        alone: no model runs. Closing this stream, or cancelling its consumer, stops
+        the model's answer: it leaves the decoding batch at the next step."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         query_vector = (await self.embed([query or question]))[0]
@@ -220,11 +231,13 @@ class AnswerEngine:
                                         passages[: self.policy.passages])
         quote = evidence.quote()
         timings["quote_ms"] = _ms_since(started)
-        if not explain:
+        if not explain or self.explain_skipped:
             timings["total_ms"] = _ms_since(started)
             yield Answer(question, compose(quote, []), _cited(evidence, quote, []), True, True,
                          fallback=True, timings=timings, quote=quote.render() if quote else "",
-                         quoted=tuple(u.text for u in quote.units) if quote else ())
+                         quoted=tuple(u.text for u in quote.units) if quote else (),
+                         explained=False,
+                         explain_skipped=self.explain_skipped or "the quote alone was asked for")
             return
 
         kept: list[CheckedSentence] = []
@@ -232,10 +245,10 @@ class AnswerEngine:
         # The model's turn is taken before the quote goes out: showing it (an edit on
         # the platform, perhaps rate-limited) must not hold the explanation back.
         generation = self._start(build_messages(question, evidence.passages, earlier_question))
-        if quote is not None:
-            yield Draft(compose(quote, []), _cited(evidence, quote, []), explaining=True)
         model_error = ""
         try:
+            if quote is not None:
+                yield Draft(compose(quote, []), _cited(evidence, quote, []), explaining=True)
             async for sentences in self._sentences(generation, timings, started):
                 vectors = await self.embed(sentences)
                 for checked in evidence.check(sentences, vectors):
@@ -249,6 +262,8 @@ class AnswerEngine:
                 raise TutorError("The explanation isn't available right now: the language "
                                  "model did not answer. Please try again in a minute.") from error
             model_error = str(error)
+        finally:  # closed or cancelled before the model's end: no one reads the rest
+            generation.abandon()
         timings["total_ms"] = _ms_since(started)
         yield Answer(
             question, compose(quote, kept), _cited(evidence, quote, kept), True,
@@ -282,9 +297,15 @@ class AnswerEngine:
         """The model's answer requested now; its pieces arrive on the queue."""
         loop = asyncio.get_running_loop()
         pieces: asyncio.Queue[str] = asyncio.Queue()
-        task = asyncio.ensure_future(self.generate(
-            messages, lambda piece: loop.call_soon_threadsafe(pieces.put_nowait, piece)))
-        return _Generation(pieces, task)
+        abandoned = threading.Event()
+
+        def on_text(piece: str) -> None:  # in the model's thread
+            if abandoned.is_set():  # a served model's stream ends at its next piece
+                raise AnswerAbandoned("no one reads this answer any more")
+            loop.call_soon_threadsafe(pieces.put_nowait, piece)
+
+        return _Generation(pieces, asyncio.ensure_future(self.generate(messages, on_text)),
+                           abandoned)
 
     async def _sentences(
         self, generation: _Generation, timings: dict[str, float], started: float
@@ -331,6 +352,15 @@ class AnswerEngine:
 class _Generation:
     pieces: asyncio.Queue[str]
     task: asyncio.Future[str]
+    abandoned: threading.Event
+
+    def abandon(self) -> None:
+        """Stop the model's answer, if it is still coming: the request's cancelled
+        future takes its row out of the decoding batch at the next step (or out of
+        the queue), and its next piece ends a served model's stream."""
+        if not self.task.done():
+            self.abandoned.set()
+            self.task.cancel()
 
 
 def _cited(evidence: _Evidence, quote: Quote | None, kept: Sequence[CheckedSentence]
