@@ -112,6 +112,7 @@ class Runtime:
         self._generator_factory = generator_factory or (lambda: load_generator(settings))
         self._generator: Generator | None = None
         self._ingest_lock = threading.Lock()
+        self._loading = {"embedder": threading.Lock(), "generator": threading.Lock()}
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # the embed worker's
         # The background storing of an upload's sentences, the latest (tests wait on it).
         self.sentences_stored: Future[int] | None = None
@@ -119,16 +120,21 @@ class Runtime:
 
     @property
     def embedder(self) -> Embedder:
-        """The embedding model, loaded on first use (listing courses needs none)."""
+        """The embedding model, loaded on first use (listing courses needs none), once:
+        the embed worker, ingest and the dialogue's threads may all ask at once."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings)
+            with self._loading["embedder"]:
+                if self._embedder is None:
+                    self._embedder = load_embedder(self.settings)
         return self._embedder
 
     @property
     def generator(self) -> Generator:
-        """The language model, loaded on first use (the slow part of starting)."""
+        """The language model, loaded on first use (the slow part of starting), once."""
         if self._generator is None:
-            self._generator = self._generator_factory()
+            with self._loading["generator"]:
+                if self._generator is None:
+                    self._generator = self._generator_factory()
         return self._generator
 
     @cached_property
