@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # A reply that comes this soon needs no "Looking in the course material…" before it:
 # a bot may send about 30 requests a second, and under 50 learners' questions the
@@ -47,6 +48,9 @@ class IncomingMessage:
     button: str | None = None
     files: tuple[Attachment, ...] = ()
     conversation: str = ""
+    # Set when a message is handled again because the worker that took it died: when
+    # it first came. A quiz answer recorded since then was this one's (or a later one's).
+    first_received: datetime | None = None
 
 
 @dataclass(frozen=True)
