@@ -447,7 +447,7 @@ async def test_an_update_whose_worker_died_unanswered_is_answered_once_by_anothe
         other = TelegramAdapter(DialogueManager(runtime), runtime.settings)
         stop = asyncio.Event()
         task = asyncio.create_task(other.run(stop))
-        await fake.wait_for(lambda: len(fake.bot_messages(LEARNER)) >= 2, 20)
+        await fake.wait_for(lambda: len(fake.bot_messages(LEARNER)) >= 2, 60)
         await asyncio.sleep(4)  # three more checks for lapsed updates: nothing more
         texts = [m.get("text", "") for m in fake.bot_messages(LEARNER)]
         assert len(texts) == 2 and "Commands:" in texts[0] and "workplace-safety" in texts[1]
