@@ -9,8 +9,14 @@ get their answers; then, all at once, they rate them (👍/👎), answer quiz qu
 Markdown files, until the process is killed with SIGKILL at a random moment. What
 counts as acknowledged: a rating's "Thanks, noted" toast, a quiz answer's ✅/🟡/❌
 feedback, an upload's "passages added" report. Then the database is read by a
-fresh process, and serve is started again on it (the next cycle's first answers
-show it works).
+fresh process, and serve is started again on it.
+
+Replies too: half the learners ask question after question during the burst, the
+others answer quiz questions, so the kill lands between taking an update and
+replying to it. After the restart the bench waits for the lease (`LEASE_S`, set
+short here) to lapse and the restarted process to handle what the dead one left,
+then counts per learner the questions and quiz answers that never got a reply (a
+final answer; a ✅/🟡/❌, or "graded before a restart") and the replies beyond one.
 
     python -m bench.crash_serve [--cycles 5] [--learners 6] [--seed 3]
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -43,6 +50,8 @@ TUTORBOT = str(Path(sys.executable).with_name("tutorbot"))
 TOKEN = "6161:crash"
 TRAINER = 900
 MARKS = ("✅", "🟡", "❌")
+LEASE_S = 30  # TUTORBOT_TELEGRAM_LEASE_S: longer than an answer takes here, short to wait for
+GRADED_BEFORE = "graded before a restart"
 QUESTIONS = ["How long should I cool a burn?", "What does PASS stand for?",
              "What angle should a ladder be at?", "What is the forklift speed limit?",
              "Which extinguisher is for electrical fires?", "How heavy a load may I lift?"]
@@ -72,6 +81,8 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             (m for m in reversed(fake.bot_messages(chat)) if "feedback:" in str(buttons(m))),
             None), 300)
     acked = {"ratings": [], "quiz_answers": {chat: 0 for chat in learners}, "uploads": []}
+    sent = {"questions": {chat: 0 for chat in learners},
+            "quiz_answers": {chat: 0 for chat in learners}}
     clicks: dict[str, tuple[int, bool]] = {}
 
     async def rate(chat: int) -> None:
@@ -98,9 +109,18 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
                 fake.user_click(chat, shown["message_id"], rng.choice(options))
             else:
                 fake.user_message(chat, "20 minutes")
+            sent["quiz_answers"][chat] += 1
             await fake.wait_for(lambda before=before: len(fake.bot_messages(chat)) > before, 120)
             acked["quiz_answers"][chat] = sum(m.get("text", "").startswith(MARKS)
                                               for m in fake.bot_messages(chat))
+
+    async def ask(chat: int) -> None:
+        """Question after question, each once the last is answered, until the kill."""
+        for _ in range(500):
+            before = finals(fake, chat)
+            fake.user_message(chat, rng.choice(QUESTIONS))
+            sent["questions"][chat] += 1
+            await fake.wait_for(lambda before=before: finals(fake, chat) > before, 300)
 
     def reports() -> int:
         return sum("passages added" in m.get("text", "") for m in fake.bot_messages(TRAINER))
@@ -115,7 +135,8 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             acked["uploads"].append(name)
 
     burst = [asyncio.create_task(rate(chat)) for chat in learners]
-    burst += [asyncio.create_task(quiz(chat)) for chat in learners]
+    burst += [asyncio.create_task(quiz(chat) if n % 2 else ask(chat))
+              for n, chat in enumerate(learners)]
     burst.append(asyncio.create_task(upload(200)))  # more than the burst has time for
     kill_at = rng.uniform(0.5, 8.0)
     await asyncio.sleep(kill_at)
@@ -128,7 +149,43 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
     for answer in fake.callback_answers:
         if answer.get("callback_query_id") in clicks and "noted" in answer.get("text", ""):
             acked["ratings"].append(clicks[answer["callback_query_id"]])
-    return {"kill_at_s": round(kill_at, 1), **check(env, acked, learners)}
+    written = check(env, acked, learners)
+    process = await serve(env, fake)  # restarted: it handles what the dead one left
+    replies = await replied(fake, sent, learners)
+    process.send_signal(signal.SIGTERM)
+    process.wait(60)
+    return {"kill_at_s": round(kill_at, 1), **written, **replies}
+
+
+def finals(fake: FakeTelegram, chat: int) -> int:
+    """A chat's final answers to questions (they carry the 👍/👎 buttons)."""
+    return sum("feedback:" in str(buttons(m)) for m in fake.bot_messages(chat))
+
+
+def graded(fake: FakeTelegram, chat: int) -> int:
+    """A chat's replies to quiz answers."""
+    return sum(m.get("text", "").startswith(MARKS) or GRADED_BEFORE in m.get("text", "")
+               for m in fake.bot_messages(chat))
+
+
+async def replied(fake: FakeTelegram, sent: dict, learners: list[int]) -> dict:
+    """Per kind, the updates sent that got no reply and the replies beyond one, once
+    the restarted process had the time to handle what the dead one left."""
+    got = {"questions": finals, "quiz_answers": graded}
+
+    def short() -> int:
+        return sum(max(0, sent[kind][chat] - got[kind](fake, chat))
+                   for kind in got for chat in learners)
+    with contextlib.suppress(TimeoutError):  # what is still missing then is counted
+        await fake.wait_for(lambda: short() == 0, LEASE_S * 3)
+    await asyncio.sleep(LEASE_S / 2)  # and a second reply, if one were coming
+    counts = {kind: [(sent[kind][chat], got[kind](fake, chat)) for chat in learners]
+              for kind in got}
+    return {"sent": {kind: sum(s for s, _ in counts[kind]) for kind in got},
+            "never_answered": {kind: sum(max(0, s - g) for s, g in counts[kind])
+                               for kind in got},
+            "answered_twice": {kind: sum(max(0, g - s) for s, g in counts[kind])
+                               for kind in got}}
 
 
 def check(env: dict[str, str], acked: dict, learners: list[int]) -> dict:
@@ -158,6 +215,7 @@ async def main_async(cycles: int, count: int, seed: int) -> dict:
         env.update(TUTORBOT_DATA_DIR=folder, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                    TUTORBOT_ASK_SERVER_IDLE_MINUTES="0", TUTORBOT_RATE_LIMIT="0",
                    TUTORBOT_TELEGRAM_TOKEN=TOKEN, TUTORBOT_ADMINS=f"telegram:{TRAINER}",
+                   TUTORBOT_TELEGRAM_LEASE_S=str(LEASE_S),
                    TUTORBOT_TELEGRAM_API_URL=f"http://127.0.0.1:{port}")
         subprocess.run([TUTORBOT, "ingest", str(SAMPLE_COURSE), "--course", "workplace-safety"],
                        env=env, check=True, capture_output=True)
@@ -175,7 +233,10 @@ async def main_async(cycles: int, count: int, seed: int) -> dict:
     total = {kind: sum(r["acknowledged"][kind] for r in results)
              for kind in ("ratings", "quiz_answers", "uploads")}
     lost = {kind: sum(r["missing"][kind] for r in results) for kind in total}
-    return {"cycles": cycles, "acknowledged": total, "lost": lost, "details": results}
+    replies = {key: {kind: sum(r[key][kind] for r in results) for kind in results[0][key]}
+               for key in ("sent", "never_answered", "answered_twice")}
+    return {"cycles": cycles, "acknowledged": total, "lost": lost, **replies,
+            "lease_s": LEASE_S, "details": results}
 
 
 def main() -> None:

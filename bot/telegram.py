@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -41,7 +43,6 @@ from telegram.error import (
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -74,6 +75,7 @@ MAX_LABEL, MAX_SOURCES = 200, 10  # a message's sources fit beside its text
 FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while the Bot API cannot be reached at start
 OUTAGE_LOG_S = 60  # while polling fails: a log line a minute
 CONNECT_RETRIES_S = (1, 2, 4, 8, 16)  # a send that could not connect, tried again
+LAPSED_CHECK_S = 30.0  # how often a worker looks for updates a dead worker left unanswered
 T = TypeVar("T")
 CLOUD_API = "https://api.telegram.org"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what the cloud Bot API lets a bot download
@@ -110,6 +112,11 @@ class TelegramAdapter:
                              "anyone who reaches the port could post updates as any learner")
         self.manager = manager
         self.settings = settings
+        # Update ids count per bot: two bots on one database must not skip each other's.
+        bot_id = settings.telegram_token.get_secret_value().split(":")[0]
+        self.received = ReceivedEvents(manager.runtime.engine, f"{self.platform}:{bot_id}",
+                                       settings.telegram_lease_s)
+        self._replayed: dict[int, datetime] = {}  # update id: when it was first received
         root = settings.telegram_api_url.rstrip("/")
         self.app = (
             Application.builder()
@@ -118,15 +125,14 @@ class TelegramAdapter:
             .base_file_url(f"{root}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=3))  # flood control: wait, retry
             .concurrent_updates(True)  # learners must not wait for each other's answers
+            .update_queue(TakenUpdates(self.received))
             .build()
         )
-        # Update ids count per bot: two bots on one database must not skip each other's.
-        bot_id = settings.telegram_token.get_secret_value().split(":")[0]
-        self.received = ReceivedEvents(manager.runtime.engine, f"{self.platform}:{bot_id}")
-        self.app.add_handler(TypeHandler(Update, self._skip_redelivered), group=-1)
+        self.app.add_handler(TypeHandler(Update, self._note_reachable), group=-1)
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_handler(MessageHandler(
             (filters.TEXT | filters.Document.ALL) & ~filters.UpdateType.EDITED, self._on_message))
+        self.app.add_handler(TypeHandler(Update, self._answered), group=1)
         self.app.add_error_handler(self._on_error)
         self._unreachable_since: float | None = None  # polling has failed since then
         self._last_outage_log = 0.0
@@ -155,7 +161,9 @@ class TelegramAdapter:
                     allowed_updates=["message", "callback_query"], bootstrap_retries=-1,
                     error_callback=self._polling_failed)
             log.info("Telegram bot @%s is running", self.app.bot.username)
+            lapsed = asyncio.create_task(self._handle_lapsed_regularly(stop))
             await stop.wait()
+            await lapsed
         finally:
             if self.app.updater is not None and self.app.updater.running:
                 await self.app.updater.stop()
@@ -199,19 +207,41 @@ class TelegramAdapter:
             self._last_outage_log = now
         self._unreachable_since = self._unreachable_since or now
 
-    async def _skip_redelivered(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        """An update another worker (or this one before a restart) took is not
-        answered again: Telegram resends a webhook update it got no answer to in time."""
+    async def _note_reachable(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         if self._unreachable_since is not None:
             log.warning("Telegram API reachable again after %.0f s; catching up",
                         time.monotonic() - self._unreachable_since)
             self._unreachable_since = None
-        if await asyncio.to_thread(self.received.take, str(update.update_id)) is not Taken.NOW:
-            raise ApplicationHandlerStop
 
-    async def _answered(self, update: Update) -> None:
-        """After the last reply is sent: a resend of the update is not answered again."""
+    async def _answered(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """After its handler is done (replied, found nothing to answer, or failed and
+        logged): a resend of the update, or a replay, is not answered again."""
+        self._replayed.pop(update.update_id, None)
         await asyncio.to_thread(self.received.answered, str(update.update_id))
+
+    async def handle_lapsed(self) -> int:
+        """Queue the updates a dead worker took and never answered (their lease lapsed):
+        the queue takes each again, so one worker handles it. Returns how many."""
+        lapsed = await asyncio.to_thread(self.received.lapsed)
+        for payload, received_at in lapsed:
+            update = Update.de_json(json.loads(payload), self.app.bot)
+            self._replayed[update.update_id] = received_at
+            await self.app.update_queue.put(update)
+        return len(lapsed)
+
+    async def _handle_lapsed_regularly(self, stop: asyncio.Event) -> None:
+        """At start and every so often: a worker that died mid-answer left its updates
+        unanswered, and Telegram will not send them again."""
+        every_s = min(LAPSED_CHECK_S, self.settings.telegram_lease_s / 4)
+        while not stop.is_set():
+            try:
+                if count := await self.handle_lapsed():
+                    log.warning("handling %d updates again that a stopped worker took and "
+                                "never answered", count)
+            except Exception:
+                log.exception("looking for unanswered updates failed; trying again later")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every_s)
 
     async def send_direct(self, user_id: str, reply: Reply) -> None:
         """A message the learner did not ask for (a review nudge), in their private chat."""
@@ -246,10 +276,10 @@ class TelegramAdapter:
             learner_id(user.id), text, files=files,
             conversation="" if message.chat.type == ChatType.PRIVATE else str(message.chat.id),
             group=message.chat.type != ChatType.PRIVATE,
+            first_received=self._replayed.get(update.update_id),
         )
         await StreamedReply(message, self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
-        await self._answered(update)
 
     def _addressed_text(self, message: Message, text: str) -> str | None:
         """In a group: the text without the @mention if the bot was mentioned, replied
@@ -282,7 +312,8 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None or query.data is None:
             return
-        incoming = IncomingMessage(learner_id(query.from_user.id), "", button=query.data)
+        incoming = IncomingMessage(learner_id(query.from_user.id), "", button=query.data,
+                                   first_received=self._replayed.get(update.update_id))
         toast = ""
         replies = []
         async for reply in self.manager.respond(incoming):
@@ -295,10 +326,36 @@ class TelegramAdapter:
             for reply in replies:
                 await send_pieces(query.message.reply_text, reply)
                 await send_attachments(query.get_bot(), query.message.chat_id, reply)
-        await self._answered(update)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)
+
+
+class TakenUpdates(asyncio.Queue):
+    """The application's update queue. An update is taken (tutor/received.py) with its
+    JSON before it is queued, so before polling confirms it to Telegram or a webhook
+    answers 200: a worker killed after that leaves it for another to handle. One that
+    another worker holds or answered is dropped."""
+
+    def __init__(self, received: ReceivedEvents) -> None:
+        super().__init__()
+        self.received = received
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and not await self._take(item):
+            return
+        await super().put(item)
+
+    async def _take(self, update: Update) -> bool:
+        user = update.effective_user
+        try:
+            taken = await asyncio.to_thread(
+                self.received.take, str(update.update_id), json.dumps(update.to_dict()),
+                learner_id(user.id) if user else None)
+        except Exception:  # polling must go on: answered, at worst, without a lease
+            log.exception("could not store update %s; handling it anyway", update.update_id)
+            return True
+        return taken is Taken.NOW
 
 
 class StreamedReply:

@@ -191,7 +191,7 @@ class DialogueManager:
                 async for reply in self._aside(message, run, text):
                     yield reply
                 return
-            async for reply in self.quiz.typed(run, text):  # else text answers the quiz
+            async for reply in self.quiz.typed(run, text, message.first_received):
                 yield reply
             return
         coached = self.learners.coaching(message.learner)

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # A reply that comes this soon needs no "Looking in the course material…" before it:
 # a bot may send about 30 requests a second, and under 50 learners' questions the
@@ -63,6 +64,9 @@ class IncomingMessage:
     # Others read this conversation (a Telegram group, a Slack channel): a reply about
     # the learner alone is marked `Reply.private` and goes to them privately.
     group: bool = False
+    # Set when a message is handled again because the worker that took it died: when
+    # it first came. A quiz answer recorded since then was this one's (or a later one's).
+    first_received: datetime | None = None
 
 
 @dataclass(frozen=True)

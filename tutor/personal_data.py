@@ -2,7 +2,8 @@
 column of these rows and /forget deletes them, so a learner table added here is in
 both (and tests/tutor/test_personal_data.py fails for one that is left out).
 
-Kept without the learner: unanswerable questions (ContentGap) and chat event ids.
+Kept without the learner: unanswerable questions (ContentGap) and the ids of chat
+events answered (a Telegram update waiting for its answer is the learner's: "pending").
 """
 
 from __future__ import annotations
@@ -16,11 +17,22 @@ from sqlmodel import Session, SQLModel, col, select
 
 from knowledge.tables import Skill
 from tutor.database import delete_rows
-from tutor.tables import Attempt, Feedback, Learner, Mastery, Question, QuizRun, Reminder, Turn
+from tutor.tables import (
+    Attempt,
+    Feedback,
+    Learner,
+    Mastery,
+    Question,
+    QuizRun,
+    ReceivedEvent,
+    Reminder,
+    Turn,
+)
 
 # (what /mydata calls it, the column that names the learner), in an order /forget can
 # delete in: a turn refers to its learner.
 LEARNER_ROWS: tuple[tuple[str, Any], ...] = (
+    ("pending", ReceivedEvent.learner_id),
     ("ratings", Feedback.learner_id),
     ("turns", Turn.learner_id),
     ("attempts", Attempt.learner_id),

@@ -6,18 +6,24 @@ reply is sent. A redelivery is answered again only when the lease ran out with n
 reply (the worker died between taking it and replying); one already answered, or
 whose lease is still held, is not. Ids older than a day are deleted: Slack gives up
 redelivering after about an hour, Telegram after a day.
+
+Telegram counts an update delivered once a worker fetched it, answered or not, so
+it never resends one whose worker died. Its update is taken with its JSON (and its
+learner, for /forget), kept until it is answered: `lapsed()` lists those whose lease
+ran out unanswered, for the tutor to handle again (taking them again first, so one
+worker does). Answered, the row keeps the id only.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import Engine, update
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
-from knowledge.tables import insert_ignoring_duplicates, utcnow
+from knowledge.tables import as_utc, insert_ignoring_duplicates, utcnow
 from tutor.tables import ReceivedEvent
 
 KEEP = timedelta(days=1)
@@ -42,8 +48,10 @@ class ReceivedEvents:
         self._insert = insert_ignoring_duplicates(engine, ReceivedEvent)
         self._purged = float("-inf")  # monotonic time of the last purge
 
-    def take(self, event_id: str) -> Taken:
-        """Take the event for a lease, if no worker answered it nor holds it."""
+    def take(self, event_id: str, payload: str | None = None,
+             learner: str | None = None) -> Taken:
+        """Take the event for a lease, if no worker answered it nor holds it; a new
+        one is stored with its `payload` and `learner` until it is answered."""
         now = utcnow()
         with Session(self.engine) as session:
             if time.monotonic() - self._purged > PURGE_EVERY_S:
@@ -53,6 +61,7 @@ class ReceivedEvents:
             # RETURNING, not rowcount: psycopg counts a skipped row as one.
             stored = session.execute(self._insert.values(  # type: ignore[attr-defined]
                 platform=self.platform, event_id=event_id, received_at=now, taken_at=now,
+                payload=payload, learner_id=learner,
             ).returning(col(ReceivedEvent.event_id))).first()
             if stored is not None:
                 session.commit()
@@ -70,11 +79,24 @@ class ReceivedEvents:
         return Taken.ANSWERED if answered else Taken.HELD
 
     def answered(self, event_id: str) -> None:
-        """The event's reply was sent: no redelivery is answered again."""
+        """The event's reply was sent: no redelivery is answered again, and what it
+        said and who said it are not kept."""
         with Session(self.engine) as session:
             session.execute(update(ReceivedEvent).where(*self._row(event_id))
-                            .values(answered_at=utcnow()))
+                            .values(answered_at=utcnow(), payload=None, learner_id=None))
             session.commit()
+
+    def lapsed(self) -> list[tuple[str, datetime]]:
+        """The payloads of events whose lease ran out unanswered, with when they were
+        first received, oldest first: their worker died before answering them."""
+        with Session(self.engine) as session:
+            return [(payload, as_utc(received)) for payload, received in session.exec(select(
+                ReceivedEvent.payload, ReceivedEvent.received_at).where(
+                col(ReceivedEvent.platform) == self.platform,
+                col(ReceivedEvent.answered_at).is_(None),
+                col(ReceivedEvent.payload).is_not(None),
+                col(ReceivedEvent.taken_at) < utcnow() - self.lease,
+            ).order_by(col(ReceivedEvent.received_at))) if payload is not None]
 
     def _row(self, event_id: str) -> tuple:
         return (col(ReceivedEvent.platform) == self.platform,

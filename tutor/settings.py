@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     stream_edit_interval_s: float = Field(
         1.0, ge=0.2, description="Least time between edits of a message while an answer streams."
     )
+    telegram_lease_s: float = Field(
+        120.0, ge=5, description="How long a worker holds a Telegram update it took: one still "
+        "unanswered after it (the worker died) is handled again. Longer than an answer takes."
+    )
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"

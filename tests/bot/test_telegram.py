@@ -31,7 +31,7 @@ from tutor.limits import QuestionRate
 from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
-from tutor.tables import Feedback
+from tutor.tables import Feedback, ReceivedEvent
 
 TOKEN = "123:fake"
 LEARNER, TRAINER, GROUP = 1001, 2002, -3003
@@ -447,3 +447,53 @@ async def test_a_learner_who_never_opened_a_private_chat_gets_a_link_to_one(bot:
     shown = await bot.fake.wait_for(lambda: next(
         (t for t in bot.texts(LEARNER) if "Here is everything I store" in t), None))
     assert BURN in shown and len(bot.fake.bot_messages(GROUP)) == 2
+
+
+async def test_an_update_whose_worker_died_unanswered_is_answered_once_by_another(
+        runtime: Runtime, settings: Settings) -> None:
+    """Telegram counts an update delivered once fetched: the one a worker took and
+    never answered (it died) is handled by another once its lease lapsed, once; one
+    answered before is not handled again, and no text is kept after its answer."""
+    add_sample_course(runtime)
+    async with FakeTelegram(TOKEN) as fake:
+        runtime.settings = settings.model_copy(update={
+            "telegram_token": SecretStr(TOKEN), "telegram_api_url": fake.api_root,
+            "telegram_lease_s": 5.0})
+        dead = TelegramAdapter(DialogueManager(runtime), runtime.settings)
+        taken, killed = asyncio.Event(), asyncio.Event()
+        answer = dead.manager.respond
+
+        async def dies_mid_answer(message: IncomingMessage) -> AsyncIterator[Reply]:
+            if message.text == "/courses":
+                taken.set()
+                await killed.wait()  # the process is gone: nothing more comes from it
+                raise RuntimeError("killed")
+            async for reply in answer(message):
+                yield reply
+
+        dead.manager.respond = dies_mid_answer  # type: ignore[method-assign]
+        stop_dead = asyncio.Event()
+        dead_task = asyncio.create_task(dead.run(stop_dead))
+        fake.user_message(LEARNER, "/help")
+        await fake.wait_for(lambda: fake.bot_messages(LEARNER), 10)
+        fake.user_message(LEARNER, "/courses")
+        await fake.wait_for(taken.is_set, 10)
+        assert dead.app.updater is not None
+        await dead.app.updater.stop()  # confirms the update to Telegram, as polling does
+        assert not fake._pending  # Telegram will never send it again
+
+        other = TelegramAdapter(DialogueManager(runtime), runtime.settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(other.run(stop))
+        await fake.wait_for(lambda: len(fake.bot_messages(LEARNER)) >= 2, 60)
+        await asyncio.sleep(4)  # three more checks for lapsed updates: nothing more
+        texts = [m.get("text", "") for m in fake.bot_messages(LEARNER)]
+        assert len(texts) == 2 and "Commands:" in texts[0] and "workplace-safety" in texts[1]
+        with Session(runtime.engine) as session:
+            rows = session.exec(select(ReceivedEvent)).all()
+        assert len(rows) == 2 and all(r.answered_at and r.payload is None and
+                                      r.learner_id is None for r in rows)
+        stop.set()
+        killed.set()
+        stop_dead.set()
+        await asyncio.wait_for(asyncio.gather(task, dead_task), 10)

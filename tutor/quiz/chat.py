@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 
 import numpy as np
 
@@ -34,6 +35,8 @@ EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
 MAX_HINTS = 3
 MARKS = {"right": "✅ Right!", "partly": "🟡 Partly right", "wrong": "❌ Not quite"}
 NOT_YOURS = "This quiz is someone else's; send /quiz for your own."
+GRADED_BEFORE = ("That answer was graded before a restart cut its reply off. Send /quiz to "
+                 "see where your quiz is.")
 
 
 def credit(score: float, tries: int, hints: int) -> float:
@@ -164,8 +167,10 @@ class QuizTutor:
 
     # ---- answers ---------------------------------------------------------------------
 
-    async def typed(self, run: QuizRun, text: str) -> AsyncIterator[Reply]:
-        """A typed answer to the running quiz's question."""
+    async def typed(self, run: QuizRun, text: str, first_received: datetime | None = None
+                    ) -> AsyncIterator[Reply]:
+        """A typed answer to the running quiz's question (`first_received`: see
+        `IncomingMessage`; else text typed answers the quiz, whenever it came)."""
         self._end_if_course_gone(run)
         question = self._current(run)
         if question is None:
@@ -173,7 +178,7 @@ class QuizTutor:
                 yield reply
             return
         if question.kind == "short":
-            async for reply in self._answer(run, question, text):
+            async for reply in self._answer(run, question, text, first_received):
                 yield reply
             return
         options = json.loads(question.options)
@@ -184,7 +189,7 @@ class QuizTutor:
         if picked is None:
             raise TutorError(f"Answer with a number from 1 to {len(options)} (or the option's "
                              "words), or send /stop to pause the quiz and ask a question.")
-        async for reply in self._answer(run, question, picked):
+        async for reply in self._answer(run, question, picked, first_received):
             yield reply
 
     async def clicked(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
@@ -195,7 +200,8 @@ class QuizTutor:
         number = button_number(parts[2]) if len(parts) == 3 else None
         if number is None or not 1 <= number <= len(options):
             raise TutorError("That button no longer works.")
-        async for reply in self._answer(run, question, options[number - 1]):
+        async for reply in self._answer(run, question, options[number - 1],
+                                        message.first_received):
             yield reply
 
     async def hint(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
@@ -252,8 +258,12 @@ class QuizTutor:
                              "Send /quiz to carry on.")
         return run, question
 
-    async def _answer(self, run: QuizRun, question: Question, response: str
-                      ) -> AsyncIterator[Reply]:
+    async def _answer(self, run: QuizRun, question: Question, response: str,
+                      first_received: datetime | None = None) -> AsyncIterator[Reply]:
+        if first_received is not None and self.records.answered_since(run, first_received):
+            # Handled again after a worker died: graded then, or overtaken by a later
+            # answer. Graded now it would count twice, or answer another question.
+            raise TutorError(GRADED_BEFORE)
         grade = await self._grade(question, response)
         score = credit(grade.score, run.tries, run.hints)
         retry = question.kind != "true_false" and run.tries == 0 and grade.verdict == "wrong"

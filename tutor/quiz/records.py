@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime
 
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
@@ -213,6 +214,13 @@ class QuizRecords:
                     SkillState())
             session.commit()
         return state, self._reread(run)
+
+    def answered_since(self, run: QuizRun, moment: datetime) -> bool:
+        """Whether an answer to the run was recorded at or after `moment`."""
+        with Session(self.engine) as session:
+            return session.exec(select(Attempt.id).where(
+                col(Attempt.quiz_id) == run.id, col(Attempt.created_at) >= moment)
+            ).first() is not None
 
     def _move_mastery(self, session: Session, run: QuizRun, skill_id: int, score: float,
                       correct: bool) -> SkillState:
