@@ -50,7 +50,9 @@ async def test_the_items_come_back_in_order_and_an_error_is_raised_here() -> Non
     assert got == [False, 2]
 
 
-async def test_closing_early_cancels_the_thread_at_its_next_await() -> None:
+async def test_closing_early_ends_the_thread_before_it_returns() -> None:
+    """Nothing of a message runs once its reader stopped: the learner's next message
+    (let in once this one is closed) never overlaps it."""
     ended = threading.Event()
 
     async def endless():  # type: ignore[no-untyped-def]
@@ -59,9 +61,29 @@ async def test_closing_early_cancels_the_thread_at_its_next_await() -> None:
                 yield "again"
                 await asyncio.sleep(0.01)
         finally:
+            time.sleep(0.2)  # blocking clean-up, as a database write would be
             ended.set()
 
     stream = in_thread(endless)
     assert await anext(stream) == "again"
     await stream.aclose()
-    assert await asyncio.to_thread(ended.wait, 5)
+    assert ended.is_set()
+
+
+async def test_the_generator_advances_only_when_asked() -> None:
+    """What follows a reply runs only once the reader took it: a reply that could not
+    be sent stops the handler before its next write."""
+    steps: list[str] = []
+
+    async def handler():  # type: ignore[no-untyped-def]
+        steps.append("first")
+        yield 1
+        steps.append("second")
+        yield 2
+
+    stream = in_thread(handler)
+    assert await anext(stream) == 1
+    await asyncio.sleep(0.2)  # time to run ahead, were it free to
+    assert steps == ["first"]
+    await stream.aclose()
+    assert steps == ["first"]
