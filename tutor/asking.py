@@ -5,8 +5,9 @@ PASS stand for?"); that is answered from the material, never graded. An answer,
 though, can be several words ("cool running water for 20 minutes") or hedged with
 a question mark ("20 minutes?"), and is graded. What reads as a question: a
 question word opening it ("what…", "which one…", "when is…"), an auxiliary before
-its subject ("do I…", "can you…"), a request ("explain…", "tell me…"), or a
-question mark with a question word anywhere ("PASS means what?").
+its subject ("do I…", "can you…"), a request ("explain…", "tell me…", but not
+"tell a first aider"), or a question mark with a question word anywhere ("PASS
+means what?").
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ _AUXILIARIES = frozenset(
 _SUBJECTS = frozenset(
     "i you we they he she it there this that these those the a an my our your their "
     "someone anyone anybody somebody everyone people staff".split())
-_REQUESTS = frozenset("explain tell describe define remind clarify".split())
+_REQUESTS = frozenset("explain describe define clarify".split())
+# These ask only of the tutor: "tell me…" asks, "tell a first aider" is an answer.
+_ASKED_OF_ME = frozenset("tell remind show give".split())
 # A guess may say a little more than the fact it fills ("it's 20 minutes"), not a
 # sentence more.
 GUESS_SLACK = 4
@@ -55,12 +58,16 @@ def reads_as_question(text: str) -> bool:
     (False, False)
     >>> reads_as_question("when the alarm sounds"), reads_as_question("CO2")
     (False, False)
+    >>> reads_as_question("tell me the PASS steps"), reads_as_question("tell the Shift Manager")
+    (True, False)
     """
     said = words(text)
     if not said:
         return False
     first, second = said[0].replace("'s", "s"), said[1] if len(said) > 1 else ""
     if first in _ASKING or first in _REQUESTS:
+        return True
+    if first in _ASKED_OF_ME and second in ("me", "us"):
         return True
     if first in _OPENING and second in _AUXILIARIES:
         return True

@@ -147,8 +147,10 @@ class QuizTutor:
         question = self._current(run)
         if question is None or not reads_as_question(text):
             return False
-        return question.kind == "short" or chosen_option(json.loads(question.options),
-                                                         text) is None
+        if question.kind == "short":  # "explain the hazard to visitors" may be the answer
+            expected = content_words(question.answer)
+            return not expected or not expected <= content_words(text)
+        return chosen_option(json.loads(question.options), text) is None
 
     def gives_away(self, run: QuizRun, text: str) -> bool:
         """Whether an answer to a question asked meanwhile states what the quiz

@@ -392,3 +392,16 @@ async def test_coaching_blanks_what_was_asked_and_takes_its_answer(
     guiding = (await say(manager, asked))[-1]
     assert "CO2 (_____ band)" in guiding.text
     assert (await say(manager, "black"))[0].text.startswith("✅ Yes")
+
+
+async def test_an_answer_that_starts_like_a_request_is_graded(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    """"Tell the Shift Manager" answers "What should you do if…?": it is no request."""
+    with Session(runtime.engine) as session:
+        told = [q for q in session.exec(select(Question).where(Question.kind == "short"))
+                if q.answer.lower().startswith("tell ")]
+    assert told, "the sample course has a 'tell …' short answer"
+    runtime.quizzes.start(ANA, "workplace-safety", "telling", [told[0].id or 0])
+    replies = await say(manager, told[0].answer)
+    assert replies[0].data["grade"]["verdict"] == "right"
+    assert attempts_on(runtime, told[0].id or 0) == 1
