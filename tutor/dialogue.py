@@ -46,11 +46,13 @@ NUDGED_PLATFORMS = ("telegram", "slack")  # where a reminder can reach a learner
 # A longer /mydata comes as a file: one Slack section holds 3,000 characters.
 MYDATA_IN_MESSAGE = 2500
 # Commands whose replies are about one learner (their data, mastery, steps, reminder
-# schedule): asked in a group, they are answered privately.
-PERSONAL = frozenset({"mydata", "forget", "progress", "next", "path", "remind"})
+# schedule, their quiz with its feedback and mastery): asked in a group, they are
+# answered privately, and the quiz goes on there.
+PERSONAL = frozenset({"mydata", "forget", "progress", "next", "path", "remind",
+                      "quiz", "stop", "hint", "reveal"})
 # What a /start link may ask for (Telegram's ?start=progress, from a group): never
 # /forget, or a link anyone can post would delete the data of whoever presses Start.
-SHOWN_ON_START = PERSONAL - {"forget"}
+SHOWN_ON_START = frozenset({"mydata", "progress", "next", "path", "remind"})
 
 HELP = """\
 I'm tutorbot. Ask me anything about your course and I'll explain it from the course \
@@ -185,6 +187,13 @@ class DialogueManager:
             private = message.group and command in PERSONAL
             async for reply in handler(message, argument.strip()):
                 yield replace(reply, private=True) if private else reply
+            return
+        if message.group:  # quizzes and coached guesses are the learner's, in private
+            if looks_like_an_answer(text):
+                raise TutorError("Quiz answers go in your private chat with me, where your "
+                                 "quiz is.")
+            async for reply in self._asked(message, text, coached=False):
+                yield reply
             return
         if (run := self.quiz.running(message.learner)) is not None:
             if self.quiz.asked_meanwhile(run, text):  # answered while the quiz waits

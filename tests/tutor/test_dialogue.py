@@ -13,6 +13,7 @@ from tutor import personal_data
 from tutor.dialogue import DialogueManager
 from tutor.errors import TutorError
 from tutor.messages import IncomingMessage, Reply
+from tutor.quiz.bank import build_bank
 from tutor.runtime import Runtime
 from tutor.tables import ContentGap
 
@@ -92,6 +93,28 @@ async def test_personal_commands_in_a_group_are_marked_private(
     started = await replies("/start mydata", group=False)
     assert "Here is everything I store about you" in started[-1].text
     assert len(await replies("/start forget", group=False)) == 1
+
+
+async def test_a_quiz_is_the_learners_own_in_a_group(manager: DialogueManager,
+                                                     runtime: Runtime) -> None:
+    """/quiz in a group runs in the private chat; what the learner types in the group
+    is never taken as an answer to it, nor shows it there."""
+    build_bank(runtime.engine, "workplace-safety")
+    async def replies(text: str, group: bool) -> list[Reply]:
+        message = IncomingMessage(LEARNER, text, conversation="chat:1" if group else "",
+                                  group=group)
+        return [reply async for reply in manager.respond(message)]
+
+    started = await replies("/quiz", group=True)
+    assert started and all(r.private for r in started)
+    shown = next(r.data["quiz"] for r in started if "quiz" in r.data)
+    for text in ("1", "What does PASS stand for?"):
+        said = await replies(text, group=True)
+        assert not any("quiz" in r.data or "grade" in r.data or "Mastery" in r.text
+                       for r in said), text
+    assert "private chat" in (await replies("1", group=True))[-1].text
+    resumed = await replies("/quiz", group=False)
+    assert next(r.data["quiz"] for r in resumed if "quiz" in r.data) == shown  # untouched
 
 
 @pytest.mark.parametrize(("text", "error"), [
