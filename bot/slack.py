@@ -33,7 +33,7 @@ from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import SENT_PRIVATELY, Attachment, Button, IncomingMessage, Reply, paced
-from tutor.received import ReceivedEvents, Taken
+from tutor.received import ReceivedEvents, Taken, keep_leases
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -92,6 +92,15 @@ class SlackAdapter:
         PlatformRefused."""
         if not await self._until_reachable(stop, self._sign_in):
             return
+        served = asyncio.Event()  # not `stop`: other platforms may go on
+        leases = asyncio.create_task(keep_leases(self.received, served))
+        try:
+            await self._serve(stop)
+        finally:
+            served.set()
+            await leases
+
+    async def _serve(self, stop: asyncio.Event) -> None:
         if self.settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 

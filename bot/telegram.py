@@ -63,7 +63,7 @@ from tutor.messages import (
     open_a_private_chat,
     paced,
 )
-from tutor.received import ReceivedEvents, Taken
+from tutor.received import ReceivedEvents, Taken, keep_leases
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -162,8 +162,9 @@ class TelegramAdapter:
                     error_callback=self._polling_failed)
             log.info("Telegram bot @%s is running", self.app.bot.username)
             lapsed = asyncio.create_task(self._handle_lapsed_regularly(stop))
+            leases = asyncio.create_task(keep_leases(self.received, stop))
             await stop.wait()
-            await lapsed
+            await asyncio.gather(lapsed, leases)
         finally:
             if self.app.updater is not None and self.app.updater.running:
                 await self.app.updater.stop()

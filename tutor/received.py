@@ -16,6 +16,10 @@ worker does). Answered, the row keeps the id only.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import threading
 import time
 from datetime import datetime, timedelta
 from enum import Enum
@@ -26,6 +30,7 @@ from sqlmodel import Session, col, delete, select
 from knowledge.tables import as_utc, insert_ignoring_duplicates, utcnow
 from tutor.tables import ReceivedEvent
 
+log = logging.getLogger(__name__)
 KEEP = timedelta(days=1)
 PURGE_EVERY_S = 3600.0
 # Longer than a reply normally takes to be sent, shorter than Slack's last retry (5 min).
@@ -47,6 +52,9 @@ class ReceivedEvents:
         self.lease = timedelta(seconds=lease_s)
         self._insert = insert_ignoring_duplicates(engine, ReceivedEvent)
         self._purged = float("-inf")  # monotonic time of the last purge
+        # Taken here and not answered yet, with when (monotonic): their leases are renewed.
+        self._in_hand: dict[str, float] = {}
+        self._in_hand_lock = threading.Lock()  # take and answered run on threads
 
     def take(self, event_id: str, payload: str | None = None,
              learner: str | None = None) -> Taken:
@@ -65,7 +73,7 @@ class ReceivedEvents:
             ).returning(col(ReceivedEvent.event_id))).first()
             if stored is not None:
                 session.commit()
-                return Taken.NOW
+                return self._taken(event_id)
             # Taken before: again only once its lease lapsed unanswered, by one worker.
             retaken = session.execute(update(ReceivedEvent).where(
                 *self._row(event_id), col(ReceivedEvent.answered_at).is_(None),
@@ -75,8 +83,33 @@ class ReceivedEvents:
             answered = row is not None and row.answered_at is not None
             session.commit()
         if retaken:
-            return Taken.NOW
+            return self._taken(event_id)
         return Taken.ANSWERED if answered else Taken.HELD
+
+    def _taken(self, event_id: str) -> Taken:
+        with self._in_hand_lock:
+            self._in_hand[event_id] = time.monotonic()
+        return Taken.NOW
+
+    def renew(self) -> int:
+        """Hold on to the lease of every event this worker is still answering: a slow
+        answer is no abandoned one, and must not be answered again elsewhere. Call it
+        more often than the lease runs out; returns how many were renewed."""
+        now = time.monotonic()
+        with self._in_hand_lock:  # one never marked answered is let go after a day
+            self._in_hand = {event: since for event, since in self._in_hand.items()
+                             if now - since < KEEP.total_seconds()}
+            held = list(self._in_hand)
+        if not held:
+            return 0
+        with Session(self.engine) as session:
+            renewed = session.execute(update(ReceivedEvent).where(
+                col(ReceivedEvent.platform) == self.platform,
+                col(ReceivedEvent.event_id).in_(held),
+                col(ReceivedEvent.answered_at).is_(None),
+            ).values(taken_at=utcnow())).rowcount
+            session.commit()
+        return renewed
 
     def answered(self, event_id: str) -> None:
         """The event's reply was sent: no redelivery is answered again, and what it
@@ -85,6 +118,8 @@ class ReceivedEvents:
             session.execute(update(ReceivedEvent).where(*self._row(event_id))
                             .values(answered_at=utcnow(), payload=None, learner_id=None))
             session.commit()
+        with self._in_hand_lock:
+            self._in_hand.pop(event_id, None)
 
     def lapsed(self) -> list[tuple[str, datetime]]:
         """The payloads of events whose lease ran out unanswered, with when they were
@@ -101,3 +136,15 @@ class ReceivedEvents:
     def _row(self, event_id: str) -> tuple:
         return (col(ReceivedEvent.platform) == self.platform,
                 col(ReceivedEvent.event_id) == event_id)
+
+
+async def keep_leases(received: ReceivedEvents, stop: asyncio.Event) -> None:
+    """Renew the leases of the events in hand until `stop`, four times a lease."""
+    every_s = received.lease.total_seconds() / 4
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)
+        try:
+            await asyncio.to_thread(received.renew)
+        except Exception:  # the database is away: the next round tries again
+            log.warning("could not renew the leases of events in hand", exc_info=True)

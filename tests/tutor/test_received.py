@@ -30,6 +30,23 @@ def test_a_lapsed_lease_unanswered_is_taken_again_once(runtime: Runtime,
     assert first.take("Ev2") is Taken.ANSWERED
 
 
+def test_an_event_still_being_answered_keeps_its_lease(
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow answer is no abandoned one: its worker renews the lease, so no other
+    worker answers the event too; an answered event is no longer renewed."""
+    slow, other = (ReceivedEvents(runtime.engine, "slack") for _ in range(2))
+    assert slow.take("Ev1") is Taken.NOW and slow.take("Ev2") is Taken.NOW
+    slow.answered("Ev2")
+    lease = timedelta(seconds=received.LEASE_S)
+    start = received.utcnow()
+    monkeypatch.setattr(received, "utcnow", lambda: start + 0.75 * lease)
+    assert slow.renew() == 1  # Ev1 only
+    monkeypatch.setattr(received, "utcnow", lambda: start + 1.5 * lease)
+    assert other.take("Ev1") is Taken.HELD  # renewed at 0.75: held until 1.75
+    monkeypatch.setattr(received, "utcnow", lambda: start + 1.8 * lease)
+    assert other.take("Ev1") is Taken.NOW  # no renewal since: its worker is gone
+
+
 def test_ids_older_than_a_day_are_deleted(runtime: Runtime,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     events = ReceivedEvents(runtime.engine, "slack")
