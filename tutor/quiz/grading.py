@@ -178,6 +178,8 @@ def grade_short(answer: str, sentence: str, response: str,
     reading = candidates(answer, response, question)
     if len(reading.others) >= 2:
         return Grade("wrong", 0.0, SEVERAL)
+    if reading.taken_back:
+        return Grade("wrong", 0.0, f"the material makes no such exception: {reading.taken_back}")
     # Put in the blank without the reason it gives, which may say "not" of another thing.
     stated = reading.claim.strip().rstrip(".!")
     if sentence and BLANK not in sentence and answer in sentence:
@@ -187,7 +189,7 @@ def grade_short(answer: str, sentence: str, response: str,
     expected = facts(answer)
     if len(expected) == 1 and expected[0].end - expected[0].start >= len(answer.strip()) - 1:
         return _grade_fact(expected[0], response)
-    if (role := _role(answer)) is not None and (named := _roles(response)):
+    if (role := _role(answer)) is not None and (named := _roles(reading.said)):
         return _grade_role(role, named)
     grade = _grade_terms(answer, response, similarity, question, reading.claim)
     if reading.hits and reading.others and grade.score > HEDGED:  # the answer and one other

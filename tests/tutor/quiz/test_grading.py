@@ -191,3 +191,83 @@ def test_a_typed_choice_of_one_option() -> None:
     assert chosen_option(["True", "False"], "true or false") is None
     assert options_named(["True", "False"], "true or false") == ["True", "False"]
     assert options_named(["True", "False"], "yes") == ["True"]
+
+
+# Issue 20 review: bank questions of the sample course, as the reviewer graded them.
+TRUCK = ("do not use the truck", "If you find a safety defect, do not use the truck.",
+         "What should you do if you find a safety defect?")
+LADDER = ("do not use the ladder", "If anything is wrong, do not use the ladder.",
+          "What should you do if anything is wrong?")
+AISLE = ("check the aisle light", "Before entering a racking aisle, check the aisle light.",
+         "What should you do before entering a racking aisle?")
+WARDEN = ("Chief Fire Warden", "Wardens sweep their area, including toilets, and give the roll "
+          "call to the Chief Fire Warden, normally the Shift Manager, who briefs the fire service "
+          "on arrival.", "Fill in the blank: Wardens sweep their area, including toilets, and "
+          "give the roll call to the _____, normally the Shift Manager, who briefs the fire "
+          "service on arrival.")
+ALARM = ("stop work, switch off machinery if it is safe to do so, and leave by the nearest fire "
+         "exit", "When the alarm sounds continuously, stop work, switch off machinery if it is "
+         "safe to do so, and leave by the nearest fire exit.",
+         "What should you do when the alarm sounds continuously?")
+SMALLER = ("leave immediately and close doors behind you", "If the fire is not clearly getting "
+           "smaller after one extinguisher, leave immediately and close doors behind you.",
+           "What should you do if the fire is not clearly getting smaller after one "
+           "extinguisher?")
+CASES.update(truck=TRUCK, ladder=LADDER, aisle=AISLE, warden=WARDEN, alarm=ALARM,
+             smaller=SMALLER)
+
+
+@pytest.mark.parametrize(("name", "response", "verdict"), [
+    ("truck", "do not use the truck, or use it carefully", "partly"),
+    ("ladder", "do not use the ladder, or use it carefully", "partly"),
+    ("truck", "do not use the truck / use the truck", "partly"),  # the answer and its opposite
+    ("truck", "do not use the truck unless you are in a hurry", "wrong"),
+    ("ladder", "do not use the ladder unless you are careful", "wrong"),
+    ("aisle", "check the aisle light, then walk in regardless", "wrong"),
+])
+def test_a_hedge_after_a_not_answer_is_no_right_answer(name: str, response: str,
+                                                        verdict: str) -> None:
+    assert grade(name, response)[0] == verdict
+
+
+@pytest.mark.parametrize(("name", "response"), [
+    ("co2", "water foam CO2 powder wet chemical"), ("co2", "any of water foam CO2"),
+    ("co2", "not sure: CO2 foam water"), ("hat", "hard hat helmet cap beanie"),
+    ("co2", "CO2 + foam + water"), ("co2", "CO2 & foam & water"), ("co2", "CO2 / foam / water"),
+    ("co2", "CO2 | foam | water"), ("co2", "CO2 \u2014 foam \u2014 water"),
+    ("co2", "CO2, then foam, then water"), ("co2", "CO2, preferably foam or water"),
+    ("co2", "CO2, like foam or water"), ("co2", "CO2, there is also foam and water"),
+    ("hat", "hard hat, then gloves and boots"),
+])
+def test_things_of_the_answers_kind_make_a_list_whatever_joins_them(name: str,
+                                                                    response: str) -> None:
+    assert grade(name, response) == ("wrong", 0.0)
+
+
+@pytest.mark.parametrize("response", [
+    "foam CO2", "CO2, usually foam", "CO2, especially foam", "CO2, it could also be foam",
+    "CO2 which is sometimes foam",
+])
+def test_one_thing_of_the_answers_kind_beside_it_is_a_hedge(response: str) -> None:
+    assert grade("co2", response) == ("partly", 0.5)
+
+
+@pytest.mark.parametrize(("name", "response"), [
+    ("warden", "the Chief Fire Warden, who is usually the Shift Manager"),
+    ("truck", "do not use the truck, report it to your team leader"),
+    ("ladder", "don't use the ladder, report it"),
+    ("co2", "CO2 (carbon dioxide)"), ("co2", "CO2, because water conducts and foam does too"),
+    ("hat", "a hard hat (safety helmet)"),
+])
+def test_right_answers_that_name_more_stay_right(name: str, response: str) -> None:
+    assert grade(name, response)[0] == "right"
+
+
+def test_a_paraphrase_is_told_what_it_misses() -> None:
+    answer, sentence, question = ALARM
+    found = grade_short(answer, sentence, "stop working, turn off machines if safe and leave by "
+                        "the nearest exit", 0.87, question)
+    assert found.why.startswith("missing:")
+    answer, sentence, question = SMALLER
+    found = grade_short(answer, sentence, "get out and shut the doors", None, question)
+    assert found.why.startswith("missing:")
