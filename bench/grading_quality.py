@@ -6,7 +6,7 @@ each labelled right, partly or wrong by a reader before the grader saw them:
   for spoken numbers, units and the question's own words came from its misses;
 - bench/data/short_answers_heldout.jsonl (37): written afterwards, on other
   questions, and graded once, so its figure is the honest one;
-- bench/data/short_answers_gaming.jsonl (73): answers that game the grader (lists
+- bench/data/short_answers_gaming.jsonl (90): answers that game the grader (lists
   of candidates, hedges between two, the question's stem, every option, the answer
   buried among other facts), labelled wrong, or partly for a hedge between exactly
   two; none may be graded right.
