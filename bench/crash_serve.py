@@ -33,6 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -81,8 +82,9 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             (m for m in reversed(fake.bot_messages(chat)) if "feedback:" in str(buttons(m))),
             None), 300)
     acked = {"ratings": [], "quiz_answers": {chat: 0 for chat in learners}, "uploads": []}
-    sent = {"questions": {chat: 0 for chat in learners},
-            "quiz_answers": {chat: 0 for chat in learners}}
+    # Per chat, what the learner sent during the burst, in order: its kind, how many bot
+    # messages the chat had then, and a click's query id (its toast may be its reply).
+    sent: dict[int, list[Sent]] = {chat: [] for chat in learners}
     clicks: dict[str, tuple[int, bool]] = {}
 
     async def rate(chat: int) -> None:
@@ -106,10 +108,11 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             options = [b for b in buttons(shown) if b.startswith("quiz:")]
             before = len(fake.bot_messages(chat))
             if options:
-                fake.user_click(chat, shown["message_id"], rng.choice(options))
+                update = fake.user_click(chat, shown["message_id"], rng.choice(options))
+                sent[chat].append(Sent("quiz_answers", before, update["callback_query"]["id"]))
             else:
                 fake.user_message(chat, "20 minutes")
-            sent["quiz_answers"][chat] += 1
+                sent[chat].append(Sent("quiz_answers", before))
             await fake.wait_for(lambda before=before: len(fake.bot_messages(chat)) > before, 120)
             acked["quiz_answers"][chat] = sum(m.get("text", "").startswith(MARKS)
                                               for m in fake.bot_messages(chat))
@@ -117,10 +120,11 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
     async def ask(chat: int) -> None:
         """Question after question, each once the last is answered, until the kill."""
         for _ in range(500):
-            before = finals(fake, chat)
+            before = finals(fake.bot_messages(chat))
+            sent[chat].append(Sent("questions", len(fake.bot_messages(chat))))
             fake.user_message(chat, rng.choice(QUESTIONS))
-            sent["questions"][chat] += 1
-            await fake.wait_for(lambda before=before: finals(fake, chat) > before, 300)
+            await fake.wait_for(lambda before=before: finals(fake.bot_messages(chat)) > before,
+                                300)
 
     def reports() -> int:
         return sum("passages added" in m.get("text", "") for m in fake.bot_messages(TRAINER))
@@ -151,41 +155,62 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             acked["ratings"].append(clicks[answer["callback_query_id"]])
     written = check(env, acked, learners)
     process = await serve(env, fake)  # restarted: it handles what the dead one left
-    replies = await replied(fake, sent, learners)
+    replies = await replied(fake, sent)
     process.send_signal(signal.SIGTERM)
     process.wait(60)
     return {"kill_at_s": round(kill_at, 1), **written, **replies}
 
 
-def finals(fake: FakeTelegram, chat: int) -> int:
-    """A chat's final answers to questions (they carry the 👍/👎 buttons)."""
-    return sum("feedback:" in str(buttons(m)) for m in fake.bot_messages(chat))
+@dataclass(frozen=True)
+class Sent:
+    kind: str  # "questions" or "quiz_answers"
+    at: int  # the chat's bot messages when it was sent: its replies come after
+    query: str | None = None  # a click's callback query
 
 
-def graded(fake: FakeTelegram, chat: int) -> int:
-    """A chat's replies to quiz answers."""
+def finals(messages: list[dict]) -> int:
+    """Final answers to questions (they carry the 👍/👎 buttons)."""
+    return sum("feedback:" in str(buttons(m)) for m in messages)
+
+
+def graded(messages: list[dict]) -> int:
+    """Replies to quiz answers: a grade, or "graded before a restart"."""
     return sum(m.get("text", "").startswith(MARKS) or GRADED_BEFORE in m.get("text", "")
-               for m in fake.bot_messages(chat))
+               for m in messages)
 
 
-async def replied(fake: FakeTelegram, sent: dict, learners: list[int]) -> dict:
-    """Per kind, the updates sent that got no reply and the replies beyond one, once
+def replies_to(fake: FakeTelegram, chat: int, sends: list[Sent]) -> list[int]:
+    """How many replies each thing sent got: the final answers or grades between it
+    and the next thing the learner sent (each waited for the reply before the next),
+    and a click's toast that says it was graded."""
+    messages = fake.bot_messages(chat)
+    ends = [s.at for s in sends[1:]] + [len(messages)]
+    toasts = {a["callback_query_id"]: a.get("text", "") for a in fake.callback_answers}
+    counted = []
+    for sending, end in zip(sends, ends, strict=True):
+        after = messages[sending.at:end]
+        count = finals(after) if sending.kind == "questions" else graded(after)
+        toast = toasts.get(sending.query or "", "")
+        counted.append(count + (toast.startswith(MARKS) or GRADED_BEFORE in toast))
+    return counted
+
+
+async def replied(fake: FakeTelegram, sent: dict[int, list[Sent]]) -> dict:
+    """Per kind, the things sent that got no reply and the replies beyond one, once
     the restarted process had the time to handle what the dead one left."""
-    got = {"questions": finals, "quiz_answers": graded}
-
-    def short() -> int:
-        return sum(max(0, sent[kind][chat] - got[kind](fake, chat))
-                   for kind in got for chat in learners)
+    def unanswered() -> int:
+        return sum(not n for chat, sends in sent.items() for n in replies_to(fake, chat, sends))
     with contextlib.suppress(TimeoutError):  # what is still missing then is counted
-        await fake.wait_for(lambda: short() == 0, LEASE_S * 3)
+        await fake.wait_for(lambda: unanswered() == 0, LEASE_S * 3)
     await asyncio.sleep(LEASE_S / 2)  # and a second reply, if one were coming
-    counts = {kind: [(sent[kind][chat], got[kind](fake, chat)) for chat in learners]
-              for kind in got}
-    return {"sent": {kind: sum(s for s, _ in counts[kind]) for kind in got},
-            "never_answered": {kind: sum(max(0, s - g) for s, g in counts[kind])
-                               for kind in got},
-            "answered_twice": {kind: sum(max(0, g - s) for s, g in counts[kind])
-                               for kind in got}}
+    kinds = ("questions", "quiz_answers")
+    counts = [(s.kind, n) for chat, sends in sent.items()
+              for s, n in zip(sends, replies_to(fake, chat, sends), strict=True)]
+    return {"sent": {kind: sum(k == kind for k, _ in counts) for kind in kinds},
+            "never_answered": {kind: sum(k == kind and n == 0 for k, n in counts)
+                               for kind in kinds},
+            "answered_twice": {kind: sum(k == kind and n > 1 for k, n in counts)
+                               for kind in kinds}}
 
 
 def check(env: dict[str, str], acked: dict, learners: list[int]) -> dict:

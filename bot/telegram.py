@@ -322,7 +322,13 @@ class TelegramAdapter:
                 toast = reply.text
             elif not reply.draft:
                 replies.append(reply)
-        await query.answer(toast[:200] or None)
+        try:
+            await query.answer(toast[:200] or None)
+        except BadRequest as error:  # too old to answer: a click handled again after a crash
+            log.info("a button click could not be answered (%s)", error)
+            if (toast and isinstance(query.message, Message)
+                    and query.message.chat.type == ChatType.PRIVATE):
+                replies.insert(0, Reply(toast))  # said in the chat instead, privately still
         if isinstance(query.message, Message):
             for reply in replies:
                 await send_pieces(query.message.reply_text, reply)

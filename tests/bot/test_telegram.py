@@ -21,7 +21,7 @@ from bot.telegram import TelegramAdapter, format_reply
 from knowledge.ingest import ingest
 from tests.conftest import DATA, SAMPLE_COURSE, add_sample_course
 from tests.fakes import FakeGenerator
-from tests.platforms.telegram_api import FakeTelegram
+from tests.platforms.telegram_api import ApiError, FakeTelegram
 from tests.postgres import free_port
 from tests.quiz_race import attempts, count_messages, hold_first_answer, short_quiz
 from tutor import dialogue, personal_data
@@ -497,3 +497,21 @@ async def test_an_update_whose_worker_died_unanswered_is_answered_once_by_anothe
         killed.set()
         stop_dead.set()
         await asyncio.wait_for(asyncio.gather(task, dead_task), 10)
+
+
+async def test_a_click_too_old_to_answer_gets_its_reply_in_the_chat(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A click handled again after a crash can no longer be answered with a toast:
+    what the toast would have said comes as a message in the private chat."""
+    bot.fake.user_message(LEARNER, BURN)
+    answer = await final_answer(bot, LEARNER)
+
+    async def too_old(p: dict) -> bool:
+        raise ApiError("query is too old and response timeout expired or query ID is invalid")
+
+    monkeypatch.setitem(bot.fake._methods, "answercallbackquery", too_old)
+    up = next(b for row in answer["reply_markup"]["inline_keyboard"] for b in row
+              if b["text"] == "👍")
+    bot.fake.user_click(LEARNER, answer["message_id"], up["callback_data"])
+    said = await bot.fake.wait_for(lambda: bot.texts(LEARNER)[1:])
+    assert said == ["Thanks, noted."]
