@@ -6,13 +6,15 @@ each labelled right, partly or wrong by a reader before the grader saw them:
   for spoken numbers, units and the question's own words came from its misses;
 - bench/data/short_answers_heldout.jsonl (37): written afterwards, on other
   questions, and graded once, so its figure is the honest one;
-- bench/data/short_answers_gaming.jsonl (90): answers that game the grader (lists
+- bench/data/short_answers_gaming.jsonl (110): answers that game the grader (lists
   of candidates, hedges between two, the question's stem, every option, the answer
   buried among other facts), labelled wrong, or partly for a hedge between exactly
   two; none may be graded right.
 
 The grader (tutor/quiz/grading.py, with the real MiniLM for similarity) is
-compared with the labels, next to exact matching of the normalised answer.
+compared with the labels, next to exact matching of the normalised answer. As in
+the quiz, it is given the things of the answer's kind its course names (each set
+ingested as bench/qa_sets.py does; tutor/quiz/bank.py `kinds_of`).
 
     python -m bench.grading_quality [--show-misses]
 """
@@ -25,8 +27,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from bench.qa_sets import bench_runtime
 from knowledge.embedder import PACKAGED_EMBEDDER, TransformerEmbedder
-from tutor.quiz.facts import normal
+from knowledge.library import find_course
+from tutor.quiz.bank import kinds_of
+from tutor.quiz.facts import Kinds, normal
 from tutor.quiz.grading import grade_short
 
 DATA = Path(__file__).parent / "data"
@@ -45,13 +50,26 @@ async def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     embedder = TransformerEmbedder(PACKAGED_EMBEDDER)
-    for name, path in SETS.items():
-        print(f"== {name}: {path.name}")
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        report([row for row in rows if "response" in row], embedder, args.show_misses)
+    sets = {name: [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            for name, path in SETS.items()}
+    courses = {row["set"] for rows in sets.values() for row in rows if "set" in row}
+    kinds = {course: course_kinds_of(course) for course in sorted(courses)}
+    for name, rows in sets.items():
+        print(f"== {name}: {SETS[name].name}")
+        report([row for row in rows if "response" in row], embedder, kinds, args.show_misses)
 
 
-def report(items: list[dict], embedder: TransformerEmbedder, show_misses: bool) -> None:
+def course_kinds_of(course: str) -> Kinds:
+    """The things of each kind a course names, read as the quiz reads them."""
+    runtime = bench_runtime(course)
+    try:
+        return kinds_of(runtime.engine, find_course(runtime.engine, course).id or 0)
+    finally:
+        runtime.close()
+
+
+def report(items: list[dict], embedder: TransformerEmbedder, kinds: dict[str, Kinds],
+           show_misses: bool) -> None:
     vectors = embedder.embed([t for item in items for t in (item["answer"], item["response"])])
     grader: Counter[str] = Counter()
     baseline: Counter[str] = Counter()
@@ -63,7 +81,7 @@ def report(items: list[dict], embedder: TransformerEmbedder, show_misses: bool) 
         if len(item["answer"].split()) <= 2:
             similarity = None  # as the tutor grades: a word or two is compared by its words
         grade = grade_short(item["answer"], item["sentence"], item["response"], similarity,
-                            item["question"])
+                            item["question"], kinds[item["set"]].of(item["answer"]))
         agreed = grade.verdict == item["label"]
         grader[agreed] += 1
         baseline[exact(item["answer"], item["response"]) == item["label"]] += 1

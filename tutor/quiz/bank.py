@@ -7,6 +7,8 @@ milliseconds), so a quiz never waits for generation.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from sqlmodel import Session, col, select
 from knowledge.library import find_course
 from knowledge.tables import Chunk, Document, Skill
 from tutor.errors import TutorError
+from tutor.quiz.facts import Kinds, course_kinds
 from tutor.quiz.generate import (
     QuestionDraft,
     QuestionGenerator,
@@ -50,6 +53,36 @@ def course_passages(session: Session, course_id: int) -> list[tuple[Chunk, str, 
         .order_by(col(Document.id), col(Chunk.ordinal))
     ).all()
     return [(chunk, document, skill) for chunk, document, skill in rows]
+
+
+# The things of each kind a course names, per engine and course, with the chunks they
+# were read from (their count and last id: an ingest or a removal changes them). Quiz
+# handlers run on threads of their own, so the cache is only touched under its lock.
+_KINDS: weakref.WeakKeyDictionary[Engine, dict[int, tuple[tuple[int, int], Kinds]]] = (
+    weakref.WeakKeyDictionary())
+_KINDS_LOCK = threading.Lock()
+
+
+def kinds_of(engine: Engine, course_id: int) -> Kinds:
+    """The things of each kind a course names (`course_kinds`), read once per version
+    of its material."""
+    with Session(engine) as session:
+        version = session.exec(
+            select(func.count(col(Chunk.id)), func.max(col(Chunk.id)))
+            .join(Document, col(Document.id) == Chunk.document_id)
+            .where(Document.course_id == course_id)).one()
+        with _KINDS_LOCK:
+            known = _KINDS.get(engine, {}).get(course_id)
+        if known is not None and known[0] == tuple(version):
+            return known[1]
+        rows = course_passages(session, course_id)
+    sections: dict[tuple[str, str], list[str]] = {}
+    for chunk, document, _ in rows:  # a list is one kind within its section
+        sections.setdefault((document, chunk.heading), []).append(chunk.text)
+    kinds = course_kinds(sections.values())
+    with _KINDS_LOCK:
+        _KINDS.setdefault(engine, {})[course_id] = (tuple(version), kinds)
+    return kinds
 
 
 def retire_stale(session: Session, course_id: int,

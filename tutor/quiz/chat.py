@@ -27,6 +27,7 @@ from tutor.learner.knowledge import Knowledge
 from tutor.mastery import SkillState
 from tutor.messages import Button, IncomingMessage, Reply, Source, button_number
 from tutor.next_steps import quiz_skill, summary_line
+from tutor.quiz.bank import kinds_of
 from tutor.quiz.grading import Grade, chosen_option, grade_choice, grade_short, options_named
 from tutor.quiz.records import ANSWERED, QuizRecords, run_questions
 from tutor.tables import Question, QuizRun
@@ -298,8 +299,9 @@ class QuizTutor:
         if len(question.answer.split()) > 2:  # a phrase: meaning counts, not only words
             vectors = await self.embed([question.answer, response])
             similarity = float(vectors[0] @ vectors[1])
+        kind = kinds_of(self.records.engine, question.course_id).of(question.answer)
         return grade_short(question.answer, question.sentence, response, similarity,
-                           question.question)
+                           question.question, kind)
 
     def _feedback(self, question: Question, grade: Grade, score: float,
                   mastery: SkillState) -> Reply:

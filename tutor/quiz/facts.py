@@ -7,10 +7,14 @@ blanks exactly it and the learner's answer can be compared with exactly it.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from knowledge.sentences import plain
 from tutor.answers.claims import NUMBER_WORD_NAMES, number_value, unit_of
-from tutor.answers.terms import CLOSED_CLASSES
+from tutor.answers.injection import material_units
+from tutor.answers.terms import CLOSED_CLASSES, content_words, is_general
 
 # A number in digits or words, then its unit: "20 minutes", "1.5 m", "ten seconds", "50%".
 # A number word needs a space or hyphen before its unit ("ones" is no quantity); a
@@ -158,3 +162,119 @@ def styled_like(text: str, model: str) -> str:
     if model[:1].isupper():
         return text[:1].upper() + text[1:]
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+# ---- things of one kind that a course names --------------------------------------------
+# What the bank offers as wrong options, for the typed answers too: a response naming
+# two of a course's things of the answer's kind is a list, whatever joins them.
+
+# A list item's head, the thing it is about: "- **CO2 (black band):** for…", "- Bleach: …".
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+\u2022]|\d{1,2}[.)])\s+(?P<body>\S.*)$")
+_HEAD = re.compile(r"^(?P<head>[^():;,.]{1,40}?)\s*(?:\([^)]*\))?\s*[:\u2013\u2014]\s")
+# A name in code: `setopt', `bindkey foo` (a command or function); SH_WORD_SPLIT (an
+# option); .zshrc (a file).
+_QUOTED = re.compile(r"`(?P<name>[a-z][\w-]*[a-z0-9])(?=[\s'`])[^`'\n]{0,60}['`]")
+_OPTION = re.compile(r"(?<![\w$])[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
+_DOTFILE = re.compile(r"(?<![\w/.~])~?/?\.[a-z][a-z0-9_-]{2,}\b(?![\w/]|\.\w)")
+MIN_KIND = 3  # fewer things of a kind make no list to choose from
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """The things of each kind a course names: the heads of one list, names in code
+    of one shape (a command, an option, a file), and its facts (tutor/quiz/facts.py)."""
+
+    groups: tuple[frozenset[str], ...]
+    facts: tuple[Fact, ...]
+
+    def of(self, answer: str) -> tuple[str, ...]:
+        """The things of the answer's kind the course names: those of each group the
+        answer names something of, and the facts that could stand in for it.
+
+        >>> kinds = course_kinds([["Spills:\\n\\n- **Bleach (hypochlorite):** never mix "
+        ...     "it.\\n- **Ammonia:** ventilate.\\n- **Vinegar:** rinse.\\n\\nWear blue gloves "
+        ...     "for 10 minutes, green ones for 5 minutes."]])
+        >>> kinds.of("bleach"), kinds.of("blue"), kinds.of("5 minutes"), kinds.of("rinse it")
+        (('Ammonia', 'Bleach', 'Vinegar'), ('green',), ('10 minutes',), ())
+        """
+        found = {name for group in self.groups if any(names(answer, m) for m in group)
+                 for name in group}
+        if (fact := _whole_fact(answer)) is not None:
+            found |= {f.text for f in self.facts if same_kind(fact, f)}
+        return tuple(sorted(found))
+
+
+def course_kinds(sections: Iterable[Sequence[str]]) -> Kinds:
+    """The things of one kind a course names, from its passages by section (the heads
+    of a list are one kind only within a section; a passage may hold half a list).
+
+    >>> kinds = course_kinds([["Run `setopt foo' or `unsetopt foo', then `bindkey -v'. "
+    ...     "Set SH_WORD_SPLIT, KSH_ARRAYS or NO_NOMATCH in .zshrc, not .zshenv or .zlogin."]])
+    >>> [sorted(group) for group in kinds.groups]
+    [['bindkey', 'setopt', 'unsetopt'], ['KSH_ARRAYS', 'NO_NOMATCH', 'SH_WORD_SPLIT'], \
+['.zlogin', '.zshenv', '.zshrc']]
+    """
+    groups: list[frozenset[str]] = []
+    pool: dict[str, Fact] = {}
+    code: list[str] = []
+    for texts in sections:
+        heads = {}
+        for text in texts:
+            heads.update((normal(head), head) for head in _heads(text))
+            code.append(text)
+            for unit in material_units(text):
+                pool.update((key(f), f) for f in facts(unit.text))
+        groups.append(frozenset(heads.values()))
+    everything = "\n".join(code)
+    groups += [_commands(everything), frozenset(_OPTION.findall(everything)),
+               frozenset(m.group().lstrip("~/") for m in _DOTFILE.finditer(everything))]
+    return Kinds(tuple(g for g in groups if len(g) >= MIN_KIND), tuple(pool.values()))
+
+
+def names(text: str, name: str) -> bool:
+    """Whether a text names a thing, as a word of its own, in any case or the plural.
+
+    >>> names("two reach trucks", "reach truck"), names("use .zshrc", ".zshrc")
+    (True, True)
+    >>> names("a truckload", "truck"), names("setopt-like", "setopt")
+    (False, False)
+    """
+    return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?:e?s)?(?![\w-])", text, re.I))
+
+
+def _heads(text: str) -> Iterable[str]:
+    """The heads of a passage's list items: what each is about, or the item itself
+    when it is a name of a few words."""
+    for line in text.splitlines():
+        if (item := _LIST_ITEM.match(line)) is None:
+            continue
+        body = plain(item.group("body"))
+        head = _HEAD.match(body)
+        name = head.group("head").strip() if head else body.strip(" ;,.:")
+        if 1 <= len(name.split()) <= (4 if head else 3) and content_words(name):
+            yield name
+
+
+def _commands(text: str) -> frozenset[str]:
+    """The commands and functions a course quotes as code (`setopt', `bindkey -v`),
+    less the words its prose also writes as words: one that starts a sentence ("If",
+    "Print") or that the prose says far more often than it quotes ("function").
+
+    >>> sorted(_commands("Use `bindkey -v' or `print foo'. Print it; `if' and `setopt' too."))
+    ['bindkey', 'setopt']
+    """
+    quoted = Counter(m.group("name") for m in _QUOTED.finditer(text))
+    prose = _QUOTED.sub(" ", text)
+    capitalised = set(re.findall(r"(?<![\w`'-])[A-Z][a-z][\w-]*", prose))
+    said = Counter(re.findall(r"(?<![\w`'-])[a-z][\w-]*[a-z0-9](?![\w'-])", prose))
+    return frozenset(name for name, count in quoted.items() if not is_general(name)
+                     and name.capitalize() not in capitalised and said[name] <= 3 * count + 3)
+
+
+def _whole_fact(answer: str) -> Fact | None:
+    """The one fact an answer is, if it is one: "20 minutes", "green", "Team Leader"."""
+    for found in (facts(answer), facts(f"x {answer} x")):
+        whole = [f for f in found if len(f.text) >= len(answer.strip()) - 1]
+        if len(whole) == 1:
+            return whole[0]
+    return None

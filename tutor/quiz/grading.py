@@ -23,13 +23,15 @@ sentence:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tutor.answers.claims import NUMBER_WORD_NAMES, conflict, number_value, numbers, unit_of
 from tutor.answers.terms import content_words, tokens
 from tutor.quiz.facts import CLASSES, Fact, digits, facts, key, normal
 from tutor.quiz.generate import BLANK
-from tutor.quiz.hedging import candidates, own_words
+from tutor.quiz.hedging import candidates as read_candidates
+from tutor.quiz.hedging import own_words
 
 RIGHT, PARTLY = 0.8, 0.4  # the scores from which an answer is right, partly right
 HEDGED = 0.5  # the most a hedge between the answer and one other earns
@@ -127,8 +129,10 @@ def grade_choice(answer: str, picked: str) -> Grade:
 
 
 def grade_short(answer: str, sentence: str, response: str,
-                similarity: float | None = None, question: str = "") -> Grade:
-    """A typed answer to a fill-in-the-blank question.
+                similarity: float | None = None, question: str = "",
+                candidates: Sequence[str] = ()) -> Grade:
+    """A typed answer to a fill-in-the-blank question. `candidates`: the things of the
+    answer's kind its course names (`Kinds.of`), so "bleach ammonia" names two.
 
     >>> grade_short("20 minutes", "Cool it for 20 minutes.", "twenty mins")
     Grade(verdict='right', score=1.0, why='')
@@ -175,7 +179,7 @@ def grade_short(answer: str, sentence: str, response: str,
     if not tokens(own) or (copied >= 0.6 and _echoed(answer, question, own)):
         return Grade("wrong", 0.0, "that repeats the question")
     response = own  # what the learner added to the question's words
-    reading = candidates(answer, response, question)
+    reading = read_candidates(answer, response, question, candidates)
     if len(reading.others) >= 2:
         return Grade("wrong", 0.0, SEVERAL)
     if reading.taken_back:

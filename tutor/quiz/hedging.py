@@ -11,19 +11,23 @@ reference answer is a hit, "not" or no, if it says it the way the answer does (t
 answer's opposite beside it is a hedge), and one holding words that neither the
 answer nor the question says is another candidate.
 
-Words of the answer's own kind (other extinguishers beside "CO2", other PPE beside
-"hard hat") name other candidates whatever joins them ("foam CO2", "CO2, usually
-foam"), unless said in a reason or of what is not. An exception the answer does
-not make ("do not use it unless…") or a "regardless" takes the answer back.
+Words of the answer's own kind name other candidates whatever joins them ("foam
+CO2", "CO2, usually foam", "bleach ammonia"), unless said in a reason or of what is
+not. The kinds come from the answer's course, as its wrong options do (the heads of
+one list, names in code of one shape, facts of one kind), plus a few synonyms. An
+exception the answer does not make ("do not use it unless…") or a "regardless" takes
+the answer back.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tutor.answers.claims import NEGATIONS
 from tutor.answers.terms import content_words, stem, tokens
+from tutor.quiz.facts import names, normal
 from tutor.quiz.generate import BLANK
 from tutor.quiz.phrases import _is_order
 
@@ -56,8 +60,10 @@ _EXCEPTIONS = frozenset(("unless", "except"))
 # Words that say to go ahead whatever the answer says ("…, then walk in regardless").
 _REGARDLESS = re.compile(r"\b(?:regardless|anyway|anyhow|all the same|no matter|either way|"
                          r"nevertheless|nonetheless)\b", re.I)
-# Kinds of thing an answer can be, each member with the name it is counted by, so a
-# synonym ("carbon dioxide", "safety helmet") is the same candidate, not another.
+# Most kinds come from the course (`kind`: its lists, its names in code, its facts).
+# These two stay because a course cannot give them: synonyms, each member with the
+# name it is counted by ("carbon dioxide" is CO2, "safety helmet" a hard hat), and
+# the PPE the sample course names in prose, not in a list of one kind.
 _KINDS = (
     {"water": "water", "foam": "foam", "co2": "co2", "carbon dioxide": "co2",
      "powder": "powder", "dry powder": "powder", "wet chemical": "wet chemical",
@@ -129,8 +135,11 @@ class Reading:
     taken_back: str = ""  # an exception or a "regardless" that undoes the answer
 
 
-def candidates(answer: str, response: str, question: str = "") -> Reading:
-    """The answer's parts and the other candidates a response names.
+def candidates(answer: str, response: str, question: str = "",
+               kind: Sequence[str] = ()) -> Reading:
+    """The answer's parts and the other candidates a response names. `kind`: the
+    things of the answer's kind its course names (tutor/quiz/facts.py `Kinds.of`),
+    each another candidate wherever a response names it.
 
     >>> candidates("CO2", "water, foam, CO2, powder").others
     ('water', 'foam', 'powder')
@@ -150,12 +159,15 @@ def candidates(answer: str, response: str, question: str = "") -> Reading:
 
     >>> candidates("gnash and swfdec", "swfdec, gnash").hits
     2
+    >>> candidates("bleach", "bleach ammonia vinegar", kind=("Ammonia", "Bleach", "Vinegar")).others
+    ('ammonia', 'vinegar')
     """
     asked = content_words(question)
     parts = [(key, _negated(item.text)) for item in items(answer)
              if (key := _key(item.text, asked))]
     known = content_words(answer) | asked | _WRAPPING
-    own, kinds = _kind_words(answer)
+    course = {normal(name): normal(name) for name in kind if not names(question, name)}
+    own, kinds = _kind_words(answer, (*_KINDS, course) if course else _KINDS)
     own_kind = set(own)
     found = items(response)
     hits, others, dropped, asides = 0, {}, [], []

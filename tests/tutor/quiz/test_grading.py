@@ -5,10 +5,17 @@ public FAQs in bench/data."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 
+from knowledge.library import find_course
+from tutor.quiz.bank import kinds_of
+from tutor.quiz.facts import course_kinds
 from tutor.quiz.grading import chosen_option, grade_short, options_named
 from tutor.quiz.hedging import items, own_words
+from tutor.runtime import Runtime
 
 CO2_Q = "Which extinguisher is the first choice for fires in electrical equipment?"
 CO2_S = ("CO2 (black band): the first choice for fires in electrical equipment, such as "
@@ -271,3 +278,88 @@ def test_a_paraphrase_is_told_what_it_misses() -> None:
     answer, sentence, question = SMALLER
     found = grade_short(answer, sentence, "get out and shut the doors", None, question)
     assert found.why.startswith("missing:")
+
+
+# Issue 20: the kinds come from the course, so a list of its things is a list in any
+# course, whatever joins them. A chemicals course and a forklift course, not the sample.
+CHEMICALS = """# Cleaning chemicals
+
+## Products in the cleaning cupboard
+
+Three products are kept in the locked cupboard by the canteen.
+
+- **Bleach (sodium hypochlorite):** for disinfecting toilets and drains. Never mix it.
+- **Ammonia:** for glass and steel; use it only with the window open.
+- **Vinegar:** for descaling kettles and taps.
+
+Mixing bleach with ammonia releases a toxic gas.
+"""
+TRUCKS = """# Forklift trucks
+
+## Truck types
+
+- **Counterbalance:** the sit-down truck for loading lorries in the yard.
+- **Reach truck:** for high racking in the narrow aisles.
+- **Pallet truck:** for moving pallets across the dock floor by hand.
+"""
+BLEACH = ("Bleach", "Bleach (sodium hypochlorite): for disinfecting toilets and drains.",
+          "Which product is for disinfecting toilets and drains?")
+REACH = ("Reach truck", "Reach truck: for high racking in the narrow aisles.",
+         "Which truck is for high racking in the narrow aisles?")
+
+
+def course_grade(course: str, case: tuple[str, str, str], response: str) -> str:
+    answer, sentence, question = case
+    kind = course_kinds([[course]]).of(answer)
+    return grade_short(answer, sentence, response, None, question, kind).verdict
+
+
+@pytest.mark.parametrize(("course", "case", "response", "verdict"), [
+    (CHEMICALS, BLEACH, "bleach ammonia vinegar", "wrong"),
+    (CHEMICALS, BLEACH, "bleach then vinegar then ammonia", "wrong"),
+    (CHEMICALS, BLEACH, "ammonia bleach", "partly"),
+    (CHEMICALS, BLEACH, "bleach, usually vinegar", "partly"),
+    (TRUCKS, REACH, "reach truck counterbalance pallet truck", "wrong"),
+    (TRUCKS, REACH, "a reach truck, then a pallet truck", "partly"),
+])
+def test_things_of_the_answers_kind_in_its_course_make_a_list(
+        course: str, case: tuple[str, str, str], response: str, verdict: str) -> None:
+    assert course_grade(course, case, response) == verdict
+
+
+@pytest.mark.parametrize(("course", "case", "response"), [
+    (CHEMICALS, BLEACH, "bleach"), (CHEMICALS, BLEACH, "Bleach, never mixed with ammonia"),
+    (CHEMICALS, BLEACH, "bleach, not vinegar"), (TRUCKS, REACH, "the reach truck"),
+])
+def test_the_answer_alone_in_its_course_stays_right(course: str, case: tuple[str, str, str],
+                                                    response: str) -> None:
+    assert course_grade(course, case, response) == "right"
+
+
+def test_commands_and_options_quoted_by_a_course_are_one_kind_each() -> None:
+    zsh = ("Use `setopt foo' to set an option and `unsetopt foo' to unset it; `bindkey -v' "
+           "picks vi keys. Set SH_WORD_SPLIT, KSH_ARRAYS or NO_NOMATCH for sh scripts.")
+    question = "Which command sets an option?"
+    for response, verdict in (("setopt unsetopt bindkey", "wrong"), ("setopt", "right"),
+                              ("setopt then bindkey", "partly")):
+        kind = course_kinds([[zsh]]).of("setopt")
+        assert grade_short("setopt", zsh, response, None, question, kind).verdict == verdict
+    assert "SH_WORD_SPLIT" not in course_kinds([[zsh]]).of("setopt")
+
+
+def test_the_quiz_reads_a_courses_kinds_once_per_version(runtime: Runtime,
+                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "chemicals"
+    folder.mkdir()
+    (folder / "chemicals.md").write_text(CHEMICALS)
+    runtime.add_material([folder], "chemicals")
+    course_id = find_course(runtime.engine, "chemicals").id or 0
+    first = kinds_of(runtime.engine, course_id)
+    with ThreadPoolExecutor(4) as pool:  # quiz handlers read it from threads of their own
+        read = list(pool.map(lambda _: kinds_of(runtime.engine, course_id), range(8)))
+    assert all(kinds is first for kinds in read)  # read once, then cached
+    assert first.of("bleach") == ("Ammonia", "Bleach", "Vinegar")
+    (folder / "trucks.md").write_text(TRUCKS)
+    runtime.add_material([folder], "chemicals")
+    assert kinds_of(runtime.engine, course_id).of("pallet truck") == (
+        "Counterbalance", "Pallet truck", "Reach truck")  # the new material is read
