@@ -3,24 +3,29 @@
 DMs and @mentions are questions, answered in the thread of the message that asked
 (a thread is one conversation, so follow-ups in it build on earlier turns). The
 answer streams by `chat.update`; sources sit in a context block, 👍/👎 in an
-actions block. Bolt acknowledges every request before the listener's long work.
+actions block. Bolt acknowledges every request before the listener's long work, so
+each is stored (tutor/received.py) before that, and replayed through Bolt by any
+worker if its own died before answering it (Slack will not send it again).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from functools import partial
+from datetime import datetime
+from functools import partial, wraps
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -33,7 +38,7 @@ from bot.long_replies import split_text
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import SENT_PRIVATELY, Attachment, Button, IncomingMessage, Reply, paced
-from tutor.received import ReceivedEvents, Taken, keep_leases
+from tutor.received import ReceivedEvents, Taken, handle_lapsed_regularly, keep_leases
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -46,6 +51,9 @@ SECTIONS_PER_MESSAGE = 40  # a message holds 50 blocks; the sources and buttons 
 FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while Slack cannot be reached at start
 REJECTED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked",
                   "token_expired", "not_allowed_token_type"}
+# A replayed request's context key: when it first came (a quiz answer graded since
+# is not graded again).
+FIRST_RECEIVED = "tutorbot_first_received"
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join"}
 
 
@@ -80,11 +88,11 @@ class SlackAdapter:
         self.received = ReceivedEvents(manager.runtime.engine, self.platform)
         self.port: int | None = None  # set once HTTP mode listens
         self.app.middleware(self._skip_redelivered)
-        self.app.event("message")(self._on_message)
-        self.app.event("app_mention")(self._on_mention)
-        self.app.event("app_home_opened")(self._on_home)
-        self.app.action(re.compile(r"^tutor:"))(self._on_button)
-        self.app.command("/tutor")(self._on_command)
+        self.app.event("message")(self._answering(self._on_message))
+        self.app.event("app_mention")(self._answering(self._on_mention))
+        self.app.event("app_home_opened")(self._answering(self._on_home))
+        self.app.action(re.compile(r"^tutor:"))(self._answering(self._on_button))
+        self.app.command("/tutor")(self._answering(self._on_command))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set: Socket Mode with an app token, else HTTP. While
@@ -94,11 +102,13 @@ class SlackAdapter:
             return
         served = asyncio.Event()  # not `stop`: other platforms may go on
         leases = asyncio.create_task(keep_leases(self.received, served))
+        lapsed = asyncio.create_task(
+            handle_lapsed_regularly(self.received, self.handle_lapsed, served))
         try:
             await self._serve(stop)
         finally:
             served.set()
-            await leases
+            await asyncio.gather(leases, lapsed)
 
     async def _serve(self, stop: asyncio.Event) -> None:
         if self.settings.slack_app_token is not None:
@@ -174,9 +184,11 @@ class SlackAdapter:
 
     async def _skip_redelivered(self, body: dict,
                                 next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        event_id = body.get("event_id")
-        taken = Taken.NOW if event_id is None else await asyncio.to_thread(
-            self.received.take, event_id)
+        """Take the request with its body (and learner, for /mydata and /forget) before
+        Bolt acknowledges it: until it is answered, any worker can replay it."""
+        request = request_id(body)
+        taken = Taken.NOW if request is None else await asyncio.to_thread(
+            self.received.take, request, json.dumps(body), requester(body))
         if taken is Taken.NOW:
             await next()
             return None
@@ -186,30 +198,62 @@ class SlackAdapter:
         # retries later (1 and 5 minutes), answered then if that worker died.
         return BoltResponse(status=503, body="")
 
-    async def _answered(self, body: dict) -> None:
-        """After the last reply is sent: a redelivery is not answered again."""
-        if (event_id := body.get("event_id")) is not None:
-            await asyncio.to_thread(self.received.answered, event_id)
+    def _answering(self, listener: Callable[..., Awaitable[None]]
+                   ) -> Callable[..., Awaitable[None]]:
+        """`listener` (it names `body`), then its request marked answered: after its
+        last reply, or once it found nothing to answer or failed (Bolt logs the error;
+        replaying would fail again). A worker killed or stopped mid-way (cancelled)
+        leaves it unanswered, for a replay."""
+        @wraps(listener)  # Bolt passes the arguments that the listener names
+        async def answered_after(**kwargs: Any) -> None:
+            try:
+                await listener(**kwargs)
+            except Exception:
+                await self._answered(kwargs["body"])
+                raise
+            await self._answered(kwargs["body"])
+        return answered_after
 
-    async def _on_message(self, event: dict, body: dict, client: AsyncWebClient) -> None:
+    async def _answered(self, body: dict) -> None:
+        """A redelivery or replay is not answered again; its body is not kept."""
+        if (request := request_id(body)) is not None:
+            await asyncio.to_thread(self.received.answered, request)
+
+    async def handle_lapsed(self) -> int:
+        """Replay through Bolt the requests a dead worker took and never answered
+        (their lease lapsed): the middleware takes each again, so one worker answers
+        it. Their bodies were verified when they came; a replay is dispatched as Socket
+        Mode's are, without a signature. Returns how many."""
+        lapsed = await asyncio.to_thread(self.received.lapsed)
+        for payload, received_at in lapsed:
+            body = json.loads(payload)
+            response = await self.app.async_dispatch(AsyncBoltRequest(
+                body=body, mode="socket_mode", context={FIRST_RECEIVED: received_at}))
+            if response.status == 404:  # no listener for it: nothing will ever answer it
+                await self._answered(body)
+        return len(lapsed)
+
+    async def _on_message(self, event: dict, body: dict, context: dict,
+                          client: AsyncWebClient) -> None:
         if (event.get("channel_type") != "im" or event.get("bot_id")
                 or event.get("subtype") in IGNORED_SUBTYPES):
             return  # channels are answered through @mentions only
-        await self._answer(event, event.get("text", ""), client)
-        await self._answered(body)
+        await self._answer(event, event.get("text", ""), client, context.get(FIRST_RECEIVED))
 
-    async def _on_mention(self, event: dict, body: dict, client: AsyncWebClient) -> None:
+    async def _on_mention(self, event: dict, body: dict, context: dict,
+                          client: AsyncWebClient) -> None:
         text = re.sub(r"<@[A-Z0-9]+>", " ", event.get("text", ""))
-        await self._answer(event, " ".join(text.split()), client)
-        await self._answered(body)
+        await self._answer(event, " ".join(text.split()), client, context.get(FIRST_RECEIVED))
 
-    async def _answer(self, event: dict, text: str, client: AsyncWebClient) -> None:
+    async def _answer(self, event: dict, text: str, client: AsyncWebClient,
+                      first_received: datetime | None) -> None:
         text = as_command(text, self.manager.commands)
         thread = event.get("thread_ts") or event["ts"]
         files = tuple(self._attachment(file) for file in event.get("files", ()))
         incoming = IncomingMessage(learner_id(event["user"]), text, files=files,
                                    conversation=f"{event['channel']}:{thread}",
-                                   group=not event["channel"].startswith("D"))  # D: a DM
+                                   group=not event["channel"].startswith("D"),  # D: a DM
+                                   first_received=first_received)
         await StreamedReply(client, event["channel"], thread, event["user"],
                             self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
@@ -232,7 +276,7 @@ class SlackAdapter:
                              "files:read scope.")
         return data
 
-    async def _on_button(self, ack: Callable[..., Awaitable[None]], body: dict,
+    async def _on_button(self, ack: Callable[..., Awaitable[None]], body: dict, context: dict,
                          action: dict, client: AsyncWebClient,
                          respond: Callable[..., Awaitable[Any]]) -> None:
         await ack()
@@ -241,7 +285,8 @@ class SlackAdapter:
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
         incoming = IncomingMessage(learner_id(user), "",
-                                   button=action["value"].removeprefix("tutor:"))
+                                   button=action["value"].removeprefix("tutor:"),
+                                   first_received=context.get(FIRST_RECEIVED))
         replies = [reply async for reply in self.manager.respond(incoming) if not reply.draft]
         if channel is None:  # a click on the App Home tab
             await self._publish_home(client, user)
@@ -259,6 +304,7 @@ class SlackAdapter:
             await upload_attachments(client, channel, thread, reply)
 
     async def _on_command(self, ack: Callable[..., Awaitable[None]], command: dict,
+                          body: dict, context: dict,
                           respond: Callable[..., Awaitable[Any]]) -> None:
         await ack()
         text = command.get("text", "").strip() or "help"
@@ -266,7 +312,8 @@ class SlackAdapter:
         # Every response here is ephemeral, for the learner's eyes only: private replies too.
         incoming = IncomingMessage(learner_id(command["user_id"]),
                                    f"/{text}" if is_command else text,  # else: a question
-                                   group=not command.get("channel_id", "").startswith("D"))
+                                   group=not command.get("channel_id", "").startswith("D"),
+                                   first_received=context.get(FIRST_RECEIVED))
         quoted = False  # the quote is up; the answer replaces it
         async for reply in self.manager.respond(incoming):
             if reply.draft:
@@ -289,7 +336,6 @@ class SlackAdapter:
 
     async def _on_home(self, event: dict, body: dict, client: AsyncWebClient) -> None:
         await self._publish_home(client, event["user"])
-        await self._answered(body)
 
     async def _publish_home(self, client: AsyncWebClient, user: str) -> None:
         overview = await asyncio.to_thread(self.manager.overview, learner_id(user))
@@ -363,6 +409,33 @@ async def post(client: AsyncWebClient, channel: str, thread: str | None, user: s
                                                blocks=message_blocks)
         channel = posted.get("channel") or channel
     return channel
+
+
+def request_id(body: dict) -> str | None:
+    """The id a request is taken by: an event's, or a slash command's or a button
+    click's trigger id (Slack sends those once); None for others (not taken).
+
+    >>> request_id({"event_id": "Ev1"}), request_id({"trigger_id": "13.7"}), request_id({})
+    ('Ev1', 'trigger:13.7', None)
+    """
+    if event_id := body.get("event_id"):
+        return str(event_id)
+    return f"trigger:{body['trigger_id']}" if body.get("trigger_id") else None
+
+
+def requester(body: dict) -> str | None:
+    """Whose request it is: the learner a stored body belongs to.
+
+    >>> requester({"event": {"user": "U1"}}), requester({"user_id": "U2"})
+    ('slack:U1', 'slack:U2')
+    >>> requester({"user": {"id": "U3"}}), requester({"event": {}})
+    ('slack:U3', None)
+    """
+    user = ((body.get("event") or {}).get("user") or body.get("user_id")
+            or body.get("user"))
+    if isinstance(user, dict):  # an interactive payload's user
+        user = user.get("id")
+    return learner_id(user) if isinstance(user, str) and user else None
 
 
 def refused(setting: str, error: SlackApiError, where: str) -> Exception:

@@ -63,7 +63,7 @@ from tutor.messages import (
     open_a_private_chat,
     paced,
 )
-from tutor.received import ReceivedEvents, Taken, keep_leases
+from tutor.received import ReceivedEvents, Taken, handle_lapsed_regularly, keep_leases
 from tutor.reminders import MaybeDelivered, Unreachable
 from tutor.settings import Settings
 
@@ -75,7 +75,6 @@ MAX_LABEL, MAX_SOURCES = 200, 10  # a message's sources fit beside its text
 FIRST_RETRY_S, MAX_RETRY_S = 2, 60  # backoff while the Bot API cannot be reached at start
 OUTAGE_LOG_S = 60  # while polling fails: a log line a minute
 CONNECT_RETRIES_S = (1, 2, 4, 8, 16)  # a send that could not connect, tried again
-LAPSED_CHECK_S = 30.0  # how often a worker looks for updates a dead worker left unanswered
 T = TypeVar("T")
 CLOUD_API = "https://api.telegram.org"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what the cloud Bot API lets a bot download
@@ -161,7 +160,8 @@ class TelegramAdapter:
                     allowed_updates=["message", "callback_query"], bootstrap_retries=-1,
                     error_callback=self._polling_failed)
             log.info("Telegram bot @%s is running", self.app.bot.username)
-            lapsed = asyncio.create_task(self._handle_lapsed_regularly(stop))
+            lapsed = asyncio.create_task(
+                handle_lapsed_regularly(self.received, self.handle_lapsed, stop))
             leases = asyncio.create_task(keep_leases(self.received, stop))
             await stop.wait()
             await asyncio.gather(lapsed, leases)
@@ -229,20 +229,6 @@ class TelegramAdapter:
             self._replayed[update.update_id] = received_at
             await self.app.update_queue.put(update)
         return len(lapsed)
-
-    async def _handle_lapsed_regularly(self, stop: asyncio.Event) -> None:
-        """At start and every so often: a worker that died mid-answer left its updates
-        unanswered, and Telegram will not send them again."""
-        every_s = min(LAPSED_CHECK_S, self.settings.telegram_lease_s / 4)
-        while not stop.is_set():
-            try:
-                if count := await self.handle_lapsed():
-                    log.warning("handling %d updates again that a stopped worker took and "
-                                "never answered", count)
-            except Exception:
-                log.exception("looking for unanswered updates failed; trying again later")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every_s)
 
     async def send_direct(self, user_id: str, reply: Reply) -> None:
         """A message the learner did not ask for (a review nudge), in their private chat."""

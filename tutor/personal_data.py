@@ -3,7 +3,8 @@ column of these rows and /forget deletes them, so a learner table added here is 
 both (and tests/tutor/test_personal_data.py fails for one that is left out).
 
 Kept without the learner: unanswerable questions (ContentGap) and the ids of chat
-events answered (a Telegram update waiting for its answer is the learner's: "pending").
+events answered (a Telegram update or Slack request waiting for its answer is the
+learner's: "pending").
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ Telegram counts an update delivered once a worker fetched it, answered or not, s
 it never resends one whose worker died. Its update is taken with its JSON (and its
 learner, for /forget), kept until it is answered: `lapsed()` lists those whose lease
 ran out unanswered, for the tutor to handle again (taking them again first, so one
-worker does). Answered, the row keeps the id only.
+worker does). Answered, the row keeps the id only. Slack's events are kept the same
+way: Bolt acknowledges one before its listener runs, and Slack does not redeliver
+an acknowledged event.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -35,6 +38,7 @@ KEEP = timedelta(days=1)
 PURGE_EVERY_S = 3600.0
 # Longer than a reply normally takes to be sent, shorter than Slack's last retry (5 min).
 LEASE_S = 120.0
+LAPSED_CHECK_S = 30.0  # how often a worker looks for events a dead worker left unanswered
 
 
 class Taken(Enum):
@@ -148,3 +152,22 @@ async def keep_leases(received: ReceivedEvents, stop: asyncio.Event) -> None:
             await asyncio.to_thread(received.renew)
         except Exception:  # the database is away: the next round tries again
             log.warning("could not renew the leases of events in hand", exc_info=True)
+
+
+async def handle_lapsed_regularly(received: ReceivedEvents,
+                                  handle_lapsed: Callable[[], Awaitable[int]],
+                                  stop: asyncio.Event) -> None:
+    """At start and then every 30 s (a quarter lease if shorter) until `stop`:
+    `handle_lapsed()` handles again the events a worker took and died before
+    answering (the platform will not send them again) and says how many."""
+    every_s = min(LAPSED_CHECK_S, received.lease.total_seconds() / 4)
+    while not stop.is_set():
+        try:
+            if count := await handle_lapsed():
+                log.warning("handling %d %s events again that a stopped worker took and "
+                            "never answered", count, received.platform)
+        except Exception:
+            log.exception("looking for unanswered %s events failed; trying again later",
+                          received.platform)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)

@@ -152,13 +152,14 @@ class ReceivedEvent(SQLModel, table=True):
     a day. Slack redelivers an event it thinks was missed, Telegram an update a
     webhook did not acknowledge in time, to any worker behind the address. A worker
     takes it for a lease from `taken_at`; `answered_at` is set once its reply is sent.
-    Until then a Telegram update keeps its JSON and its learner (Telegram counts it
-    delivered before it is answered: the tutor re-handles it once the lease lapses)."""
+    Until then a Telegram update or Slack request keeps its JSON and its learner (both
+    count it delivered before it is answered: the tutor re-handles it once the lease
+    lapses)."""
 
     platform: str = Field(primary_key=True)
     event_id: str = Field(primary_key=True)
     received_at: datetime = Field(default_factory=utcnow, index=True)
     taken_at: datetime = Field(default_factory=utcnow)
     answered_at: datetime | None = None
-    payload: str | None = None  # the update's JSON while unanswered
+    payload: str | None = None  # the update's or request's JSON while unanswered
     learner_id: str | None = Field(default=None, index=True)  # whose it is, while unanswered

@@ -25,9 +25,10 @@ from tutor import dialogue
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused
 from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Source
+from tutor.received import ReceivedEvents
 from tutor.runtime import Runtime
 from tutor.settings import Settings
-from tutor.tables import Feedback
+from tutor.tables import Feedback, ReceivedEvent
 
 LEARNER, TRAINER = "U100", "U200"
 BURN = "How do I treat a burn with running water?"
@@ -419,3 +420,67 @@ async def test_a_slash_command_question_shows_the_quote_then_replaces_it(
     assert answer["replace_original"] and "first-aid.html" in text_of(answer)
     assert all(r["response_type"] == "ephemeral" for r in bot.fake.response_posts)
     assert bot.fake.responses == [answer]
+
+
+async def test_a_request_whose_worker_died_unanswered_is_answered_once_by_another(
+        runtime: Runtime, settings: Settings) -> None:
+    """Bolt acknowledges an event or a slash command before its listener runs, and
+    Slack never sends it again: the DM question and the command a worker took and
+    never answered (it died) are answered by another once their lease lapsed, once;
+    one answered before is not answered again, and no text is kept after."""
+    ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
+           embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+    async with FakeSlack() as fake:
+        runtime.settings = settings.model_copy(update=fake.settings_update())
+        dead = SlackAdapter(DialogueManager(runtime), runtime.settings)
+        dead.received = ReceivedEvents(runtime.engine, "slack", lease_s=5.0)
+        held: list[str] = []
+        killed = asyncio.Event()
+        answer = dead.manager.respond
+
+        async def dies_mid_answer(message: IncomingMessage) -> AsyncIterator[Reply]:
+            if message.text in (BURN, "/courses"):
+                held.append(message.text)
+                await killed.wait()  # the process is gone: nothing more comes from it
+                raise asyncio.CancelledError
+            async for reply in answer(message):
+                yield reply
+
+        dead.manager.respond = dies_mid_answer  # type: ignore[method-assign]
+        stop_dead = asyncio.Event()
+        dead_task = asyncio.create_task(dead.run(stop_dead))
+        url = f"http://127.0.0.1:{await fake.wait_for(lambda: dead.port, 10)}/slack/events"
+        helped = fake.message_event(LEARNER, "help")
+        await fake.send_event(url, helped)
+        await fake.wait_for(lambda: [m for m in fake.messages("D0001") if m.get("blocks")])
+        question = fake.message_event(LEARNER, BURN)
+        assert (await fake.send_event(url, question))[0] == 200  # Slack will not resend it
+        assert (await fake.send_command(url, "/tutor", "courses", LEARNER))[0] == 200
+        await fake.wait_for(lambda: len(held) == 2, 10)
+        with Session(runtime.engine) as session:  # the learner's, for /mydata and /forget
+            pending = [r for r in session.exec(select(ReceivedEvent)) if r.payload]
+        assert [r.learner_id for r in pending] == [f"slack:{LEARNER}"] * 2
+        stop_dead.set()
+        await asyncio.wait_for(dead_task, 10)  # its listeners hang, never to answer
+
+        other = SlackAdapter(DialogueManager(runtime), runtime.settings)
+        other.received = ReceivedEvents(runtime.engine, "slack", lease_s=5.0)
+        stop = asyncio.Event()
+        task = asyncio.create_task(other.run(stop))
+        answered = await fake.wait_for(lambda: next(
+            (m for m in fake.messages("D0001")
+             if m["thread_ts"] == question["ts"] and m.get("blocks")), None), 60)
+        await fake.wait_for(lambda: fake.responses, 30)
+        await asyncio.sleep(4)  # three more checks for lapsed requests: nothing more
+        threads = [m["thread_ts"] for m in fake.messages("D0001")]
+        assert threads == [helped["ts"], question["ts"]]  # each answered once
+        assert "first-aid.html" in text_of(answered)
+        assert len(fake.response_posts) == 1
+        assert "workplace-safety" in str(fake.response_posts[0])
+        with Session(runtime.engine) as session:
+            rows = session.exec(select(ReceivedEvent)).all()
+        assert len(rows) == 3 and all(r.answered_at and r.payload is None and
+                                      r.learner_id is None for r in rows)
+        stop.set()
+        killed.set()
+        await asyncio.wait_for(task, 10)
