@@ -113,7 +113,11 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             else:
                 fake.user_message(chat, "20 minutes")
                 sent[chat].append(Sent("quiz_answers", before))
-            await fake.wait_for(lambda before=before: len(fake.bot_messages(chat)) > before, 120)
+            # Its grade, then what comes after it: the next question, a second try's
+            # hints, or the quiz's end (a click on the old question would be no answer).
+            await fake.wait_for(lambda before=before: graded(fake.bot_messages(chat)[before:]),
+                                120)
+            await fake.wait_for(lambda: settled(fake.bot_messages(chat)[-1]), 120)
             acked["quiz_answers"][chat] = sum(m.get("text", "").startswith(MARKS)
                                               for m in fake.bot_messages(chat))
 
@@ -177,6 +181,13 @@ def graded(messages: list[dict]) -> int:
     """Replies to quiz answers: a grade, or "graded before a restart"."""
     return sum(m.get("text", "").startswith(MARKS) or GRADED_BEFORE in m.get("text", "")
                for m in messages)
+
+
+def settled(message: dict) -> bool:
+    """What a quiz answer's grade is followed by: a question, hints for a second try,
+    or the quiz's summary."""
+    text, shown = message.get("text", ""), str(buttons(message))
+    return "quiz:" in shown or "hint:" in shown or text.startswith(("Question", "🏁"))
 
 
 def replies_to(fake: FakeTelegram, chat: int, sends: list[Sent]) -> list[int]:

@@ -249,6 +249,9 @@ class QuizTutor:
             raise TutorError(NOT_YOURS)
         if run.status != "done":
             self._end_if_course_gone(run)
+        moved_on = run.status == "done" or position != run.position
+        if message.first_received is not None and moved_on:
+            raise TutorError(GRADED_BEFORE)  # handled again after a crash: it was graded
         if run.status == "done":
             raise TutorError("That quiz has ended. Send /quiz for a new one.")
         if run.status == "stopped":

@@ -48,3 +48,16 @@ async def test_an_answer_its_worker_never_graded_is_graded_when_replayed(
                                first_received=utcnow())
     replies = [r async for r in manager.respond(replayed) if not r.draft]
     assert replies[0].text.startswith(("✅", "🟡")) and attempts(runtime) == 1
+
+
+async def test_a_click_graded_before_its_worker_died_says_so(
+        manager: DialogueManager, runtime: Runtime) -> None:  # noqa: F811
+    """The replayed click is on a question the quiz has moved past: not "already
+    answered" (the learner never saw the grade) but that it was graded."""
+    first_came = utcnow()
+    shown = shown_question(await say(manager, "/quiz"))
+    await answer_right(manager, runtime, shown)
+    replayed = IncomingMessage(ANA, "", button=f"quiz:{shown['id']}:{shown['position']}:1",
+                               first_received=first_came)
+    replies = [r async for r in manager.respond(replayed)]
+    assert [r.text for r in replies] == [GRADED_BEFORE] and attempts(runtime) == 1
