@@ -100,7 +100,7 @@ async def cycle(fake: FakeTelegram, env: dict[str, str], learners: list[int],
             if latest[0].get("text", "").startswith("🏁"):
                 before = len(fake.bot_messages(chat))
                 fake.user_message(chat, "/quiz")
-                await fake.wait_for(lambda before=before: len(fake.bot_messages(chat)) > before,
+                await fake.wait_for(lambda before=before: asking(fake.bot_messages(chat)[before:]),
                                     120)
             shown = await fake.wait_for(lambda: next(
                 (m for m in reversed(fake.bot_messages(chat)) if "quiz:" in str(buttons(m))
@@ -183,6 +183,12 @@ def graded(messages: list[dict]) -> int:
                for m in messages)
 
 
+def asking(messages: list[dict]) -> bool:
+    """Whether a new quiz's first question has come (its intro comes before it)."""
+    return any("quiz:" in str(buttons(m)) or m.get("text", "").startswith("Question")
+               for m in messages)
+
+
 def settled(message: dict) -> bool:
     """What a quiz answer's grade is followed by: a question, hints for a second try,
     or the quiz's summary."""
@@ -217,11 +223,18 @@ async def replied(fake: FakeTelegram, sent: dict[int, list[Sent]]) -> dict:
     kinds = ("questions", "quiz_answers")
     counts = [(s.kind, n) for chat, sends in sent.items()
               for s, n in zip(sends, replies_to(fake, chat, sends), strict=True)]
+    toasts = {a["callback_query_id"]: a.get("text", "") for a in fake.callback_answers}
+    # What the learner got instead, where a reply is missing or came twice: to read.
+    odd = [{"chat": chat, "kind": s.kind, "replies": n,
+            "after": [m.get("text", "")[:80] for m in fake.bot_messages(chat)[s.at:s.at + 4]],
+            "toast": toasts.get(s.query or "")}
+           for chat, sends in sent.items()
+           for s, n in zip(sends, replies_to(fake, chat, sends), strict=True) if n != 1]
     return {"sent": {kind: sum(k == kind for k, _ in counts) for kind in kinds},
             "never_answered": {kind: sum(k == kind and n == 0 for k, n in counts)
                                for kind in kinds},
             "answered_twice": {kind: sum(k == kind and n > 1 for k, n in counts)
-                               for kind in kinds}}
+                               for kind in kinds}, "odd": odd}
 
 
 def check(env: dict[str, str], acked: dict, learners: list[int]) -> dict:
