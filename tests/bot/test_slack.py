@@ -449,14 +449,14 @@ async def test_a_request_whose_worker_died_unanswered_is_answered_once_by_anothe
         dead.manager.respond = dies_mid_answer  # type: ignore[method-assign]
         stop_dead = asyncio.Event()
         dead_task = asyncio.create_task(dead.run(stop_dead))
-        url = f"http://127.0.0.1:{await fake.wait_for(lambda: dead.port, 10)}/slack/events"
+        url = f"http://127.0.0.1:{await fake.wait_for(lambda: dead.port, 60)}/slack/events"
         helped = fake.message_event(LEARNER, "help")
         await fake.send_event(url, helped)
         await fake.wait_for(lambda: [m for m in fake.messages("D0001") if m.get("blocks")])
         question = fake.message_event(LEARNER, BURN)
         assert (await fake.send_event(url, question))[0] == 200  # Slack will not resend it
         assert (await fake.send_command(url, "/tutor", "courses", LEARNER))[0] == 200
-        await fake.wait_for(lambda: len(held) == 2, 10)
+        await fake.wait_for(lambda: len(held) == 2, 60)
         with Session(runtime.engine) as session:  # the learner's, for /mydata and /forget
             pending = [r for r in session.exec(select(ReceivedEvent)) if r.payload]
         assert [r.learner_id for r in pending] == [f"slack:{LEARNER}"] * 2
