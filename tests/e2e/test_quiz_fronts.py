@@ -107,22 +107,28 @@ async def test_telegram_quiz_by_button_and_text(runtime: Runtime) -> None:
         assert any("█" in m.get("text", "") and "Your progress" in m.get("text", "")
                    for m in fake.bot_messages(7))
 
-        # In a group, a quiz is its starter's: another member's click is refused privately.
+        # In a group, a quiz is its starter's and runs in their private chat; another
+        # member's click on its button is refused privately.
         # (In /coach mode every question has a Hint button, whatever its type.)
+        fake.user_message(9, "/start")  # the learner's private chat is open
+        await fake.wait_for(lambda: fake.bot_messages(9))
         fake.user_message(9, "/coach", chat_id=-100, chat_type="group")
         await fake.wait_for(lambda: fake.bot_messages(-100))
         fake.user_message(9, "/quiz", chat_id=-100, chat_type="group")
-        group_question = await fake.wait_for(lambda: next(
-            (m for m in fake.bot_messages(-100) if any_buttons(m)), None), timeout=60)
-        before = len(fake.bot_messages(-100))
-        fake.user_click(8, group_question["message_id"], any_buttons(group_question)[0],
-                        chat_id=-100)
+        question = await fake.wait_for(lambda: next(
+            (m for m in fake.bot_messages(9) if "Question 1 of" in m.get("text", "")), None),
+            timeout=60)
+        group = fake.bot_messages(-100)
+        assert not any(any_buttons(m) or "Question" in m.get("text", "") for m in group)
+        before = len(fake.bot_messages(9)), len(group)
+        fake.user_click(8, question["message_id"], any_buttons(question)[0], chat_id=9)
         refusal = await fake.wait_for(lambda: next(
             (a for a in fake.callback_answers if "someone else's" in a.get("text", "")), None))
         stop.set()
         await asyncio.wait_for(task, 30)
     assert "send /quiz for your own" in refusal["text"]
-    assert len(fake.bot_messages(-100)) == before  # nothing said in the group about it
+    # Nothing said about it, in the private chat or the group.
+    assert (len(fake.bot_messages(9)), len(fake.bot_messages(-100))) == before
     assert second["message_id"] != first["message_id"]
 
 
@@ -133,40 +139,40 @@ def slack_quiz_actions(message: dict) -> list[str]:
 
 async def test_slack_quiz_by_button_and_text(runtime: Runtime) -> None:
     async with FakeSlack() as fake, slack_bot(runtime, fake) as url:
-        start = fake.mention_event("U7", f"quiz {TOPIC}")
+        dm = fake.im_channel("U7")
+        start = fake.mention_event("U7", f"quiz {TOPIC}")  # in a channel: run in the DM
         await fake.send_event(url, start)
 
         def numbered(n: int) -> dict | None:
-            return next((m for m in fake.messages("C0001") if f"Question {n} of" in m["text"]),
+            return next((m for m in fake.messages(dm) if f"Question {n} of" in m["text"]),
                         None)
 
         first, n = await fake.wait_for(lambda: numbered(1), timeout=120), 1
-        assert first["thread_ts"] == start["ts"]
+        assert not any("Question" in m["text"] for m in fake.messages("C0001"))
         while not slack_quiz_actions(first):  # a short answer comes first: typed, right
-            await fake.send_event(url, fake.mention_event(
-                "U7", current_answer(runtime, "slack:U7"), thread_ts=start["ts"]))
+            await fake.send_event(url, fake.message_event(
+                "U7", current_answer(runtime, "slack:U7"), channel=dm))
             n += 1
             first = await fake.wait_for(lambda n=n: numbered(n))
         value = slack_quiz_actions(first)[0]
-        status, _ = await fake.send_action(url, "U8", value, value, channel="C0001",
-                                           message_ts=first["ts"], thread_ts=start["ts"])
+        status, _ = await fake.send_action(url, "U8", value, value, channel=dm,
+                                           message_ts=first["ts"])
         refusal = await fake.wait_for(lambda: fake.ephemeral)
         assert status == 200 and refusal[0]["user"] == "U8"
         assert "someone else's" in refusal[0]["text"]
         right = right_action(runtime, value)
-        await fake.send_action(url, "U7", right, right, channel="C0001",
-                               message_ts=first["ts"], thread_ts=start["ts"])
+        await fake.send_action(url, "U7", right, right, channel=dm, message_ts=first["ts"])
         feedback = await fake.wait_for(lambda: next(
-            (m for m in fake.messages("C0001") if "The answer:" in m["text"]), None))
+            (m for m in fake.messages(dm) if "The answer:" in m["text"]), None))
         assert "first-aid.html" in str(feedback["blocks"])  # the cited passage
         await fake.wait_for(lambda: numbered(n + 1))
-        count = len(fake.messages("C0001"))
-        await fake.send_event(url, fake.mention_event("U7", "1", thread_ts=start["ts"]))
-        await fake.wait_for(lambda: len(fake.messages("C0001")) > count)
-        await fake.send_event(url, fake.message_event("U7", "progress"))
+        count = len(fake.messages(dm))
+        await fake.send_event(url, fake.message_event("U7", "1", channel=dm))
+        await fake.wait_for(lambda: len(fake.messages(dm)) > count)
+        await fake.send_event(url, fake.message_event("U7", "progress", channel=dm))
         shared = await fake.wait_for(lambda: fake.shared_files)
-    assert shared[0]["data"].startswith(b"\x89PNG") and shared[0]["channel"] == "D0001"
-    progress = next(m for m in fake.messages("D0001") if "Your progress" in m["text"])
+    assert shared[0]["data"].startswith(b"\x89PNG") and shared[0]["channel"] == dm
+    progress = next(m for m in fake.messages(dm) if "Your progress" in m["text"])
     assert "█" in progress["text"]
 
 
