@@ -350,6 +350,7 @@ class StreamedReply:
     def __init__(self, client: AsyncWebClient, channel: str, thread: str, user: str,
                  interval_s: float) -> None:
         self.client, self.channel, self.thread, self.user = client, channel, thread, user
+        self.noted = False  # the thread was told a reply went to the DM
         self.interval_s = interval_s
         self.ts: str | None = None
 
@@ -380,6 +381,9 @@ class StreamedReply:
                        replace(reply, ephemeral=True))
             return
         await upload_attachments(self.client, channel, None, reply)
+        if self.noted:  # a message's several private replies: one note in the thread
+            return
+        self.noted = True
         for text, message_blocks in messages(Reply(SENT_PRIVATELY)):
             await self._put(text, message_blocks)
             self.ts = None

@@ -360,6 +360,7 @@ class StreamedReply:
         self.interval_s = interval_s
         self.shown: Message | None = None
         self.shown_text = ""
+        self.notes: set[str] = set()  # what the group was told instead of a private reply
 
     async def show(self, replies: AsyncIterator[Reply]) -> None:
         async for reply in paced(replies, self.interval_s):
@@ -368,6 +369,9 @@ class StreamedReply:
                 continue
             if reply.private:
                 reply = await self._privately(reply)
+                if reply.text in self.notes:  # a message's several private replies: one note
+                    continue
+                self.notes.add(reply.text)
             pieces = message_pieces(reply)
             for number, piece in enumerate(pieces, 1):
                 await self._put(piece, keyboard(reply.buttons) if number == len(pieces) else None,

@@ -19,6 +19,7 @@ from tests.e2e.conftest import slack_bot
 from tests.platforms.slack_api import FakeSlack
 from tests.platforms.telegram_api import FakeTelegram
 from tutor.dialogue import DialogueManager
+from tutor.messages import SENT_PRIVATELY
 from tutor.runtime import Runtime
 
 pytestmark = pytest.mark.e2e
@@ -118,8 +119,12 @@ async def test_telegram_quiz_by_button_and_text(runtime: Runtime) -> None:
         question = await fake.wait_for(lambda: next(
             (m for m in fake.bot_messages(9) if "Question 1 of" in m.get("text", "")), None),
             timeout=60)
+        # One note in the group for the quiz's two private replies (its intro, question).
+        await fake.wait_for(lambda: len(fake.bot_messages(-100)) == 2)
+        await asyncio.sleep(0.5)  # time for a second note, were one coming
         group = fake.bot_messages(-100)
-        assert not any(any_buttons(m) or "Question" in m.get("text", "") for m in group)
+        assert [m.get("text", "") for m in group][1:] == [SENT_PRIVATELY]
+        assert not any(any_buttons(m) for m in group)
         before = len(fake.bot_messages(9)), len(group)
         fake.user_click(8, question["message_id"], any_buttons(question)[0], chat_id=9)
         refusal = await fake.wait_for(lambda: next(
