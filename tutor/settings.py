@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     )
     telegram_lease_s: float = Field(
         120.0, ge=5, description="How long a worker holds a Telegram update it took: one still "
-        "unanswered after it (the worker died) is handled again. Longer than an answer takes."
+        "unanswered after it (the worker died) is handled again; renewed while it answers."
     )
 
     telegram_token: SecretStr | None = None
