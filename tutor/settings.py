@@ -105,6 +105,20 @@ class Settings(BaseSettings):
         "unanswered after it (the worker died) is handled again; renewed while it answers."
     )
 
+    web_host: str = Field("127.0.0.1", description="Where the trainers' console listens.")
+    web_port: int = Field(8765, ge=1, le=65535)
+    web_secret: SecretStr | None = Field(
+        None, description="Key that signs the console's session cookies; the same on every "
+        "worker. Unset: one made at first start and kept in the data dir.")
+    web_https: bool = Field(
+        False, description="Console cookies only over HTTPS (set it behind a TLS proxy).")
+    console_names: Literal["display", "pseudonymous"] = Field(
+        "display", description="How the console shows learners: the name their platform "
+        "shows, or a stable pseudonym.")
+    answer_log_days: int = Field(
+        180, ge=0, description="Days the console keeps what learners were told, then only "
+        "counts per course and day (0: keeps none).")
+
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = Field(

@@ -16,6 +16,8 @@ class Learner(SQLModel, table=True):
     id: str = Field(primary_key=True)  # platform-qualified, e.g. "telegram:12345"
     course: str | None = None
     coach: bool = False  # /coach: questions get a guiding question and hints, not the answer
+    # The name the platform shows, for trainers' pages only (TUTORBOT_CONSOLE_NAMES).
+    display_name: str = ""
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -79,6 +81,9 @@ class Question(SQLModel, table=True):
     basis: str = "fact"  # what it tests: a fact of its sentence, or the "order" of steps
     status: str = Field(default="active", index=True)  # "active" or "retired"
     retired_why: str = ""
+    # A trainer's approval (their account's email): regeneration never replaces it.
+    approved_by: str = ""
+    approved_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -163,3 +168,108 @@ class ReceivedEvent(SQLModel, table=True):
     answered_at: datetime | None = None
     payload: str | None = None  # the update's or request's JSON while unanswered
     learner_id: str | None = Field(default=None, index=True)  # whose it is, while unanswered
+
+
+class AnswerRecord(SQLModel, table=True):
+    """What a learner was told, for trainers to review: the question, the quote, the
+    explanation sentences kept and those the check removed (with why), the sources and
+    the learner's rating. Kept TUTORBOT_ANSWER_LOG_DAYS, then folded into
+    `AnswerCount`; /forget deletes a learner's."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: str = Field(index=True)
+    course: str = Field(index=True)
+    turn_id: int | None = Field(default=None, index=True)  # the 👍/👎 buttons name the turn
+    question: str
+    answer: str  # the whole text as shown
+    quote: str = ""
+    kept: str = "[]"  # JSON list of the model's sentences that passed the check
+    removed: str = "[]"  # JSON list of {"text", "why"} the check removed
+    sources: str = "[]"  # JSON list of {"number", "document", "section", "page", "text"}
+    covered: bool = Field(default=True, index=True)
+    explanation_removed: bool = Field(default=False, index=True)
+    trainer_answer_id: int | None = Field(default=None, index=True)  # served instead
+    helpful: bool | None = Field(default=None, index=True)  # the learner's 👍/👎
+    rated_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AnswerCount(SQLModel, table=True):
+    """What analytics keeps of answers once their text is deleted: counts per course
+    and day, without text or learner."""
+
+    course: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)  # ISO date, UTC
+    answers: int = 0
+    not_covered: int = 0
+    explanation_removed: int = 0
+    trainer_answers: int = 0
+    helpful: int = 0
+    unhelpful: int = 0
+
+
+class TrainerAnswer(SQLModel, table=True):
+    """A trainer's answer to a question, served first to later questions that mean the
+    same. It cites a passage (kept as it read then: a changed or removed passage sends
+    it back for review) or stands on the trainer's own authority."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    course: str = Field(index=True)
+    question: str
+    answer: str
+    author: str  # the account's email
+    author_name: str  # as learners see it: "Answer from your trainer, NAME, DATE"
+    chunk_id: int | None = None  # the passage cited, or None: the trainer's own authority
+    passage: str = ""  # that passage's text when it was cited
+    document: str = ""
+    section: str = ""
+    status: str = Field(default="active", index=True)  # "active", "review" or "retired"
+    review_why: str = ""
+    from_answer: int | None = None  # the AnswerRecord it corrects, if any
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ConsoleAccount(SQLModel, table=True):
+    """A trainer's or admin's account on the web console. A trainer sees and changes
+    only the courses named in `courses`; `session_epoch` goes up on a password reset
+    or removal, which ends every session signed with the old one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True)
+    name: str = ""
+    role: str  # "admin" or "trainer"
+    courses: str = "[]"  # JSON list of course names (trainers)
+    password_hash: str = ""  # "" until a password is set: one-time links only
+    session_epoch: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SignInLink(SQLModel, table=True):
+    """A one-time sign-in link (its token's hash only): it works once, for 15 minutes."""
+
+    token_hash: str = Field(primary_key=True)
+    account_id: int = Field(index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A failed password, counted per account and per address to slow guessing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True)
+    address: str = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A change made in the console: who, what, when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(index=True)  # the account's email
+    action: str = Field(index=True)  # "upload", "remove-document", "question-edit", …
+    course: str = Field(default="", index=True)
+    target: str = ""  # what was changed: a file, a question's id, a skill's name
+    detail: str = "{}"  # JSON: what changed, for the export
