@@ -6,11 +6,11 @@ import asyncio
 import os
 import stat
 import sys
-from collections.abc import AsyncIterable, Iterable, Iterator
+from collections.abc import AsyncIterable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.cli_admin import admin_app
 from knowledge.ingest import IngestReport, ProgressReporter, refresh_stale
 from knowledge.library import (
     UnknownCourse,
@@ -33,6 +34,9 @@ from tutor.errors import PlatformRefused, TutorError
 from tutor.logs import configure_logging, masked
 from tutor.settings import Settings
 
+if TYPE_CHECKING:
+    from tutor.runtime import Runtime
+
 app = typer.Typer(help="tutorbot: a tutor that answers from your course material.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 courses_app = typer.Typer(help="List or remove courses.", invoke_without_command=True)
@@ -46,6 +50,7 @@ learner_app = typer.Typer(help="The learner model: train it on the quiz answers,
                           "it on a file, simulate learners.",
                           no_args_is_help=True)
 app.add_typer(learner_app, name="learner")
+app.add_typer(admin_app, name="admin")
 
 console = Console()
 errors = Console(stderr=True)
@@ -280,7 +285,8 @@ def eval_retrieval(
 
 
 @app.command("chat")
-def chat_command(course: CourseOption = None) -> None:
+def chat_command(course: CourseOption = None,
+                 with_console: Annotated[bool, typer.Option(hidden=True)] = False) -> None:
     """Chat with the tutor in the terminal."""
     from bot.console import chat
     from tutor.dialogue import DialogueManager
@@ -289,12 +295,34 @@ def chat_command(course: CourseOption = None) -> None:
         runtime.check_embedding_model()
         with console.status("Loading the models…"):
             runtime.load_models()  # before the first question, not during it
-        asyncio.run(chat(DialogueManager(runtime), course, console=console))
+        manager = DialogueManager(runtime)
+        if not with_console:
+            asyncio.run(chat(manager, course, console=console))
+            return
+        print_console_link(runtime)
+        asyncio.run(chat_beside_console(runtime, chat(manager, course, console=console)))
+
+
+async def chat_beside_console(runtime: Runtime, chatting: Coroutine[Any, Any, None]) -> None:
+    """The terminal chat, with the trainers' console served until it ends."""
+    from bot.web.server import serve_web
+
+    stop = asyncio.Event()
+    web = asyncio.create_task(serve_web(runtime, stop))
+    try:
+        await chatting
+    finally:
+        stop.set()
+        try:
+            await web
+        except OSError as error:  # the chat still ran: say why there was no console
+            errors.print(f"[yellow]![/yellow] {error}", highlight=False)
 
 
 class Platform(StrEnum):
     telegram = "telegram"
     slack = "slack"
+    web = "web"
     all = "all"
 
 
@@ -302,13 +330,18 @@ class Platform(StrEnum):
 def serve_command(
     platform: Annotated[Platform, typer.Argument(help="Which chat platform(s) to serve.")],
 ) -> None:
-    """Run the Telegram and/or Slack bot (tokens from TUTORBOT_* settings)."""
+    """Run the Telegram and/or Slack bot (tokens from TUTORBOT_* settings), or the
+    trainers' web console (web); all: the three."""
+    serve_platforms([p.value for p in Platform if p is not Platform.all]
+                    if platform is Platform.all else [platform.value])
+
+
+def serve_platforms(wanted: list[str]) -> None:
     from bot.serve import missing_settings, serve
 
     settings = Settings()
-    wanted = ["telegram", "slack"] if platform is Platform.all else [platform.value]
     for name in wanted:
-        if missing := missing_settings(settings, name):
+        if name != "web" and (missing := missing_settings(settings, name)):
             errors.print(f"[red]Error:[/red] {name} needs {', '.join(missing)} "
                          "(see docs/chat-platforms.md).", highlight=False)
             raise typer.Exit(2)
@@ -317,12 +350,22 @@ def serve_command(
         runtime.check_embedding_model()
         with console.status("Loading the models…"):
             runtime.load_models()  # before the first learner waits
+        if "web" in wanted:
+            print_console_link(runtime)
         console.print(f"Serving {' and '.join(wanted)}; Ctrl+C stops.")
         try:
             asyncio.run(serve(runtime, wanted))
-        except PlatformRefused as error:
+        except (PlatformRefused, OSError) as error:
             errors.print(f"[red]Error:[/red] {error}", highlight=False)
             raise typer.Exit(1) from None
+
+
+def print_console_link(runtime: Runtime) -> None:
+    from bot.web.server import owner_link
+
+    console.print(f"Trainers' console: {owner_link(runtime)}\n[dim](a one-time sign-in "
+                  "link, good for 15 minutes; `tutorbot admin link EMAIL` makes another)"
+                  "[/dim]", highlight=False, soft_wrap=True)
 
 
 @app.command("settings")
@@ -356,17 +399,15 @@ def run_command() -> None:
     for name, missing in half_configured(settings).items():
         errors.print(f"[yellow]![/yellow] Not serving {name}: it also needs "
                      f"{', '.join(missing)} (see docs/chat-platforms.md).", highlight=False)
-    if len(platforms) == 2:
-        serve_command(Platform.all)
-    elif platforms:
-        serve_command(Platform(platforms[0]))
+    if platforms:
+        serve_platforms([*platforms, "web"])
     elif nobody_at_the_terminal():
         errors.print("[red]Error:[/red] no chat platform is configured, and the console chat "
                      "needs a terminal (docker compose run -it tutorbot). Set the Telegram or "
                      "Slack tokens: docs/chat-platforms.md.", highlight=False)
         raise typer.Exit(2)
     else:
-        chat_command(None)
+        chat_command(None, with_console=True)
 
 
 def nobody_at_the_terminal() -> bool:

@@ -48,7 +48,8 @@ def half_configured(settings: Settings) -> dict[str, list[str]]:
 
 async def serve(runtime: Runtime, platforms: list[str],
                 stop: asyncio.Event | None = None) -> None:
-    """Run the adapters until `stop` is set or the process gets SIGINT/SIGTERM."""
+    """Run the adapters (and the console, with "web" in `platforms`) until `stop` is
+    set or the process gets SIGINT/SIGTERM."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -71,6 +72,10 @@ async def serve(runtime: Runtime, platforms: list[str],
                   asyncio.create_task(store_passage_sentences(runtime)),
                   asyncio.create_task(follow_course_indexes(runtime, stop))]
     running = [asyncio.create_task(adapter.run(stop)) for adapter in adapters]
+    if "web" in platforms:
+        from bot.web.server import serve_web
+
+        running.append(asyncio.create_task(serve_web(runtime, stop)))
     try:
         # One adapter failing (a rejected token) stops the others: the process exits.
         await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)

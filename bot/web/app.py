@@ -1,0 +1,103 @@
+"""The console's application: middleware, error pages and the sections' routers."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from bot.web.routes import audit, auth, courses
+from bot.web.security import (
+    SESSION_COOKIE,
+    SESSION_HOURS,
+    BadCsrf,
+    Forbidden,
+    NotSignedIn,
+    SecurityHeaders,
+    check_csrf,
+    session_secret,
+    signed_in,
+)
+from bot.web.templating import HERE, render
+from tutor.errors import TutorError
+from tutor.i18n import gettext as _
+from tutor.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """The console over `runtime` (the same database, models and workers as the bots
+    of this process)."""
+    app = FastAPI(title="tutorbot console", docs_url=None, redoc_url=None,
+                  openapi_url=None, dependencies=[Depends(check_csrf)])
+    app.state.runtime = runtime
+    settings = runtime.settings
+    app.add_middleware(SessionMiddleware, secret_key=session_secret(settings),
+                       session_cookie=SESSION_COOKIE, max_age=SESSION_HOURS * 3600,
+                       same_site="lax", https_only=settings.web_https)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(auth.router)
+    pages = [Depends(signed_in)]
+    app.include_router(courses.router, dependencies=pages)
+    app.include_router(audit.router, dependencies=pages)
+
+    @app.get("/", dependencies=pages)
+    def home() -> Response:
+        return RedirectResponse("/courses", status_code=303)
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    _error_pages(app)
+    return app
+
+
+def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    def not_signed_in(request: Request, error: Exception) -> Response:
+        if _wants_data(request):
+            return JSONResponse({"error": "not signed in"}, status_code=401,
+                                headers={"HX-Redirect": "/sign-in"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, error: Exception) -> Response:
+        return _error(request, 403, _("Not yours to see"),
+                      _("Your account does not have this course. An admin can add it."))
+
+    @app.exception_handler(BadCsrf)
+    def bad_csrf(request: Request, error: Exception) -> Response:
+        return _error(request, 403, _("The form expired"),
+                      _("This form was not sent from the console page (or your session "
+                        "changed). Go back, reload the page and try again."))
+
+    @app.exception_handler(TutorError)
+    def tutor_error(request: Request, error: Exception) -> Response:
+        return _error(request, 400, _("That did not work"), str(error))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 404:
+            return _error(request, 404, _("Not found"),
+                          _("There is nothing at this address."))
+        return _error(request, error.status_code, _("That did not work"), str(error.detail))
+
+
+def _wants_data(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "hx-request" in request.headers
+
+
+def _error(request: Request, status: int, heading: str, message: str) -> Response:
+    if _wants_data(request):
+        return JSONResponse({"error": message}, status_code=status)
+    return render(request, "error.html", status_code=status, heading=heading,
+                  message=message, title=heading)

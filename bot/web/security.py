@@ -1,0 +1,133 @@
+"""Who is signed in, CSRF tokens, and the headers every page carries.
+
+Sessions are Starlette's signed cookies (itsdangerous): HttpOnly, SameSite=Lax,
+Secure with TUTORBOT_WEB_HTTPS. The cookie holds the account's id, its session epoch
+(a password reset or removal ends every older session) and the CSRF token that every
+form and htmx request sends back."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tutor.console.accounts import Account, account_by_id
+from tutor.settings import Settings
+
+SESSION_COOKIE = "tutorbot_console"
+SESSION_HOURS = 12
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+HEADERS = {
+    # No inline script or style anywhere: a learner's text that slipped through
+    # escaping still could not run.
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",  # a one-time link never leaves in a Referer
+}
+
+
+class NotSignedIn(Exception):
+    """No valid session: a page redirects to sign-in, an API call gets 401."""
+
+
+class Forbidden(Exception):
+    """Signed in, but not allowed to see or change this (another trainer's course)."""
+
+
+class BadCsrf(Exception):
+    """A form or htmx request without the session's CSRF token."""
+
+
+def session_secret(settings: Settings) -> str:
+    """TUTORBOT_WEB_SECRET, or a key made once and kept (owner-only) in the data dir."""
+    if settings.web_secret is not None:
+        return settings.web_secret.get_secret_value()
+    path: Path = settings.data_dir / "web_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(CSRF_FIELD)
+    if not token:
+        token = request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """A dependency of every router: an unsafe request carries the session's token, in
+    the X-CSRF-Token header (htmx) or the form's `csrf` field."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form: FormData = await request.form()  # cached: the route reads it again
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    expected = request.session.get(CSRF_FIELD)
+    if not sent or not expected or not secrets.compare_digest(sent, expected):
+        raise BadCsrf
+
+
+def sign_in_session(request: Request, account: Account) -> None:
+    request.session.clear()  # a fresh session (and CSRF token) at every sign-in
+    request.session.update(account=account.id, epoch=account.session_epoch)
+    csrf_token(request)
+
+
+def signed_in(request: Request) -> Account:
+    """The signed-in account (a dependency of every console page)."""
+    account_id, epoch = request.session.get("account"), request.session.get("epoch")
+    account = account_by_id(request.app.state.runtime.engine, account_id) if isinstance(
+        account_id, int) else None
+    if account is None or account.session_epoch != epoch:
+        request.session.pop("account", None)
+        raise NotSignedIn
+    request.state.account = account
+    return account
+
+
+SignedIn = Annotated[Account, Depends(signed_in)]
+
+
+def allowed(account: Account, course: str) -> str:
+    if not account.can(course):
+        raise Forbidden
+    return course
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class SecurityHeaders:
+    """Adds `HEADERS` to every response (pure ASGI: it never reads the body)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend((k.encode(), v.encode()) for k, v in HEADERS.items())
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,73 @@
+"""The console's templates: Jinja2 with autoescaping and the translation layer's
+gettext (`_` and `{% trans %}`), and the navigation every page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import Response
+
+from bot.web.security import CSRF_FIELD, csrf_token
+from tutor.i18n import gettext, translations
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str  # the English source text; translated when shown
+    admin_only: bool = False
+
+
+# The sections, in order; a later issue adds analytics pages here.
+NAVIGATION: list[NavItem] = [
+    NavItem("/courses", "Courses"),
+    NavItem("/skills", "Skill map"),
+    NavItem("/questions", "Question bank"),
+    NavItem("/answers", "Answers"),
+    NavItem("/trainer-answers", "Trainer answers"),
+    NavItem("/audit", "Audit log", admin_only=True),
+]
+
+
+def when(value: datetime | None) -> str:
+    """A time as trainers read it: UTC, to the minute."""
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["when"] = when
+    return environment
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any
+           ) -> Response:
+    """A page: the template with the signed-in account, the navigation and the CSRF
+    token that its forms send back."""
+    account = getattr(request.state, "account", None)
+    navigation = [item for item in NAVIGATION
+                  if not item.admin_only or (account is not None and account.is_admin)]
+    return templates.TemplateResponse(request, template, {
+        "account": account, "navigation": navigation, "csrf_field": CSRF_FIELD,
+        "csrf": csrf_token(request), "path": request.url.path, **context,
+    }, status_code=status_code)
+
+
+_ = gettext
