@@ -36,4 +36,10 @@ def ngettext(singular: str, plural: str, n: int, language: str = DEFAULT_LANGUAG
     return translations(language).ngettext(singular, plural, n)
 
 
+def N_(message: str) -> str:
+    """Marks a string for the catalogue where it is declared (a column's label) and
+    leaves it as it is: it is translated where it is shown."""
+    return message
+
+
 _ = gettext

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
 from bot.web.security import CSRF_FIELD, csrf_token
-from tutor.i18n import gettext, translations
+from tutor.i18n import N_, gettext, translations
 
 HERE = Path(__file__).resolve().parent
 
@@ -28,12 +28,12 @@ class NavItem:
 
 # The sections, in order; a later issue adds analytics pages here.
 NAVIGATION: list[NavItem] = [
-    NavItem("/courses", "Courses"),
-    NavItem("/skills", "Skill map"),
-    NavItem("/questions", "Question bank"),
-    NavItem("/answers", "Answers"),
-    NavItem("/trainer-answers", "Trainer answers"),
-    NavItem("/audit", "Audit log", admin_only=True),
+    NavItem("/courses", N_("Courses")),
+    NavItem("/skills", N_("Skill map")),
+    NavItem("/questions", N_("Question bank")),
+    NavItem("/answers", N_("Answers")),
+    NavItem("/trainer-answers", N_("Trainer answers")),
+    NavItem("/audit", N_("Audit log"), admin_only=True),
 ]
 
 

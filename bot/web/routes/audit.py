@@ -11,19 +11,23 @@ from bot.web.security import Forbidden, SignedIn
 from bot.web.tables import Column, Filter, ListRequest, ListView, Rows, show
 from bot.web.templating import when
 from tutor.console.audit import ACTIONS, AuditQuery, find_entries
+from tutor.i18n import N_
 
 router = APIRouter()
 
 AUDIT = ListView(
-    name="audit-log", title="Audit log", default_sort="at",
-    columns=(Column("at", "When"), Column("actor", "Who", sortable=False),
-             Column("action", "Action", sortable=False), Column("course", "Course", sortable=False),
-             Column("target", "What", sortable=False), Column("detail", "Details", sortable=False)),
-    filters=(Filter("actor", "Who"), Filter("action", "Action", "select",
+    name="audit-log", title=N_("Audit log"), default_sort="at",
+    columns=(Column("at", N_("When")),
+             Column("actor", N_("Who"), sortable=False),
+             Column("action", N_("Action"), sortable=False),
+             Column("course", N_("Course"), sortable=False),
+             Column("target", N_("What"), sortable=False),
+             Column("detail", N_("Details"), sortable=False)),
+    filters=(Filter("actor", N_("Who")), Filter("action", N_("Action"), "select",
                                              tuple((a, a) for a in ACTIONS)),
-             Filter("course", "Course"), Filter("since", "From", "date"),
-             Filter("until", "To", "date")),
-    empty="No changes have been made in the console yet.",
+             Filter("course", N_("Course")), Filter("since", N_("From"), "date"),
+             Filter("until", N_("To"), "date")),
+    empty=N_("No changes have been made in the console yet."),
 )
 
 

@@ -9,19 +9,20 @@ from bot.web.security import SignedIn
 from bot.web.tables import Column, ListRequest, ListView, Rows, show
 from bot.web.templating import when
 from tutor.console.courses import course_overview
+from tutor.i18n import N_
 
 router = APIRouter()
 
 COURSES = ListView(
-    name="courses", title="Courses", default_sort="course", default_descending=False,
-    columns=(Column("course", "Course", link="href"),
-             Column("documents", "Documents", numeric=True),
-             Column("passages", "Passages", numeric=True),
-             Column("skills", "Skills", numeric=True),
-             Column("questions", "Questions", numeric=True),
-             Column("learners", "Learners", numeric=True),
-             Column("changed_at", "Last change")),
-    empty="No courses yet. Upload course material to start one.",
+    name="courses", title=N_("Courses"), default_sort="course", default_descending=False,
+    columns=(Column("course", N_("Course"), link="href"),
+             Column("documents", N_("Documents"), numeric=True),
+             Column("passages", N_("Passages"), numeric=True),
+             Column("skills", N_("Skills"), numeric=True),
+             Column("questions", N_("Questions"), numeric=True),
+             Column("learners", N_("Learners"), numeric=True),
+             Column("changed_at", N_("Last change"))),
+    empty=N_("No courses yet. Upload course material to start one."),
 )
 
 
