@@ -51,15 +51,19 @@ RUN useradd --create-home --uid 1000 --user-group tutorbot \
  && mkdir -p /data \
  && chown tutorbot:tutorbot /data
 ENV TUTORBOT_DATA_DIR=/data \
+    TUTORBOT_WEB_HOST=0.0.0.0 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1
 VOLUME /data
 USER tutorbot
 
 # 3000: Slack HTTP mode (POST /slack/events). 8443: Telegram webhook (path /telegram).
-# Both are plain HTTP; put an HTTPS reverse proxy in front of them.
-EXPOSE 3000 8443
+# 8765: the trainers' web console. All plain HTTP; put an HTTPS reverse proxy in front
+# of them (and set TUTORBOT_WEB_HTTPS=true for the console's cookies).
+EXPOSE 3000 8443 8765
 
-# Adds the sample course on first start, then serves the platforms whose tokens are
-# set; with none set it opens the console chat (run it with `docker compose run --rm`).
+# Adds the sample course on first start, then serves the trainers' console and the
+# platforms whose tokens are set; it prints the console's one-time sign-in link in the
+# log (`docker compose logs tutorbot`). With no tokens and a terminal
+# (`docker compose run --rm`) it opens the terminal chat beside the console.
 CMD ["tutorbot", "run"]

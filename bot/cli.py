@@ -383,8 +383,9 @@ def settings_command(as_json: JsonOption = False) -> None:
 
 @app.command("run")
 def run_command() -> None:
-    """Start the tutor: the sample course on first use, then the Slack/Telegram bots
-    whose tokens are set, or the console chat when none are."""
+    """Start the tutor: the sample course on first use, then the trainers' web console
+    and the Slack/Telegram bots whose tokens are set, or the terminal chat when none
+    are."""
     from bot.serve import configured_platforms, half_configured
 
     settings = Settings()
@@ -402,10 +403,11 @@ def run_command() -> None:
     if platforms:
         serve_platforms([*platforms, "web"])
     elif nobody_at_the_terminal():
-        errors.print("[red]Error:[/red] no chat platform is configured, and the console chat "
-                     "needs a terminal (docker compose run -it tutorbot). Set the Telegram or "
-                     "Slack tokens: docs/chat-platforms.md.", highlight=False)
-        raise typer.Exit(2)
+        errors.print("[yellow]![/yellow] No chat platform is configured, and the terminal chat "
+                     "needs a terminal (docker compose run -it tutorbot): serving the trainers' "
+                     "console alone. Set the Telegram or Slack tokens: "
+                     "docs/chat-platforms.md.", highlight=False)
+        serve_platforms(["web"])
     else:
         chat_command(None, with_console=True)
 

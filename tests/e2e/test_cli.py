@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from knowledge.embedder import PACKAGED_EMBEDDER
 from tests.conftest import DATA, SAMPLE_COURSE
+from tests.postgres import free_port
 
 pytestmark = pytest.mark.e2e
 TUTORBOT = str(Path(sys.executable).with_name("tutorbot"))
@@ -31,6 +36,34 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def tutorbot(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([TUTORBOT, *args], env=env, input=stdin, capture_output=True,
                           text=True, timeout=900, check=False)
+
+
+def wait_for_line(process: subprocess.Popen, start: str, timeout_s: float) -> str:
+    """The first line of the process's output containing `start`."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],  # type: ignore[union-attr]
+                     daemon=True).start()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            assert process.poll() is None, f"exited {process.returncode}"
+            continue
+        if start in line:
+            return line
+    raise AssertionError(f"no line with {start!r} within {timeout_s} s")
+
+
+def wait_for_health(port: int, timeout_s: float = 30) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+                return reply.status == 200
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def json_of(result: subprocess.CompletedProcess) -> dict:
@@ -207,16 +240,26 @@ def test_learner_simulate_then_evaluate(env: dict[str, str], tmp_path: Path) -> 
     assert refused.returncode == 1 and "missing column(s) skill_id, timestamp" in refused.stderr
 
 
-def test_run_without_a_terminal_names_what_each_platform_lacks(env: dict[str, str],
-                                                               ingested: dict) -> None:
-    """`docker compose up` with a half-set .env: no console chat that nobody sees."""
-    result = subprocess.run([TUTORBOT, "run"], env={**env, "TUTORBOT_SLACK_BOT_TOKEN": "xoxb-1"},
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                            timeout=300, check=False)
-    shown = " ".join(result.stderr.split())
-    assert result.returncode == 2, result.stderr
+def test_run_without_a_terminal_serves_the_console_and_names_what_each_platform_lacks(
+        env: dict[str, str], ingested: dict) -> None:
+    """`docker compose up` with a half-set .env: no terminal chat that nobody sees, but
+    the trainers' console, with its one-time link; SIGINT ends it cleanly."""
+    port = free_port()
+    process = subprocess.Popen(
+        [TUTORBOT, "run"], env={**env, "TUTORBOT_SLACK_BOT_TOKEN": "xoxb-1",
+                                "TUTORBOT_WEB_PORT": str(port)},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        link = wait_for_line(process, "Trainers' console:", timeout_s=300)
+        assert f"http://127.0.0.1:{port}/sign-in/link?token=" in link
+        assert wait_for_health(port)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    shown = " ".join(stderr.split())
+    assert process.returncode == 0, stderr
     assert "Not serving slack: it also needs TUTORBOT_SLACK_SIGNING_SECRET" in shown
-    assert "the console chat needs a terminal" in shown and "Traceback" not in shown
+    assert "serving the trainers' console alone" in shown and "Traceback" not in shown
 
 
 def test_settings_print_with_secrets_masked(env: dict[str, str]) -> None:
