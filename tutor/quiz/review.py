@@ -127,8 +127,9 @@ PASSED = {
 }
 FAILED = {
     "answer not in the passage": N_(
-        "Its answer is not in the passage: the passage no longer states “%(sentence)s”, "
-        "or the answer “%(fact)s” is not in that sentence."),
+        "Its answer is not in the passage: the passage does not state “%(sentence)s”"),
+    "answer not in the sentence": N_(
+        "Its answer “%(fact)s” is not in the sentence it tests: “%(sentence)s”"),
     "options repeat": N_("Two of its options say the same."),
     "leans on the sentence before it": N_("The sentence leans on the one before it."),
     "an example's figures, not a rule": N_("The sentence gives an example's figures, not "
@@ -185,7 +186,8 @@ def _said(check: Check, basis: str) -> str:
     if "bound" in figures:
         figures["bound"] = " / ".join(_(BOUNDS[b]) for b in figures["bound"].split(" and "))
     if not check.passed:
-        return _(FAILED[check.reason]) % figures
+        name = "answer not in the sentence" if figures.get("stated") == "yes" else check.reason
+        return _(FAILED[name]) % figures
     name = check.reason
     if name == "options repeat" and basis == "order":
         name = "order"
