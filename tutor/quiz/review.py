@@ -6,7 +6,7 @@ again: what it shows is what the validator finds today, never a reason made up."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.sentences import TextUnit, passage_units
@@ -157,7 +157,7 @@ DUPLICATE = N_("It is a near-duplicate of question #%(id)s: they share %(share)s
 
 
 def reasons(draft: QuestionDraft, passage: str,
-            others: Iterable[tuple[int, str]] = ()) -> list[Reason]:
+            others: Sequence[tuple[int, str]] = ()) -> list[Reason]:
     """Each check the validator makes on the question, in its order, as a trainer
     reads it, up to the first it fails; then, as `validate` adds, whether it is a
     near-duplicate of one of `others` (the course's other active questions: id, wording).
@@ -196,12 +196,12 @@ def _said(check: Check, basis: str) -> str:
     return _(PASSED[name]) % figures
 
 
-def _duplicate(stem: str, others: Iterable[tuple[int, str]]) -> Reason:
-    closest = max(((shared_pairs(stem, other), number) for number, other in others),
-                  default=None)
-    if closest is None:
+def _duplicate(stem: str, others: Sequence[tuple[int, str]]) -> Reason:
+    numbers, stems = zip(*others, strict=True) if others else ((), ())
+    shares = shared_pairs(stem, stems)
+    if not shares:
         return Reason(True, _(ONLY_ONE))
-    share, number = closest
+    share, number = max(zip(shares, numbers, strict=True), key=lambda pair: (pair[0], -pair[1]))
     figures = {"id": number, "share": f"{share:.0%}", "limit": f"{NEAR_DUPLICATE:.0%}"}
     passed = share < NEAR_DUPLICATE
     return Reason(passed, _(NOT_DUPLICATE if passed else DUPLICATE) % figures)

@@ -168,15 +168,15 @@ def option_key(option: str) -> str:
     return key(found[0]) if found else normal(option)
 
 
-def shared_pairs(stem: str, other: str) -> float:
-    """The share of a stem's word pairs that another stem has too: at NEAR_DUPLICATE
-    or more, `validate` discards it as a near-duplicate of the other.
+def shared_pairs(stem: str, others: Iterable[str]) -> list[float]:
+    """The share of a stem's word pairs that each other stem has too: at NEAR_DUPLICATE
+    or more, `validate` discards it as a near-duplicate of that one.
 
-    >>> shared_pairs("Cool a burn for _____ under water.", "Cool a burn for 20 minutes.")
-    0.6
+    >>> shared_pairs("Cool a burn for _____ under water.", ["Cool a burn for 20 minutes."])
+    [0.6]
     """
     pairs = _pairs(stem)
-    return len(pairs & _pairs(other)) / max(1, len(pairs))
+    return [len(pairs & _pairs(other)) / max(1, len(pairs)) for other in others]
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
