@@ -85,24 +85,83 @@ def kinds_of(engine: Engine, course_id: int) -> Kinds:
     return kinds
 
 
+BY_TRAINER = "retired by a trainer"
+GONE, CHANGED = "its passage is gone", "its passage changed"
+DECIDED = "a trainer edited or retired it"  # a draft rebuilding the bank leaves out
+
+
+def trainers(question: Question) -> bool:
+    """Whether a trainer made this question theirs (approved or edited it): rebuilding
+    the bank never replaces it while its material still states its sentence."""
+    return bool(question.approved_by) or question.generator == "edited"
+
+
+def draft_of(question: Question, skill: str = "") -> QuestionDraft:
+    """A stored question as the validator reads a draft."""
+    return QuestionDraft(question.kind, question.question, tuple(json.loads(question.options)),
+                         question.answer, question.chunk_id, skill, question.sentence,
+                         question.fact, tuple(json.loads(question.wrong)), question.generator,
+                         question.basis)
+
+
 def retire_stale(session: Session, course_id: int,
                  passages: list[tuple[Chunk, str, str]]) -> int:
     """Retire the questions whose passage (of `passages`, the course's) is gone or no
-    longer states their sentence, or whose skill is gone; returns how many."""
+    longer states their sentence, or whose skill is gone; returns how many. A
+    question a trainer approved or edited moves instead to the passage of its
+    document that states its sentence now (re-ingesting a changed file replaces all
+    its passages), if it passes the checks there."""
     chunks = {chunk.id: chunk for chunk, _, _ in passages}
     skills = set(session.exec(select(Skill.id).where(Skill.course_id == course_id)))
     retired = 0
     for question in session.exec(select(Question).where(
             Question.course_id == course_id, Question.status == "active")):
         chunk = chunks.get(question.chunk_id)
-        why = ("its passage is gone" if chunk is None else
-               "its passage changed" if not states(chunk.text, question.sentence) else
+        why = (GONE if chunk is None else
+               CHANGED if not states(chunk.text, question.sentence) else
                "its skill is gone" if question.skill_id not in skills else "")
+        if why and trainers(question):
+            why = _rehome(question, passages)
         if why:
             question.status, question.retired_why = "retired", why
-            session.add(question)
             retired += 1
+        session.add(question)
     return retired
+
+
+def _rehome(question: Question, passages: list[tuple[Chunk, str, str]]) -> str:
+    """Point a trainer's question at the passage of its document that states its
+    sentence and where it passes the checks: "" when there is one, else why not."""
+    why = CHANGED if any(d == question.document for _, d, _ in passages) else GONE
+    for chunk, document, skill in passages:
+        if document != question.document or not states(chunk.text, question.sentence):
+            continue
+        reason = problem(draft_of(question, skill), chunk.text)
+        if reason is None:
+            question.chunk_id, question.skill_id = chunk.id or 0, chunk.skill_id or 0
+            question.section = chunk.heading
+            return ""
+        why = f"{CHANGED}: {reason}"
+    return why
+
+
+def _decided(session: Session, course_id: int
+             ) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """What trainers have decided, by document: the sentences of the questions they
+    edited (an edit may change the answer too), and the sentence and fact of each
+    question they retired. Rebuilding the bank writes no new question on these."""
+    rows = session.exec(select(Question.document, Question.sentence, Question.fact,
+                               Question.generator, Question.retired_why).where(
+        Question.course_id == course_id,
+        (col(Question.generator) == "edited") | (col(Question.retired_why) == BY_TRAINER)))
+    edited: set[tuple[str, str]] = set()
+    retired: set[tuple[str, str, str]] = set()
+    for document, sentence, fact, generator, why in rows:
+        if generator == "edited":
+            edited.add((document, sentence))
+        if why == BY_TRAINER:
+            retired.add((document, sentence, fact))
+    return edited, retired
 
 
 def retire_removed(session: Session, course_id: int) -> int:
@@ -133,10 +192,15 @@ def build_bank(engine: Engine, course: str, *, skill: str | None = None,
         sources = [SourcePassage(c.id or 0, s, c.text) for c, _, s in chosen]
         drafts = [draft for write in generators for draft in write(sources)]
         report.generated = len(drafts)
+        edited, retired = _decided(session, course_id or 0)
+        fresh = [d for d in drafts if (by_chunk[d.chunk_id][1], d.sentence) not in edited
+                 and (by_chunk[d.chunk_id][1], d.sentence, d.fact) not in retired]
         active = list(session.exec(select(Question).where(
             Question.course_id == course_id, Question.status == "active")))
-        kept, report.failed = validate(drafts, {c.id or 0: c.text for c, _, _ in chosen},
+        kept, report.failed = validate(fresh, {c.id or 0: c.text for c, _, _ in chosen},
                                        [q.question for q in active])
+        if len(fresh) < len(drafts):
+            report.failed[DECIDED] = len(drafts) - len(fresh)
         skill_ids = {s.name: s.id for s in session.exec(
             select(Skill).where(Skill.course_id == course_id))}
         stored = []
@@ -192,10 +256,17 @@ def _one(session: Session, course_id: int, question_id: int) -> Question:
 def retire(engine: Engine, course: str, question_id: int) -> None:
     course_id = find_course(engine, course).id or 0
     with Session(engine) as session:
-        question = _one(session, course_id, question_id)
-        question.status, question.retired_why = "retired", "retired by a trainer"
-        session.add(question)
+        retire_in(session, course_id, question_id)
         session.commit()
+
+
+def retire_in(session: Session, course_id: int, question_id: int) -> Question:
+    """A trainer's retirement, in `session` (the caller commits): no learner sees the
+    question again, and rebuilding the bank does not write it again."""
+    question = _one(session, course_id, question_id)
+    question.status, question.retired_why = "retired", BY_TRAINER
+    session.add(question)
+    return question
 
 
 def edit(engine: Engine, course: str, question_id: int, *, question: str | None = None,
@@ -205,28 +276,61 @@ def edit(engine: Engine, course: str, question_id: int, *, question: str | None 
     and refused with the reason if it fails."""
     course_id = find_course(engine, course).id or 0
     with Session(engine) as session:
-        row = _one(session, course_id, question_id)
-        chunk = session.get(Chunk, row.chunk_id)
-        options_now = options if options is not None else json.loads(row.options)
-        new_answer = answer if answer is not None else row.answer
-        if row.kind == "choice" and new_answer not in options_now:
-            raise TutorError(f"The answer '{new_answer}' is not one of the options.")
-        wrong = tuple(o for o in options_now if o != new_answer) if row.kind == "choice" else (
-            tuple(json.loads(row.wrong)))
-        fact = new_answer if row.kind != "true_false" else row.fact
-        draft = QuestionDraft(row.kind, question or row.question, tuple(options_now),
-                              new_answer, row.chunk_id, "", row.sentence, fact, wrong,
-                              basis=row.basis)
-        why = problem(draft, chunk.text if chunk else "")
-        if why is not None:
-            raise TutorError(f"The edited question would not reach learners: {why}.")
-        row.question, row.options, row.answer = draft.question, json.dumps(draft.options), (
-            draft.answer)
-        row.fact, row.wrong, row.generator = draft.fact, json.dumps(draft.wrong), "edited"
-        session.add(row)
+        row = edit_in(session, course_id, question_id, question=question, options=options,
+                      answer=answer)
         session.commit()
         skill = session.get(Skill, row.skill_id)
         return question_dict(row, skill.name if skill else "")
+
+
+def edit_in(session: Session, course_id: int, question_id: int, *,
+            question: str | None = None, options: list[str] | None = None,
+            answer: str | None = None) -> Question:
+    """`edit` in `session` (the caller commits); a TutorError says why it is refused."""
+    row = _one(session, course_id, question_id)
+    chunk = session.get(Chunk, row.chunk_id)
+    options_now = options if options is not None else json.loads(row.options)
+    new_answer = answer if answer is not None else row.answer
+    wording = question if question is not None else row.question
+    _check_shape(row, wording.strip(), options_now, new_answer)
+    wrong = tuple(o for o in options_now if o != new_answer) if row.kind == "choice" else (
+        tuple(json.loads(row.wrong)))
+    fact = new_answer if row.kind != "true_false" else row.fact
+    draft = QuestionDraft(row.kind, wording.strip(), tuple(options_now), new_answer,
+                          row.chunk_id, "", row.sentence, fact, wrong, basis=row.basis)
+    why = problem(draft, chunk.text if chunk else "")
+    if why is not None:
+        raise TutorError(f"The edited question would not reach learners: {why}.")
+    row.question, row.options, row.answer = draft.question, json.dumps(draft.options), (
+        draft.answer)
+    row.fact, row.wrong, row.generator = draft.fact, json.dumps(draft.wrong), "edited"
+    session.add(row)
+    return row
+
+
+def _check_shape(row: Question, wording: str, options: list[str], answer: str) -> None:
+    """What an edit must keep of its kind: a wording and an answer; a choice's answer
+    among its options; a short answer with no options; a true/false question's
+    options True and False, its answer True where its statement is the passage's
+    sentence and False where it puts a wrong fact in it."""
+    if not wording or not answer.strip():
+        raise TutorError("A question needs its wording and its answer.")
+    if row.kind == "choice" and answer not in options:
+        raise TutorError(f"The answer '{answer}' is not one of the options.")
+    if row.kind == "short" and options:
+        raise TutorError("A short-answer question has no options: learners type the answer.")
+    if row.kind != "true_false":
+        return
+    if list(options) != ["True", "False"] or answer not in options:
+        raise TutorError("A true/false question's options are True and False, and its "
+                         "answer is one of them.")
+    statement = wording.split("True or false?")[-1]
+    false = [w for w in json.loads(row.wrong) if row.sentence.replace(row.fact, w, 1) in statement]
+    if row.sentence in statement and answer != "True":
+        raise TutorError("The statement says what the passage says, so its answer is True.")
+    if false and row.sentence not in statement and answer != "False":
+        raise TutorError(f"The statement says '{false[0]}' where the passage says "
+                         f"'{row.fact}', so its answer is False.")
 
 
 def question_counts(engine: Engine, course: str) -> dict[str, int]:

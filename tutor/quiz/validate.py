@@ -17,7 +17,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from tutor.answers.claims import conflict, numbers, read_claim
 from tutor.answers.terms import content_words
@@ -35,8 +36,19 @@ _EXAMPLE = re.compile(r"^(?:let['\u2019]s|let us|suppose|imagine|assume|say|for 
 NEAR_DUPLICATE = 0.8  # share of word pairs two stems may share
 
 
+@dataclass(frozen=True)
+class Check:
+    """One check a question went through: whether it passed, the reason a question
+    that fails it is discarded with (what `validate` counts), and what it found, as
+    figures a trainer's page can show."""
+
+    passed: bool
+    reason: str
+    found: dict[str, str] = field(default_factory=dict)
+
+
 def problem(draft: QuestionDraft, passage: str) -> str | None:
-    """Why a question may not reach learners, or None.
+    """Why a question may not reach learners, or None: the first check it fails.
 
     >>> from tutor.quiz.generate import QuestionDraft as Q
     >>> passage = "Cool a burn for 20 minutes. A big burn needs 999."
@@ -48,47 +60,85 @@ def problem(draft: QuestionDraft, passage: str) -> str | None:
     >>> problem(good.__class__(**{**good.__dict__, "wrong": ("20 Minutes",)}), passage)
     'a wrong option is the answer'
     """
+    return next((c.reason for c in checks(draft, passage) if not c.passed), None)
+
+
+def checks(draft: QuestionDraft, passage: str) -> Iterator[Check]:
+    """The validator's checks on a question, in the order it makes them, each with
+    what it found. A question fails at its first failed check; the checks after
+    that one are not made (the generator stops where the reader does).
+
+    >>> from tutor.quiz.generate import QuestionDraft as Q
+    >>> q = Q("short", "Fill in the blank: Cool a burn for _____.", (), "20 minutes", 1,
+    ...       "Burns", "Cool a burn for 20 minutes.", "20 minutes")
+    >>> [(c.passed, c.reason) for c in checks(q, "Cool a burn for 20 minutes.")][:2]
+    [(True, 'answer not in the passage'), (True, 'leans on the sentence before it')]
+    >>> next(checks(q, "Cool a burn for 10 minutes.")).passed
+    False
+    """
     flat = " ".join(passage.split())
-    if not states(passage, draft.sentence) or draft.fact not in draft.sentence:
-        return "answer not in the passage"
+    stated = states(passage, draft.sentence)
+    yield Check(stated and draft.fact in draft.sentence, "answer not in the passage",
+                {"sentence": draft.sentence, "fact": draft.fact,
+                 "stated": "yes" if stated else "no"})
     if draft.basis == "order":  # the list states the order: every other step is wrong
-        return "options repeat" if len(set(draft.options)) != len(draft.options) else None
-    if _LEANS_BACK.match(draft.sentence):
-        return "leans on the sentence before it"
-    if _EXAMPLE.match(draft.sentence):
-        return "an example's figures, not a rule"
-    if draft.sentence.rstrip().endswith(":") or draft.sentence[:1].islower():
-        return "a lead-in or a fragment, not a statement"
+        yield Check(len(set(draft.options)) == len(draft.options), "options repeat",
+                    {"options": str(len(draft.options)), "basis": "order"})
+        return
+    yield Check(not _LEANS_BACK.match(draft.sentence), "leans on the sentence before it")
+    yield Check(not _EXAMPLE.match(draft.sentence), "an example's figures, not a rule")
+    yield Check(not (draft.sentence.rstrip().endswith(":") or draft.sentence[:1].islower()),
+                "a lead-in or a fragment, not a statement")
     stem = draft.question.replace(BLANK, "")
-    if draft.kind != "true_false" and normal(draft.fact) in normal(stem):
-        return "the stem gives the answer away"
+    if draft.kind != "true_false":
+        yield Check(normal(draft.fact) not in normal(stem), "the stem gives the answer away",
+                    {"fact": draft.fact})
     said = {key(f) for f in facts(flat)}
     answer = option_key(draft.fact)
-    if any(option_key(w) == answer for w in draft.wrong):
-        return "a wrong option is the answer"
+    if draft.wrong:
+        yield Check(all(option_key(w) != answer for w in draft.wrong),
+                    "a wrong option is the answer", {"wrong": str(len(draft.wrong))})
     if draft.kind == "choice":
-        if len({option_key(o) for o in draft.options}) != len(draft.options):
-            return "options repeat"
+        yield Check(len({option_key(o) for o in draft.options}) == len(draft.options),
+                    "options repeat", {"options": str(len(draft.options))})
         # One form: quantities of one unit, words of one class, roles, or all plain words.
         kinds = {next(((f.kind, f.unit) for f in facts(f"x {o} x")), ("words", ""))
                  for o in draft.options}
-        if len(kinds) != 1:
-            return "options of different forms"
+        yield Check(len(kinds) == 1, "options of different forms",
+                    {"form": "; ".join(sorted(f"{k} ({u})" if u else k for k, u in kinds))})
     for wrong in draft.wrong:
         plain = not facts(f"x {wrong} x")
-        if option_key(wrong) in said or (plain and re.search(
-                rf"\b{re.escape(normal(wrong))}\b", normal(flat))):
-            return "a wrong option is stated in the passage"
-        if _within_bound(draft, wrong):
-            return "a wrong option satisfies the bound"
+        yield Check(not (option_key(wrong) in said or (plain and re.search(
+            rf"\b{re.escape(normal(wrong))}\b", normal(flat)))),
+            "a wrong option is stated in the passage", {"option": wrong})
+        if bounds := _bounds(draft):
+            yield Check(not _within_bound(draft, wrong), "a wrong option satisfies the bound",
+                        {"option": wrong, "bound": " and ".join(sorted(bounds))})
         filled = draft.sentence.replace(draft.fact, wrong, 1)
         # A number or a role the passage never gives, where the sentence gives its own.
         invented = (numbers(filled) - numbers(flat)) | (_roles(filled) - _roles(flat))
         if plain:  # plain words: unsupported when the passage never says them
             invented |= content_words(wrong) - content_words(flat)
-        if conflict(filled, draft.sentence) is None and not invented:
-            return "a wrong option may be true"
-    return None
+        contradiction = conflict(filled, draft.sentence)
+        yield Check(contradiction is not None or bool(invented), "a wrong option may be true",
+                    {"option": wrong, "conflict": contradiction.detail if contradiction else "",
+                     "invented": ", ".join(sorted(invented))})
+
+
+def _bounds(draft: QuestionDraft) -> set[str]:
+    """The bounds ("lower", "upper") the sentence puts on the quantity a question tests.
+
+    >>> from tutor.quiz.generate import QuestionDraft as Q
+    >>> _bounds(Q("short", "", (), "15 minutes", 1, "", "Flush for at least 15 minutes.",
+    ...           "15 minutes"))
+    {'lower'}
+    """
+    right = facts(f"x {draft.fact} x")
+    if not right or right[0].value is None:
+        return set()
+    value = f"{right[0].value:g}"
+    return {bound for number, unit, bound in read_claim(draft.sentence).quantities
+            if bound and number == value and unit == right[0].unit}
 
 
 def _within_bound(draft: QuestionDraft, wrong: str) -> bool:
@@ -103,9 +153,7 @@ def _within_bound(draft: QuestionDraft, wrong: str) -> bool:
     right, other = facts(f"x {draft.fact} x"), facts(f"x {wrong} x")
     if not right or not other or right[0].value is None or other[0].value is None:
         return False
-    value = f"{right[0].value:g}"
-    bounds = {bound for number, unit, bound in read_claim(draft.sentence).quantities
-              if number == value and unit == right[0].unit}
+    bounds = _bounds(draft)
     return ("lower" in bounds and other[0].value > right[0].value) or (
         "upper" in bounds and other[0].value < right[0].value)
 
@@ -118,6 +166,17 @@ def option_key(option: str) -> str:
     """What an option says, as `facts.key` reads it ("24-hour" is "24 hour")."""
     found = facts(f"x {option} x")
     return key(found[0]) if found else normal(option)
+
+
+def shared_pairs(stem: str, others: Iterable[str]) -> list[float]:
+    """The share of a stem's word pairs that each other stem has too: at NEAR_DUPLICATE
+    or more, `validate` discards it as a near-duplicate of that one.
+
+    >>> shared_pairs("Cool a burn for _____ under water.", ["Cool a burn for 20 minutes."])
+    [0.6]
+    """
+    pairs = _pairs(stem)
+    return [len(pairs & _pairs(other)) / max(1, len(pairs)) for other in others]
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
