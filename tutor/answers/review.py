@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Engine, func
+from sqlalchemy import ColumnElement, Engine, false, func, true
 from sqlmodel import Session, col, select
 
 from knowledge.tables import as_utc
@@ -68,18 +68,21 @@ def find_answers(engine: Engine, labels: LearnerLabels, *, courses: list[str] | 
         raise ValueError(f"answers sort by one of {', '.join(SORTS)}, not {sort!r}")
     where = _conditions(courses, filters)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    key = SORTS[sort]
-    # NULLs (unrated) last either way, on SQLite and PostgreSQL alike.
-    order = [col(key).is_(None)] if sort == "rating" else []
-    order += [col(key).desc(), col(AnswerRecord.id).desc()] if descending else [
-        col(key).asc(), col(AnswerRecord.id).asc()]
+    key = col(SORTS[sort])
+    order = [key.desc(), col(AnswerRecord.id).desc()] if descending else [
+        key.asc(), col(AnswerRecord.id).asc()]
+    if sort == "rating":  # unrated last either way, on SQLite and PostgreSQL alike
+        order[0] = order[0].nulls_last()
+    # The page's ids first, sorted and cut in an index or over narrow rows; then only
+    # those rows are read whole (the rows an OFFSET skips are never read).
+    page_ids = (select(AnswerRecord.id).where(*where).order_by(*order)
+                .limit(per_page).offset((max(page, 1) - 1) * per_page))
     with Session(engine) as session:
         total = session.exec(select(func.count()).select_from(AnswerRecord).where(*where)).one()
         found = session.exec(
             select(*_LISTED, Learner.display_name)
             .outerjoin(Learner, col(Learner.id) == col(AnswerRecord.learner_id))
-            .where(*where).order_by(*order)
-            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+            .where(col(AnswerRecord.id).in_(page_ids)).order_by(*order)).all()
     return [_row(labels, found_row._mapping) for found_row in found], int(total)
 
 
@@ -115,12 +118,13 @@ def _conditions(courses: list[str] | None, filters: AnswerFilter) -> list[Column
         where.append(col(AnswerRecord.course) == filters.course)
     if filters.rating == "none":
         where.append(col(AnswerRecord.helpful).is_(None))
+    # "= true", not "IS TRUE": PostgreSQL's indexes serve the one, not the other.
     elif filters.rating is not None:
-        where.append(col(AnswerRecord.helpful).is_(filters.rating == "up"))
+        where.append(col(AnswerRecord.helpful) == (true() if filters.rating == "up" else false()))
     if filters.not_covered:
-        where.append(col(AnswerRecord.covered).is_(False))
+        where.append(col(AnswerRecord.covered) == false())
     if filters.explanation_removed:
-        where.append(col(AnswerRecord.explanation_removed).is_(True))
+        where.append(col(AnswerRecord.explanation_removed) == true())
     if filters.since is not None:
         where.append(col(AnswerRecord.created_at) >= _day_start(filters.since))
     if filters.until is not None:
