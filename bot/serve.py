@@ -8,6 +8,7 @@ import logging
 import signal
 
 from knowledge.library import course_names
+from tutor.answers.log import expire_regularly
 from tutor.dialogue import DialogueManager
 from tutor.reminders import Nudger
 from tutor.runtime import Runtime
@@ -70,7 +71,10 @@ async def serve(runtime: Runtime, platforms: list[str],
     background = [asyncio.create_task(retrain_regularly(runtime, stop)),
                   asyncio.create_task(nudge_regularly(nudger, stop)),
                   asyncio.create_task(store_passage_sentences(runtime)),
-                  asyncio.create_task(follow_course_indexes(runtime, stop))]
+                  asyncio.create_task(follow_course_indexes(runtime, stop)),
+                  # One worker a day deletes the answers older than TUTORBOT_ANSWER_LOG_DAYS.
+                  asyncio.create_task(expire_regularly(runtime.engine,
+                                                       runtime.settings.answer_log_days, stop))]
     running = [asyncio.create_task(adapter.run(stop)) for adapter in adapters]
     if "web" in platforms:
         from bot.web.server import serve_web

@@ -35,6 +35,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.long_replies import split_text
+from bot.slack_names import SlackNames
 from tutor.dialogue import DialogueManager
 from tutor.errors import PlatformRefused, TutorError
 from tutor.messages import SENT_PRIVATELY, Attachment, Button, IncomingMessage, Reply, paced
@@ -86,6 +87,7 @@ class SlackAdapter:
             request_verification_enabled=not socket_mode,
         )
         self.received = ReceivedEvents(manager.runtime.engine, self.platform)
+        self.names = SlackNames(client)
         self.port: int | None = None  # set once HTTP mode listens
         self.app.middleware(self._skip_redelivered)
         self.app.event("message")(self._answering(self._on_message))
@@ -253,7 +255,8 @@ class SlackAdapter:
         incoming = IncomingMessage(learner_id(event["user"]), text, files=files,
                                    conversation=f"{event['channel']}:{thread}",
                                    group=not event["channel"].startswith("D"),  # D: a DM
-                                   first_received=first_received)
+                                   first_received=first_received,
+                                   name=await self.names.name(event["user"], event))
         await StreamedReply(client, event["channel"], thread, event["user"],
                             self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
@@ -313,7 +316,8 @@ class SlackAdapter:
         incoming = IncomingMessage(learner_id(command["user_id"]),
                                    f"/{text}" if is_command else text,  # else: a question
                                    group=not command.get("channel_id", "").startswith("D"),
-                                   first_received=context.get(FIRST_RECEIVED))
+                                   first_received=context.get(FIRST_RECEIVED),
+                                   name=await self.names.name(command["user_id"]))
         quoted = False  # the quote is up; the answer replaces it
         async for reply in self.manager.respond(incoming):
             if reply.draft:

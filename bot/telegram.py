@@ -263,7 +263,7 @@ class TelegramAdapter:
             learner_id(user.id), text, files=files,
             conversation="" if message.chat.type == ChatType.PRIVATE else str(message.chat.id),
             group=message.chat.type != ChatType.PRIVATE,
-            first_received=self._replayed.get(update.update_id),
+            first_received=self._replayed.get(update.update_id), name=user.full_name,
         )
         await StreamedReply(message, self.settings.stream_edit_interval_s).show(
             self.manager.respond(incoming))
@@ -300,7 +300,8 @@ class TelegramAdapter:
         if query is None or query.data is None:
             return
         incoming = IncomingMessage(learner_id(query.from_user.id), "", button=query.data,
-                                   first_received=self._replayed.get(update.update_id))
+                                   first_received=self._replayed.get(update.update_id),
+                                   name=query.from_user.full_name)
         toast = ""
         replies = []
         async for reply in self.manager.respond(incoming):

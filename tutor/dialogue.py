@@ -20,6 +20,7 @@ from knowledge.library import (
     skill_passages,
 )
 from tutor import personal_data
+from tutor.answers import log as answer_log
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
@@ -77,8 +78,14 @@ PRIVACY = """\
 What I store: the course you chose and your last few questions with my answers, \
 so follow-up questions make sense, your 👍/👎 on answers, and your quiz answers with \
 the mastery of each skill they give, and when you want review reminders if you \
-asked for them. Questions the material can't answer are kept for trainers without \
-your name. /mydata shows your data; /forget deletes it."""
+asked for them. {kept} /mydata shows your data; /forget deletes it."""
+# What PRIVACY says of the answers log (TUTORBOT_ANSWER_LOG_DAYS, TUTORBOT_CONSOLE_NAMES).
+ANSWERS_KEPT = ("Your questions with my answers and your 👍/👎 are kept {days} days for your "
+                "trainers to read, to improve the course, {shown}.")
+SHOWN_BY_NAME = "under the name your chat app shows for you"
+SHOWN_BY_PSEUDONYM = "under a pseudonym, not your name"
+ANSWERS_NOT_KEPT = ("Questions the material can't answer are kept for trainers without "
+                    "your name; of the others they see only how many were asked.")
 
 UPLOAD_HELP = "Trainers: send a file (PDF, Word, PowerPoint, HTML, Markdown, text) with the \
 course name as its caption to add it to that course."
@@ -288,17 +295,41 @@ class DialogueManager:
                 answer = event
         assert answer is not None
         buttons: tuple[Button, ...] = ()
+        turn = None
         if answer.covered:
             turn = self.learners.add_turn(message.learner, course, question, answer.text,
                                           message.conversation)
             buttons = (Button(HELPFUL, f"feedback:up:{turn}"),
                        Button(UNHELPFUL, f"feedback:down:{turn}"))
+        self._log_answer(message, course, answer, turn)  # before a 👍/👎 can come
         yield Reply(answer.text, answer.sources, notice=notice_for(answer), buttons=buttons,
                     data={"answer": answer.as_dict()})
 
+    def _log_answer(self, message: IncomingMessage, course: str, answer: Answer,
+                    turn: int | None, shown: str | None = None) -> None:
+        """Keep what the learner was told for trainers (tutor/answers/log.py). A
+        failure there is logged, never in the learner's way: they get their answer."""
+        settings = self.runtime.settings
+        # The name is kept for the console's pages only: not where they show pseudonyms.
+        name = message.name if settings.console_names == "display" else ""
+        try:
+            answer_log.record(self.runtime.engine, learner_id=message.learner, course=course,
+                              answer=answer, keep_days=settings.answer_log_days,
+                              turn_id=turn, shown=shown, name=name)
+        except Exception:
+            log.exception("could not keep an answer to %s for trainers", message.learner)
+
+    def privacy(self) -> str:
+        """PRIVACY, saying what is kept for trainers here, and how long."""
+        settings = self.runtime.settings
+        shown = SHOWN_BY_NAME if settings.console_names == "display" else SHOWN_BY_PSEUDONYM
+        kept = (ANSWERS_KEPT.format(days=settings.answer_log_days, shown=shown)
+                if settings.answer_log_days else ANSWERS_NOT_KEPT)
+        return PRIVACY.format(kept=kept)
+
     async def _start(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         known = course_ids(self.runtime.engine)
-        text = f"{HELP}\n\n{PRIVACY}"
+        text = f"{HELP}\n\n{self.privacy()}"
         if len(known) > 1:
             text += "\n\nPick your course:"
         yield Reply(text, buttons=course_buttons(known) if len(known) > 1 else ())
@@ -531,11 +562,14 @@ class DialogueManager:
         answer = await self._coached_answer(course, text)
         coaching = coaching_for(answer) if answer.covered else None
         if coaching is None:
+            self._log_answer(message, course, answer, None)
             yield Reply(answer.text, answer.sources)
             return
         turn = self.learners.add_turn(message.learner, course, text, answer.text,
                                       message.conversation, gap=coaching.gap)
-        yield guiding_reply(coaching, turn)
+        guiding = guiding_reply(coaching, turn)
+        self._log_answer(message, course, answer, turn, shown=guiding.text)
+        yield guiding
 
     async def _coach_hint(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         """coach:TURN:LEVEL, a rung of the hint ladder of a coached question."""

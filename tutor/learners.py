@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
+from tutor.answers import log as answer_log
 from tutor.tables import ContentGap, Feedback, Learner, Turn
 
 
@@ -97,14 +98,16 @@ class LearnerStore:
         return turn_id
 
     def rate(self, learner_id: str, turn_id: int, helpful: bool) -> bool:
-        """Store (or change) a learner's rating of one of their answers; False if that
-        answer is no longer stored."""
+        """Store (or change) a learner's rating of one of their answers, on its record in
+        the answers log and in the day's counts too; False if that answer is no longer
+        stored."""
         with Session(self.engine) as session:
             turn = session.get(Turn, turn_id)
             if turn is None or turn.learner_id != learner_id:
                 return False
             feedback = session.exec(select(Feedback).where(
                 Feedback.learner_id == learner_id, Feedback.turn_id == turn_id)).first()
+            answer_log.rate(session, turn, helpful, feedback.helpful if feedback else None)
             feedback = feedback or Feedback(learner_id=learner_id, turn_id=turn_id,
                                             course=turn.course, question=turn.question,
                                             answer=turn.answer, helpful=helpful)

@@ -67,6 +67,9 @@ class IncomingMessage:
     # Set when a message is handled again because the worker that took it died: when
     # it first came. A quiz answer recorded since then was this one's (or a later one's).
     first_received: datetime | None = None
+    # The learner's name as the platform shows it ("" where the event does not say):
+    # kept for trainers' pages (tutor/learner_names.py), never used in replies.
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,11 @@
 column of these rows and /forget deletes them, so a learner table added here is in
 both (and tests/tutor/test_personal_data.py fails for one that is left out).
 
+The answers kept for trainers (AnswerRecord) are counted in /mydata, not copied
+out: the learner saw each of them in the chat, and 180 days of answers with their
+sources would bury the rest. /forget deletes them with the rest; the learner's
+name on their platform, kept for trainers' pages, is a column of their learner row.
+
 Kept without the learner: unanswerable questions (ContentGap) and the ids of chat
 events answered (a Telegram update or Slack request waiting for its answer is the
 learner's: "pending").
@@ -14,11 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from knowledge.tables import Skill
 from tutor.database import delete_rows
 from tutor.tables import (
+    AnswerRecord,
     Attempt,
     Feedback,
     Learner,
@@ -42,14 +48,22 @@ LEARNER_ROWS: tuple[tuple[str, Any], ...] = (
     ("reminders", Reminder.learner_id),
     ("learner", Learner.id),
 )
+# (what /mydata calls it, the column that names the learner): rows /mydata counts.
+COUNTED_ROWS: tuple[tuple[str, Any], ...] = (
+    ("answers_kept_for_trainers", AnswerRecord.learner_id),
+)
 
 
-def export(engine: Engine, learner: str) -> dict[str, list[dict[str, object]]]:
+def export(engine: Engine, learner: str) -> dict[str, Any]:
     """Every stored row of the learner, every column as stored (times in ISO 8601),
-    oldest first; an attempt also names its question and a mastery row its skill."""
+    oldest first; an attempt also names its question and a mastery row its skill.
+    The COUNTED_ROWS come as a number."""
     with Session(engine) as session:
-        data = {name: [as_json(row) for row in _rows(session, column, learner)]
-                for name, column in LEARNER_ROWS}
+        data: dict[str, Any] = {name: [as_json(row) for row in _rows(session, column, learner)]
+                                for name, column in LEARNER_ROWS}
+        for name, column in COUNTED_ROWS:
+            data[name] = session.exec(select(func.count()).select_from(column.class_)
+                                      .where(col(column) == learner)).one()
         questions = _names(session, Question.id, Question.question,
                            {a["question_id"] for a in data["attempts"]})
         skills = _names(session, Skill.id, Skill.name, {m["skill_id"] for m in data["mastery"]})
@@ -63,22 +77,24 @@ def export(engine: Engine, learner: str) -> dict[str, list[dict[str, object]]]:
 def forget(engine: Engine, learner: str) -> int:
     """Delete every stored row of the learner; returns how many went."""
     with Session(engine) as session:
-        removed = delete_rows(session, tuple(column for _, column in LEARNER_ROWS), learner)
+        removed = delete_rows(session, tuple(column for _, column in COUNTED_ROWS + LEARNER_ROWS),
+                              learner)
         session.commit()
         return removed
 
 
-def as_text(data: dict[str, list[dict[str, object]]]) -> str:
+def as_text(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def summary(data: dict[str, list[dict[str, object]]]) -> str:
+def summary(data: dict[str, Any]) -> str:
     """How many rows of each kind, in a line.
 
-    >>> summary({"turns": [{}, {}], "ratings": [], "learner": [{}]})
-    'turns: 2, ratings: 0, learner: 1'
+    >>> summary({"turns": [{}, {}], "ratings": [], "learner": [{}], "answers": 3})
+    'turns: 2, ratings: 0, learner: 1, answers: 3'
     """
-    return ", ".join(f"{name}: {len(rows)}" for name, rows in data.items())
+    return ", ".join(f"{name}: {rows if isinstance(rows, int) else len(rows)}"
+                     for name, rows in data.items())
 
 
 def as_json(row: SQLModel) -> dict[str, object]:

@@ -28,7 +28,7 @@ from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Sourc
 from tutor.received import ReceivedEvents
 from tutor.runtime import Runtime
 from tutor.settings import Settings
-from tutor.tables import Feedback, ReceivedEvent
+from tutor.tables import AnswerRecord, Feedback, Learner, ReceivedEvent
 
 LEARNER, TRAINER = "U100", "U200"
 BURN = "How do I treat a burn with running water?"
@@ -114,7 +114,24 @@ async def test_thumbs_down_is_stored_and_acknowledged_privately(bot: Bot) -> Non
     assert "didn't help" in ack[0]["text"] and ack[0]["user"] == LEARNER
     with Session(bot.runtime.engine) as session:
         rating = session.exec(select(Feedback)).one()
+        kept = session.exec(select(AnswerRecord)).one()  # for trainers, with its rating
+        learner = session.get(Learner, f"slack:{LEARNER}")
     assert rating.learner_id == f"slack:{LEARNER}" and rating.helpful is False
+    assert kept.question == BURN and kept.helpful is False and kept.rated_at is not None
+    # The event has no profile: users.info gave the name, once.
+    assert learner is not None and learner.display_name == f"User {LEARNER}"
+    assert [m for m, _ in bot.fake.calls].count("users.info") == 1
+
+
+async def test_a_name_the_event_carries_costs_no_lookup(bot: Bot) -> None:
+    event = bot.fake.message_event("U300", BURN)
+    event["user_profile"] = {"display_name": "", "real_name": "Chloé Martin"}
+    await bot.fake.send_event(bot.url, event)
+    await bot.final(event)
+    with Session(bot.runtime.engine) as session:
+        learner = session.get(Learner, "slack:U300")
+    assert learner is not None and learner.display_name == "Chloé Martin"
+    assert "users.info" not in [m for m, _ in bot.fake.calls]
 
 
 async def test_admin_upload_is_ingested_then_answerable(bot: Bot) -> None:

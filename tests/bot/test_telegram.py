@@ -31,7 +31,7 @@ from tutor.limits import QuestionRate
 from tutor.messages import SENT_PRIVATELY, Button, IncomingMessage, Reply, Source
 from tutor.runtime import Runtime
 from tutor.settings import Settings
-from tutor.tables import Feedback, ReceivedEvent
+from tutor.tables import AnswerRecord, Feedback, Learner, ReceivedEvent
 
 TOKEN = "123:fake"
 LEARNER, TRAINER, GROUP = 1001, 2002, -3003
@@ -89,7 +89,8 @@ async def test_commands_are_registered_and_start_explains_privacy(bot: Bot) -> N
 
 
 async def test_question_streams_then_gets_sources_and_feedback_is_stored(bot: Bot) -> None:
-    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?")
+    bot.fake.user_message(LEARNER, "How do I treat a burn with running water?",
+                          first_name="Ana Lima")
     answer = await final_answer(bot, LEARNER)
     assert "first-aid.html" in answer["text"]
     # The quote came at once: no placeholder and no "typing…" before it.
@@ -105,7 +106,11 @@ async def test_question_streams_then_gets_sources_and_feedback_is_stored(bot: Bo
     assert "didn't help" in bot.fake.callback_answers[0].get("text", "")
     with Session(bot.runtime.engine) as session:
         rating = session.exec(select(Feedback)).one()
+        kept = session.exec(select(AnswerRecord)).one()  # for trainers, with its rating
+        learner = session.get(Learner, f"telegram:{LEARNER}")
     assert rating.learner_id == f"telegram:{LEARNER}" and rating.helpful is False
+    assert kept.turn_id == rating.turn_id and kept.helpful is False and kept.rated_at
+    assert learner is not None and learner.display_name == "Ana Lima"
 
 
 async def test_follow_up_uses_the_earlier_question(bot: Bot, generator: FakeGenerator) -> None:

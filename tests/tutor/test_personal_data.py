@@ -11,7 +11,7 @@ from tests.tutor.quiz.test_quiz_chat import answer_right, click, say, shown_ques
 from tutor import dialogue, personal_data
 from tutor.dialogue import DialogueManager
 from tutor.messages import IncomingMessage, Reply
-from tutor.personal_data import LEARNER_ROWS
+from tutor.personal_data import COUNTED_ROWS, LEARNER_ROWS
 from tutor.received import ReceivedEvents
 from tutor.runtime import Runtime
 
@@ -30,7 +30,8 @@ def manager(runtime: Runtime) -> DialogueManager:
 async def leave_a_trace_everywhere(manager: DialogueManager, runtime: Runtime) -> None:
     """A question in a thread, its rating, a quiz answer and a reminder."""
     asked = [r async for r in manager.respond(IncomingMessage(
-        ANA, "How long should I cool a burn?", conversation=THREAD)) if not r.draft]
+        ANA, "How long should I cool a burn?", conversation=THREAD, name="Ana Lima"))
+        if not r.draft]
     await click(manager, next(b.action for b in asked[-1].buttons if b.label == "👍"), ANA)
     await answer_right(manager, runtime, shown_question(await say(manager, "/quiz", ANA)), ANA)
     await say(manager, "/remind on 17-19 mon-fri Europe/Berlin", ANA)
@@ -41,7 +42,7 @@ async def leave_a_trace_everywhere(manager: DialogueManager, runtime: Runtime) -
 def test_every_table_that_names_a_learner_is_listed() -> None:
     naming = {table.name for table in SQLModel.metadata.sorted_tables
               if "learner_id" in table.columns}
-    listed = {column.class_.__tablename__ for _, column in LEARNER_ROWS}
+    listed = {column.class_.__tablename__ for _, column in LEARNER_ROWS + COUNTED_ROWS}
     assert listed == naming | {"learner"}
 
 
@@ -58,6 +59,9 @@ async def test_mydata_holds_every_column_of_every_row(manager: DialogueManager,
     assert data["turns"][0]["conversation"] == THREAD
     assert data["reminders"][0]["timezone"] == "Europe/Berlin"
     assert data["attempts"][0]["question_text"] and data["mastery"][0]["skill_name"]
+    # The name kept for trainers' pages, and how many answers they can read.
+    assert data["learner"][0]["display_name"] == "Ana Lima"
+    assert data["answers_kept_for_trainers"] == 1
 
     assert "deleted" in (await say(manager, "/forget", ANA))[0].text
     assert not any(personal_data.export(runtime.engine, ANA).values())

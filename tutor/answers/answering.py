@@ -56,6 +56,7 @@ class Answer:
     grounded: bool  # the model's explanation stood as written: nothing removed
     fallback: bool = False  # no sentence of the model's survived: the quote alone
     removed: tuple[str, ...] = ()
+    removed_why: tuple[str, ...] = ()  # why each of `removed` went, as `tutorbot check` says
     timings: dict[str, float] = field(default_factory=dict)
     quote: str = ""  # the quoted answer, as rendered at the top of `text`
     kept: tuple[str, ...] = ()  # the model's sentences that passed the check
@@ -79,6 +80,7 @@ class Answer:
             "fallback": self.fallback,
             "kept_sentences": list(self.kept),
             "removed_sentences": list(self.removed),
+            "removed_why": list(self.removed_why),
             "model_error": self.model_error or None,
             "explained": self.explained,
             "explain_skipped": self.explain_skipped or None,
@@ -268,6 +270,7 @@ class AnswerEngine:
         yield Answer(
             question, compose(quote, kept), _cited(evidence, quote, kept), True,
             grounded=not removed, fallback=not kept, removed=tuple(c.text for c in removed),
+            removed_why=tuple(c.reason(self.policy.support_threshold) for c in removed),
             timings=timings, quote=quote.render() if quote else "",
             kept=tuple(c.text for c in kept),
             quoted=tuple(u.text for u in quote.units) if quote else (), model_error=model_error,
