@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from bot.web.routes import audit, auth, courses, questions
+from bot.web.routes import answers, audit, auth, courses, questions
 from bot.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -26,6 +26,7 @@ from bot.web.security import (
 from bot.web.templating import HERE, render
 from tutor.errors import TutorError
 from tutor.i18n import gettext as _
+from tutor.learner_names import LearnerLabels
 from tutor.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="tutorbot console", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(check_csrf)])
     app.state.runtime = runtime
+    app.state.labels = LearnerLabels.from_settings(runtime.settings)
     settings = runtime.settings
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_HOURS * 3600,
@@ -47,6 +49,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     pages = [Depends(signed_in)]
     app.include_router(courses.router, dependencies=pages)
     app.include_router(audit.router, dependencies=pages)
+    app.include_router(answers.router, dependencies=pages)
     app.include_router(questions.router, dependencies=pages)
 
     @app.get("/", dependencies=pages)
