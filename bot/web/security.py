@@ -78,7 +78,10 @@ async def check_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     expected = request.session.get(CSRF_FIELD)
-    if not sent or not expected or not secrets.compare_digest(sent, expected):
+    # As bytes: compare_digest raises TypeError on a str with non-ASCII characters,
+    # which made a forged token a 500 instead of a 403.
+    if not sent or not expected or not secrets.compare_digest(
+            sent.encode(errors="surrogatepass"), str(expected).encode()):
         raise BadCsrf
 
 
