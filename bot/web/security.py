@@ -7,6 +7,7 @@ form and htmx request sends back."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -52,11 +53,32 @@ def session_secret(settings: Settings) -> str:
     if settings.web_secret is not None:
         return settings.web_secret.get_secret_value()
     path: Path = settings.data_dir / "web_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
+    if not path.exists() or not path.read_text().strip():
+        _write_secret(path)
     return path.read_text().strip()
+
+
+def _write_secret(path: Path) -> None:
+    """Write the key whole or not at all: a crash between creating the file and writing
+    it used to leave it empty, and an empty key signs cookies anyone can forge. Two
+    processes starting at once agree on one key (the second link fails; it reads the
+    first's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+        file.flush()
+        os.fsync(file.fileno())
+    try:
+        if path.exists():  # empty: replace it
+            os.replace(fresh, path)
+        else:
+            os.link(fresh, path)
+    except FileExistsError:
+        pass
+    finally:
+        fresh.unlink(missing_ok=True)
 
 
 def csrf_token(request: Request) -> str:
