@@ -2,13 +2,15 @@
 
 Sessions are Starlette's signed cookies (itsdangerous): HttpOnly, SameSite=Lax,
 Secure with TUTORBOT_WEB_HTTPS. The cookie holds the account's id, its session epoch
-(a password reset or removal ends every older session) and the CSRF token that every
+(a password reset, a removal or signing out ends every older session), when it was
+signed in (a session lasts SESSION_HOURS, however busy) and the CSRF token that every
 form and htmx request sends back."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -109,20 +111,34 @@ async def check_csrf(request: Request) -> None:
 
 def sign_in_session(request: Request, account: Account) -> None:
     request.session.clear()  # a fresh session (and CSRF token) at every sign-in
-    request.session.update(account=account.id, epoch=account.session_epoch)
+    request.session.update(account=account.id, epoch=account.session_epoch,
+                           since=int(time.time()))
     csrf_token(request)
 
 
 def signed_in(request: Request) -> Account:
     """The signed-in account (a dependency of every console page)."""
-    account_id, epoch = request.session.get("account"), request.session.get("epoch")
-    account = account_by_id(request.app.state.runtime.engine, account_id) if isinstance(
-        account_id, int) else None
-    if account is None or account.session_epoch != epoch:
+    account = session_account(request)
+    if account is None:
         request.session.pop("account", None)
         raise NotSignedIn
     request.state.account = account
     return account
+
+
+def session_account(request: Request) -> Account | None:
+    """The session's account while its session holds: the epoch it was signed in under
+    is still the account's, and it is under SESSION_HOURS old. The cookie is signed
+    again on every response (a sliding expiry), so without `since` a copied cookie
+    in use would never lapse."""
+    account_id, epoch = request.session.get("account"), request.session.get("epoch")
+    since = request.session.get("since")
+    if not isinstance(account_id, int) or not isinstance(since, int):
+        return None
+    if not 0 <= time.time() - since < SESSION_HOURS * 3600:
+        return None
+    account = account_by_id(request.app.state.runtime.engine, account_id)
+    return account if account is not None and account.session_epoch == epoch else None
 
 
 SignedIn = Annotated[Account, Depends(signed_in)]

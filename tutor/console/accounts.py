@@ -159,6 +159,15 @@ def reset_password(engine: Engine, email: str, password: str | None) -> None:
         session.commit()
 
 
+def end_sessions(engine: Engine, account_id: int) -> None:
+    """End every session of the account (signing out: a session is a signed cookie, so
+    a copy of it stays good until the epoch it names is no longer the account's)."""
+    with Session(engine) as session:
+        session.execute(update(ConsoleAccount).where(col(ConsoleAccount.id) == account_id)
+                        .values(session_epoch=ConsoleAccount.session_epoch + 1))
+        session.commit()
+
+
 def sign_in(engine: Engine, email: str, password: str, address: str) -> Account:
     """The account whose password this is. Refused, whatever the password, once the
     account or the address has had too many wrong ones lately (each refusal is logged

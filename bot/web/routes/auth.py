@@ -8,9 +8,14 @@ from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from bot.web.security import client_address, sign_in_session
+from bot.web.security import client_address, session_account, sign_in_session
 from bot.web.templating import render
-from tutor.console.accounts import SignInRefused, sign_in, use_sign_in_link
+from tutor.console.accounts import (
+    SignInRefused,
+    end_sessions,
+    sign_in,
+    use_sign_in_link,
+)
 
 router = APIRouter()
 
@@ -59,5 +64,11 @@ def sign_in_link(request: Request, token: str = "") -> Response:
 
 @router.post("/sign-out")
 def sign_out(request: Request) -> Response:
+    """Sign out, and end the account's other sessions too: a session is a signed cookie,
+    and only a new epoch stops a copy of it (OWASP: sign-out ends the session on the
+    server)."""
+    account = session_account(request)
+    if account is not None:
+        end_sessions(request.app.state.runtime.engine, account.id)
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
