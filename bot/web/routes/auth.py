@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
@@ -21,14 +22,20 @@ router = APIRouter()
 
 
 def local_path(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (no open redirect).
+    r"""Where to go after signing in: a path of this site only (no open redirect).
+    Browsers drop tabs and newlines from an address and read a backslash as a slash,
+    so "/\t/evil.example" would leave the site: anything but a plain path goes home.
 
     >>> local_path("/questions?page=2"), local_path("//evil.example"), local_path(None)
     ('/questions?page=2', '/', '/')
+    >>> local_path("/\t/evil.example"), local_path("/\\evil.example"), local_path("https://x")
+    ('/', '/', '/')
     """
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or not target.isprintable()):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 @router.get("/sign-in")
