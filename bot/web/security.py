@@ -155,7 +155,9 @@ def client_address(request: Request) -> str:
 
 
 class SecurityHeaders:
-    """Adds `HEADERS` to every response (pure ASGI: it never reads the body)."""
+    """Adds `HEADERS` to every response (pure ASGI: it never reads the body), and
+    `Cache-Control: no-store` to all but the static files: pages hold learners' words
+    and names, which a shared computer's browser cache should not keep."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -165,10 +167,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        private = not scope["path"].startswith("/static/")
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 headers.extend((k.encode(), v.encode()) for k, v in HEADERS.items())
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
             await send(message)
 
         await self.app(scope, receive, with_headers)
