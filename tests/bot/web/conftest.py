@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.web.app import create_app
+from tests.fakes import FakeEmbedder
+from tutor.runtime import Runtime
+from tutor.settings import Settings
+
+
+@pytest.fixture
+def console_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """A runtime over SQLite in a temporary data dir, with the fake embedder (the
+    console's pages load no model)."""
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", _env_file=None),
+                      embedder=FakeEmbedder())
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def console_client(console_runtime: Runtime) -> TestClient:
+    """A browser on the console: it keeps cookies, follows no redirect by itself."""
+    return TestClient(create_app(console_runtime), follow_redirects=False)
