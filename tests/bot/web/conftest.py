@@ -7,9 +7,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.web.app import create_app
+from tests.bot.web.browser import (  # noqa: F401  (the browser's fixtures, for every test here)
+    chromium,
+    console_errors,
+    live_console,
+    page,
+)
 from tests.fakes import FakeEmbedder, cheap_password_hashes
 from tutor.runtime import Runtime
 from tutor.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def console_cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_password_hashes(monkeypatch)
 
 
 @pytest.fixture
@@ -26,8 +37,3 @@ def console_runtime(tmp_path: Path) -> Iterator[Runtime]:
 def console_client(console_runtime: Runtime) -> TestClient:
     """A browser on the console: it keeps cookies, follows no redirect by itself."""
     return TestClient(create_app(console_runtime), follow_redirects=False)
-
-
-@pytest.fixture(autouse=True)
-def console_cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashes(monkeypatch)
