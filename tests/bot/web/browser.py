@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_play
 
 from bot.web.server import serve_web
 from tests.bot.web.console import PASSWORD, admin
+from tests.conftest import NO_CHROMIUM
 from tests.fakes import FakeEmbedder
 from tests.postgres import free_port
 from tutor.console.accounts import Account, list_accounts, make_sign_in_link
@@ -83,7 +84,7 @@ class BrowserErrors:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does)")
+        pytest.skip(NO_CHROMIUM)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=["--no-sandbox"])
