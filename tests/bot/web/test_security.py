@@ -264,3 +264,13 @@ def test_error_pages_say_nothing_of_what_was_sent(console_runtime: Runtime) -> N
     assert failed.status_code == 500 and "hunter2" not in failed.text
     missing = client.get("/nothing-here")
     assert missing.status_code == 404 and "nothing-here" not in missing.text
+
+
+def test_what_was_typed_comes_back_escaped(console_client: TestClient) -> None:
+    typed = '"><script>alert(1)</script>@example.org'
+    refused = console_client.post("/sign-in", data={
+        "email": typed, "password": "whatever it is", "csrf": csrf_of(console_client),
+        "next": '/courses"><script>alert(2)</script>'})
+    assert refused.status_code == 401
+    assert "<script>alert" not in refused.text
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.org" in refused.text
