@@ -5,7 +5,7 @@ embedder. Fast enough for the normal suite (a second or two a test); tests that 
 the real models mark themselves e2e.
 
 Fixtures (tests/bot/web/conftest.py imports them; tests/e2e can too):
-  chromium        the browser, once per session (skipped, saying why, without it)
+  chromium        the browser, once per test module (skipped, saying why, without it)
   live_console    a `LiveConsole`: the server's url and runtime, accounts, links
   console_errors  what the page logged as an error; the test fails if anything was
   page            a fresh context (its own cookies) on live_console, watched by
@@ -81,8 +81,11 @@ class BrowserErrors:
         assert not self.seen, "the browser reported errors:\n" + "\n".join(self.seen)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
+    """Once per test module (about 1.5 s to start): while Playwright's sync API runs,
+    its event loop counts as running in this thread, and pytest-asyncio cannot start
+    the async tests of other modules. Keep async tests out of browser test modules."""
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
     with sync_playwright() as playwright:
