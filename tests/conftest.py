@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_COURSE = ROOT / "knowledge" / "sample_course"
 DATA = Path(__file__).resolve().parent / "data"
 NO_POSTGRES = "PostgreSQL is not installed here (apt-get install postgresql)"
+NO_CHROMIUM = "chromium is not installed here (apt-get install chromium)"
 
 
 @pytest.fixture(scope="session")
@@ -68,11 +69,14 @@ def add_sample_course(runtime: Runtime) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """One line when the PostgreSQL half was skipped: the suite claims both databases."""
+    """One line when the PostgreSQL half or the browser tests were skipped: the suite
+    claims both databases and a real browser."""
     skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if isinstance(r.longrepr, tuple) and NO_POSTGRES in r.longrepr[2]]
-    if skipped:
-        terminalreporter.write_line(
-            f"{len(skipped)} PostgreSQL cases skipped: PostgreSQL is not installed. "
-            "Run them with `apt-get install postgresql` and `make test` (.ci/run does both).",
-            yellow=True, bold=True)
+               if isinstance(r.longrepr, tuple)]
+    for reason, what, package in ((NO_POSTGRES, "PostgreSQL cases", "postgresql"),
+                                  (NO_CHROMIUM, "browser tests", "chromium")):
+        if count := sum(reason in r.longrepr[2] for r in skipped):
+            terminalreporter.write_line(
+                f"{count} {what} skipped: {package} is not installed. Run them with "
+                f"`apt-get install {package}` and `make test` (.ci/run does both).",
+                yellow=True, bold=True)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pytest
 
 from tutor.llm import GenerationRequest
 
@@ -80,3 +81,17 @@ def first_passage_sentence(prompt: str) -> str:
     body = prompt.split("[1] (", 1)[1].split("<passage>\n", 1)[1].split("\n</passage>")[0]
     sentence = re.split(r"(?<=[.!?])\s", body.strip(), maxsplit=1)[0]
     return f"{sentence} [1]"
+
+
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its lowest cost for the console's accounts (the recommended settings
+    take ~0.1 s a check, and the guessing tests make dozens); still argon2, still
+    salted, still checked. The dummy hash of unknown emails follows, as it must."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    import tutor.console.accounts as accounts
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=64, parallelism=1),))
+    monkeypatch.setattr(accounts, "_hasher", cheap)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a password of anyone"))

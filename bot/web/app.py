@@ -6,12 +6,13 @@ import logging
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from bot.web.routes import answers, audit, auth, courses, questions
+from bot.web.routes import answers, api, audit, auth, courses, questions
 from bot.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -51,6 +52,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(audit.router, dependencies=pages)
     app.include_router(answers.router, dependencies=pages)
     app.include_router(questions.router, dependencies=pages)
+    app.include_router(api.router, dependencies=pages)
 
     @app.get("/", dependencies=pages)
     def home() -> Response:
@@ -87,6 +89,21 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(TutorError)
     def tutor_error(request: Request, error: Exception) -> Response:
         return _error(request, 400, _("That did not work"), str(error))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, error: Exception) -> Response:
+        # FastAPI's own answer is a 422 that echoes what was sent (a password field
+        # among it): say what is wrong, repeat nothing.
+        return _error(request, 400, _("That did not work"),
+                      _("Something this page needs was missing or not as expected. Go back, "
+                        "reload the page and try again."))
+
+    @app.exception_handler(Exception)
+    def failed(request: Request, error: Exception) -> Response:
+        # Starlette re-raises the error after this answer, so the server logs its
+        # traceback; the person sees one apology and no detail.
+        return _error(request, 500, _("Something went wrong"),
+                      _("The console could not do this. The error is in the server's log."))
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> Response:

@@ -2,12 +2,15 @@
 
 Sessions are Starlette's signed cookies (itsdangerous): HttpOnly, SameSite=Lax,
 Secure with TUTORBOT_WEB_HTTPS. The cookie holds the account's id, its session epoch
-(a password reset or removal ends every older session) and the CSRF token that every
+(a password reset, a removal or signing out ends every older session), when it was
+signed in (a session lasts SESSION_HOURS, however busy) and the CSRF token that every
 form and htmx request sends back."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -52,11 +55,32 @@ def session_secret(settings: Settings) -> str:
     if settings.web_secret is not None:
         return settings.web_secret.get_secret_value()
     path: Path = settings.data_dir / "web_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
+    if not path.exists() or not path.read_text().strip():
+        _write_secret(path)
     return path.read_text().strip()
+
+
+def _write_secret(path: Path) -> None:
+    """Write the key whole or not at all: a crash between creating the file and writing
+    it used to leave it empty, and an empty key signs cookies anyone can forge. Two
+    processes starting at once agree on one key (the second link fails; it reads the
+    first's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+        file.flush()
+        os.fsync(file.fileno())
+    try:
+        if path.exists():  # empty: replace it
+            os.replace(fresh, path)
+        else:
+            os.link(fresh, path)
+    except FileExistsError:
+        pass
+    finally:
+        fresh.unlink(missing_ok=True)
 
 
 def csrf_token(request: Request) -> str:
@@ -78,26 +102,43 @@ async def check_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     expected = request.session.get(CSRF_FIELD)
-    if not sent or not expected or not secrets.compare_digest(sent, expected):
+    # As bytes: compare_digest raises TypeError on a str with non-ASCII characters,
+    # which made a forged token a 500 instead of a 403.
+    if not sent or not expected or not secrets.compare_digest(
+            sent.encode(errors="surrogatepass"), str(expected).encode()):
         raise BadCsrf
 
 
 def sign_in_session(request: Request, account: Account) -> None:
     request.session.clear()  # a fresh session (and CSRF token) at every sign-in
-    request.session.update(account=account.id, epoch=account.session_epoch)
+    request.session.update(account=account.id, epoch=account.session_epoch,
+                           since=int(time.time()))
     csrf_token(request)
 
 
 def signed_in(request: Request) -> Account:
     """The signed-in account (a dependency of every console page)."""
-    account_id, epoch = request.session.get("account"), request.session.get("epoch")
-    account = account_by_id(request.app.state.runtime.engine, account_id) if isinstance(
-        account_id, int) else None
-    if account is None or account.session_epoch != epoch:
+    account = session_account(request)
+    if account is None:
         request.session.pop("account", None)
         raise NotSignedIn
     request.state.account = account
     return account
+
+
+def session_account(request: Request) -> Account | None:
+    """The session's account while its session holds: the epoch it was signed in under
+    is still the account's, and it is under SESSION_HOURS old. The cookie is signed
+    again on every response (a sliding expiry), so without `since` a copied cookie
+    in use would never lapse."""
+    account_id, epoch = request.session.get("account"), request.session.get("epoch")
+    since = request.session.get("since")
+    if not isinstance(account_id, int) or not isinstance(since, int):
+        return None
+    if not 0 <= time.time() - since < SESSION_HOURS * 3600:
+        return None
+    account = account_by_id(request.app.state.runtime.engine, account_id)
+    return account if account is not None and account.session_epoch == epoch else None
 
 
 SignedIn = Annotated[Account, Depends(signed_in)]
@@ -114,7 +155,9 @@ def client_address(request: Request) -> str:
 
 
 class SecurityHeaders:
-    """Adds `HEADERS` to every response (pure ASGI: it never reads the body)."""
+    """Adds `HEADERS` to every response (pure ASGI: it never reads the body), and
+    `Cache-Control: no-store` to all but the static files: pages hold learners' words
+    and names, which a shared computer's browser cache should not keep."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -124,10 +167,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        private = not scope["path"].startswith("/static/")
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 headers.extend((k.encode(), v.encode()) for k, v in HEADERS.items())
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -42,15 +42,23 @@ async def serve_web(runtime: Runtime, stop: asyncio.Event) -> None:
     server = uvicorn.Server(config)
     # The process's SIGINT/SIGTERM set `stop` (bot/serve.py): uvicorn must not take them.
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(_serve(server))
     waiting = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         server.should_exit = True
         waiting.cancel()
-        with contextlib.suppress(asyncio.CancelledError, SystemExit):
+        with contextlib.suppress(asyncio.CancelledError):
             await task
     if not server.started and not stop.is_set():
         raise OSError(f"The console could not listen on {runtime.settings.web_host}:"
                       f"{runtime.settings.web_port} (in use?). Set TUTORBOT_WEB_PORT.")
+
+
+async def _serve(server: uvicorn.Server) -> None:
+    """uvicorn's serve, but returning where it would end the process: it calls
+    sys.exit when it cannot bind, and a task that raises SystemExit takes the event
+    loop (and the bots beside the console) down with it before anyone can catch it."""
+    with contextlib.suppress(SystemExit):
+        await server.serve()

@@ -31,6 +31,7 @@ GUESS_WINDOW = timedelta(minutes=15)
 FAILURES_PER_ACCOUNT = 5  # wrong passwords for one account within the window
 FAILURES_PER_ADDRESS = 20  # wrong passwords from one address, any accounts
 MIN_PASSWORD = 10
+MAX_EMAIL = 320  # what is stored of an email typed at sign-in (RFC 3696's longest)
 OWNER_EMAIL = "admin@localhost"  # the account `tutorbot run` links to when there is none
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHash.recommended()
@@ -158,30 +159,53 @@ def reset_password(engine: Engine, email: str, password: str | None) -> None:
         session.commit()
 
 
+def end_sessions(engine: Engine, account_id: int) -> None:
+    """End every session of the account (signing out: a session is a signed cookie, so
+    a copy of it stays good until the epoch it names is no longer the account's)."""
+    with Session(engine) as session:
+        session.execute(update(ConsoleAccount).where(col(ConsoleAccount.id) == account_id)
+                        .values(session_epoch=ConsoleAccount.session_epoch + 1))
+        session.commit()
+
+
 def sign_in(engine: Engine, email: str, password: str, address: str) -> Account:
     """The account whose password this is. Refused, whatever the password, once the
     account or the address has had too many wrong ones lately (each refusal is logged
-    with the address)."""
-    email = email.strip().lower()
-    since = utcnow() - GUESS_WINDOW
+    with the address).
+
+    The attempt is stored before the password is checked and counted with the earlier
+    ones, so guesses sent in parallel cannot all slip under the limit while argon2
+    works; it is taken back when the password is right or the limit refused it (a
+    refusal checks nothing, so the lock still lapses GUESS_WINDOW after the last
+    wrong password)."""
+    email = email.strip().lower()[:MAX_EMAIL]
+    now = utcnow()
+    since = now - GUESS_WINDOW
     with Session(engine) as session:
+        attempt = SignInAttempt(email=email, address=address, at=now)
+        session.add(attempt)
+        session.commit()
         by_account = session.exec(select(func.count()).where(
             SignInAttempt.email == email, col(SignInAttempt.at) >= since)).one()
         by_address = session.exec(select(func.count()).where(
             SignInAttempt.address == address, col(SignInAttempt.at) >= since)).one()
-        if by_account >= FAILURES_PER_ACCOUNT or by_address >= FAILURES_PER_ADDRESS:
-            log.warning("sign-in refused for %s from %s: too many wrong passwords", email,
+        if by_account > FAILURES_PER_ACCOUNT or by_address > FAILURES_PER_ADDRESS:
+            session.delete(attempt)
+            session.commit()
+            log.warning("sign-in refused for %r from %s: too many wrong passwords", email,
                         address)
             minutes = int(GUESS_WINDOW.total_seconds() // 60)
             raise SignInRefused(f"Too many wrong passwords. Try again in {minutes} minutes, "
                                 "or ask an admin for a sign-in link.")
         row = session.exec(select(ConsoleAccount).where(ConsoleAccount.email == email)).first()
         stored = row.password_hash if row and row.password_hash else _DUMMY_HASH
-        if row is None or not row.password_hash or not _hasher.verify(password, stored):
-            session.add(SignInAttempt(email=email, address=address))
-            session.commit()
-            log.warning("wrong password for %s from %s", email, address)
+        # Always verified: an unknown email takes as long as a wrong password.
+        matches = _hasher.verify(password, stored)
+        if row is None or not row.password_hash or not matches:
+            log.warning("wrong password for %r from %s", email, address)
             raise SignInRefused("That email and password do not match an account.")
+        session.delete(attempt)
+        session.commit()
         return _account(row)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -32,10 +32,17 @@ AUDIT = ListView(
 
 
 def _day(text: str | None) -> datetime | None:
+    """A day typed in a date filter, as the UTC midnight the stored times compare with
+    (a naive one made the query fail: the filter answered 500).
+
+    >>> _day("2025-03-01"), _day("soon"), _day("")
+    (datetime.datetime(2025, 3, 1, 0, 0, tzinfo=datetime.timezone.utc), None, None)
+    """
     try:
-        return datetime.fromisoformat(text) if text else None
+        day = datetime.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day.replace(tzinfo=day.tzinfo or UTC) if day else None
 
 
 @router.get("/audit")

@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from bot.web.security import client_address, sign_in_session
+from bot.web.security import client_address, session_account, sign_in_session
 from bot.web.templating import render
-from tutor.console.accounts import SignInRefused, sign_in, use_sign_in_link
+from tutor.console.accounts import (
+    SignInRefused,
+    end_sessions,
+    sign_in,
+    use_sign_in_link,
+)
 
 router = APIRouter()
 
 
 def local_path(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (no open redirect).
+    r"""Where to go after signing in: a path of this site only (no open redirect).
+    Browsers drop tabs and newlines from an address and read a backslash as a slash,
+    so "/\t/evil.example" would leave the site: anything but a plain path goes home.
 
     >>> local_path("/questions?page=2"), local_path("//evil.example"), local_path(None)
     ('/questions?page=2', '/', '/')
+    >>> local_path("/\t/evil.example"), local_path("/\\evil.example"), local_path("https://x")
+    ('/', '/', '/')
     """
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or not target.isprintable()):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 @router.get("/sign-in")
@@ -59,5 +71,11 @@ def sign_in_link(request: Request, token: str = "") -> Response:
 
 @router.post("/sign-out")
 def sign_out(request: Request) -> Response:
+    """Sign out, and end the account's other sessions too: a session is a signed cookie,
+    and only a new epoch stops a copy of it (OWASP: sign-out ends the session on the
+    server)."""
+    account = session_account(request)
+    if account is not None:
+        end_sessions(request.app.state.runtime.engine, account.id)
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
