@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from bot.web.routes import audit, auth, courses
+from bot.web.routes import audit, auth, courses, skills
 from bot.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -47,6 +47,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     pages = [Depends(signed_in)]
     app.include_router(courses.router, dependencies=pages)
     app.include_router(audit.router, dependencies=pages)
+    app.include_router(skills.router, dependencies=pages)
 
     @app.get("/", dependencies=pages)
     def home() -> Response:
