@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from knowledge.index import lock_course
 from knowledge.library import derived_skills, find_course, refresh_skills, stored_spec
@@ -162,6 +163,6 @@ def _editable(session: Session, course: Course) -> EditableMap:
     return EditableMap.of(derived_skills(session, course.id or 0), spec)
 
 
-def _per_skill(session: Session, statement) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def _per_skill(session: Session, statement: Select) -> dict[int, int]:
     return {skill: count for skill, count in session.exec(statement).all()}
 

@@ -3,9 +3,11 @@ and the forms that rename, merge and chain them (tutor/console/skills.py does it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -111,7 +113,7 @@ def prerequisites(request: Request, account: SignedIn, course: str,
         None if order == "material" else [data.by_id(n).name for n in needs or []]))
 
 
-def _engine(request: Request):  # type: ignore[no-untyped-def]
+def _engine(request: Request) -> Engine:
     return request.app.state.runtime.engine
 
 
@@ -122,7 +124,8 @@ def _map(request: Request, course: str) -> CourseSkills:
         raise HTTPException(404) from None
 
 
-def _edit(request: Request, course: str, skill: int, apply) -> Response:  # type: ignore[no-untyped-def]
+def _edit(request: Request, course: str, skill: int,
+          apply: Callable[[CourseSkills], str]) -> Response:
     """Apply an edit, then show the map again with what was done; a refused edit shows
     the page with the reason (400), the form as it was."""
     data = _map(request, course)
