@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy import Engine
@@ -58,7 +59,7 @@ def skill_courses(request: Request, account: SignedIn) -> Response:
     def fetch(wanted: ListRequest) -> Rows:
         rows = course_overview(request.app.state.runtime.engine, account.scope())
         for row in rows:
-            row["href"] = f"/skills/{row['course']}"
+            row["href"] = f"/skills/{quote(str(row['course']), safe='')}"
         rows.sort(key=lambda row: row[wanted.sort], reverse=wanted.descending)
         return Rows(rows[wanted.offset:wanted.offset + wanted.per_page], len(rows))
 
@@ -134,7 +135,8 @@ def _edit(request: Request, course: str, skill: int,
     except SkillEditError as refused:
         return _page(request, data, skill, str(refused), "error", status_code=400)
     request.session[FLASH] = (done, "ok")
-    return RedirectResponse(f"/skills/{course}?skill={skill}#edit", status_code=303)
+    return RedirectResponse(f"/skills/{quote(course, safe='')}?skill={skill}#edit",
+                            status_code=303)
 
 
 def _page(request: Request, data: CourseSkills, selected: int | None, flash: str,
