@@ -11,6 +11,8 @@ from sqlmodel import Session, col, delete, select, update
 from knowledge.errors import UnknownCourse
 from knowledge.index import IndexStore, lock_course, next_index_version
 from knowledge.skills import (
+    SkillDraft,
+    Spec,
     SpecError,
     apply_spec,
     carried_over,
@@ -158,22 +160,13 @@ def refresh_skills(session: Session, course_id: int) -> list[str]:
     questions) survives. Returns the problems found in the skills file (the
     entries that could not be applied)."""
     course = session.get(Course, course_id)
-    documents = session.exec(select(Document.id, Document.title, Document.name)
-                             .where(Document.course_id == course_id)
-                             .order_by(col(Document.id))).all()
-    # Ids and headings only: a course's embeddings need not be read to tag its chunks.
-    chunks: dict[int, list[tuple[int, str, int | None]]] = {d: [] for d, _, _ in documents}
-    for chunk_id, document_id, heading, skill_id in session.exec(
-            select(Chunk.id, Chunk.document_id, Chunk.heading, Chunk.skill_id)
-            .where(col(Chunk.document_id).in_(list(chunks))).order_by(col(Chunk.ordinal))):
-        chunks[document_id].append((chunk_id, heading, skill_id))
+    documents, chunks = _course_chunks(session, course_id)
     outline = [(title or name, [h for _, h, _ in chunks[d]]) for d, title, name in documents]
     spec, problems = None, []
-    if course is not None and course.skills_spec:
-        try:
-            spec = parse_spec(course.skills_spec, course.skills_spec_file)
-        except SpecError as error:
-            problems.append(str(error))
+    try:
+        spec = stored_spec(course) if course is not None else None
+    except SpecError as error:
+        problems.append(str(error))
     skill_map, unapplied = apply_spec(derive_skills(outline), spec)
     problems.extend(unapplied)
     # Each chunk's skill before and after, by the derived section it sits in.
@@ -203,6 +196,41 @@ def refresh_skills(session: Session, course_id: int) -> list[str]:
     for stale in existing.values():  # no chunk refers to them any more
         session.delete(stale)
     return problems
+
+
+ChunkRows = dict[int, list[tuple[int, str, int | None]]]  # document -> (chunk, heading, skill)
+
+
+def _course_chunks(session: Session, course_id: int
+                   ) -> tuple[list[tuple[int, str, str]], ChunkRows]:
+    """The course's documents (id, title, name) in the order they came, and each one's
+    chunks (id, heading, skill id) in reading order."""
+    documents = [(d, title, name) for d, title, name in session.exec(
+        select(Document.id, Document.title, Document.name)
+        .where(Document.course_id == course_id).order_by(col(Document.id))) if d is not None]
+    # Ids and headings only: a course's embeddings need not be read to tag its chunks.
+    chunks: dict[int, list[tuple[int, str, int | None]]] = {d: [] for d, _, _ in documents}
+    for chunk_id, document_id, heading, skill_id in session.exec(
+            select(Chunk.id, Chunk.document_id, Chunk.heading, Chunk.skill_id)
+            .where(col(Chunk.document_id).in_(list(chunks))).order_by(col(Chunk.ordinal))):
+        chunks[document_id].append((chunk_id or 0, heading, skill_id))
+    return documents, chunks
+
+
+def derived_skills(session: Session, course_id: int) -> list[SkillDraft]:
+    """The skill map the course's material gives before any skills file (as
+    `refresh_skills` derives it): what a skills file's `sections` name."""
+    documents, chunks = _course_chunks(session, course_id)
+    return derive_skills([(title or name, [h for _, h, _ in chunks[d]])
+                          for d, title, name in documents])
+
+
+def stored_spec(course: Course) -> Spec | None:
+    """The course's skills file as last ingested or edited; raises SpecError if it
+    cannot be read (ingest and the console only keep files that can)."""
+    if not course.skills_spec:
+        return None
+    return parse_spec(course.skills_spec, course.skills_spec_file)
 
 
 def refresh_course_skills(engine: Engine, course_id: int) -> list[str]:

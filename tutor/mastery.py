@@ -53,3 +53,21 @@ def updated(state: SkillState, score: float, correct: bool) -> SkillState:
     score = min(1.0, max(0.0, score))
     return SkillState(state.estimate + RATE * (score - state.estimate), state.attempts + 1,
                       state.correct + int(correct))
+
+
+def combined(a: SkillState, b: SkillState) -> SkillState:
+    """A learner's mastery of two skills merged into one: their attempts and right
+    answers added, the estimate each skill's weighted by its attempts (a skill never
+    practised adds nothing).
+
+    >>> merged = combined(SkillState(0.9, 3, 3), SkillState(0.3, 1, 0))
+    >>> round(merged.estimate, 3), merged.attempts, merged.correct
+    (0.75, 4, 3)
+    >>> combined(SkillState(), SkillState())
+    SkillState(estimate=0.3, attempts=0, correct=0)
+    """
+    attempts = a.attempts + b.attempts
+    if not attempts:
+        return SkillState(max(a.estimate, b.estimate), 0, 0)
+    estimate = (a.estimate * a.attempts + b.estimate * b.attempts) / attempts
+    return SkillState(estimate, attempts, a.correct + b.correct)

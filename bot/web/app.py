@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from bot.web.routes import answers, api, audit, auth, courses, questions
+from bot.web.routes import answers, api, audit, auth, courses, questions, skills
 from bot.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -53,6 +53,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(answers.router, dependencies=pages)
     app.include_router(questions.router, dependencies=pages)
     app.include_router(api.router, dependencies=pages)
+    app.include_router(skills.router, dependencies=pages)
 
     @app.get("/", dependencies=pages)
     def home() -> Response:

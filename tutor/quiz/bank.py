@@ -28,6 +28,7 @@ from tutor.quiz.generate import (
     states,
 )
 from tutor.quiz.validate import problem, validate
+from tutor.skill_moves import follow_passages
 from tutor.tables import Question
 
 
@@ -166,7 +167,9 @@ def _decided(session: Session, course_id: int
 
 def retire_removed(session: Session, course_id: int) -> int:
     """Retire the questions on material just removed (a document, or the whole course),
-    in the transaction that removes it: `on_removed` of knowledge.library's removals."""
+    in the transaction that removes it: `on_removed` of knowledge.library's removals.
+    Questions on the passages that stay follow them to their skills first."""
+    follow_passages(session, course_id)
     return retire_stale(session, course_id, course_passages(session, course_id))
 
 
@@ -179,6 +182,7 @@ def build_bank(engine: Engine, course: str, *, skill: str | None = None,
     course_id = find_course(engine, course).id
     report = BankReport()
     with Session(engine) as session:
+        follow_passages(session, course_id or 0)  # a merge: its questions go with it
         rows = course_passages(session, course_id or 0)
         report.retired = retire_stale(session, course_id or 0, rows)
         if skill is not None and skill not in {name for _, _, name in rows}:
