@@ -18,7 +18,7 @@ from tests.bot.web.browser import (
     sign_in_with_password,
 )
 from tests.bot.web.console import PASSWORD, add_courses, trainer
-from tutor.tables import AuditEntry, ContentGap, Feedback, Learner
+from tutor.tables import AnswerRecord, AuditEntry, ContentGap, Feedback, Learner
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
@@ -26,7 +26,7 @@ HOSTILE = f"How do I {SCRIPT} lift {IMAGE} safely?"
 # The pages that show what learners wrote (or what was made from it): each one is
 # opened with HOSTILE in its rows. Add yours as they come (answers, gaps, trainer
 # answers); learner_text() below already stores it where they will read it.
-LEARNER_TEXT_PAGES = ["/audit"]
+LEARNER_TEXT_PAGES = ["/audit", "/answers", "/answers/1"]
 
 
 def learner_text(engine: Engine, course: str) -> None:
@@ -38,6 +38,12 @@ def learner_text(engine: Engine, course: str) -> None:
         session.add(Feedback(learner_id="telegram:666", turn_id=1, course=course,
                              question=HOSTILE, answer=f"Answer to {IMAGE}", helpful=False))
         session.add(ContentGap(course=course, question=HOSTILE, best_score=0.1))
+        session.add(AnswerRecord(
+            learner_id="telegram:666", course=course, question=HOSTILE,
+            answer=f"> {HOSTILE} [1]", quote=HOSTILE, kept=json.dumps([HOSTILE]),
+            removed=json.dumps([{"text": IMAGE, "why": SCRIPT}]), helpful=False,
+            sources=json.dumps([{"number": 1, "document": IMAGE, "section": SCRIPT,
+                                 "page": None, "text": HOSTILE}])))
         session.add(AuditEntry(actor="boss@example.org", action="trainer-answer",
                                course=course, target=HOSTILE,
                                detail=json.dumps({"question": HOSTILE}, ensure_ascii=False)))
@@ -108,7 +114,8 @@ def test_every_page_has_the_basics(page: Page, live_console: LiveConsole) -> Non
     add_courses(engine, "forklifts", "a-course-with-a-rather-long-name-that-must-wrap-somehow")
     learner_text(engine, "forklifts")
     for path in ("/courses", "/audit", "/audit?action=trainer-answer&since=2020-01-01",
-                 "/no-such-page"):
+                 "/answers", "/answers?rating=down&not_covered=1&since=2020-01-01",
+                 "/answers/1", "/no-such-page"):
         page.goto(path)
         check_page_basics(page)
 
