@@ -23,6 +23,7 @@ from tutor import personal_data
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
+from tutor.answers.trainer_match import served_answer
 from tutor.asking import is_a_guess
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
@@ -270,6 +271,9 @@ class DialogueManager:
 
     async def _question(self, message: IncomingMessage, question: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
+        if (trainers := await self._trainer_answer(message, course, question)) is not None:
+            yield trainers
+            return
         earlier = self.learners.recent_questions(message.learner, course, message.conversation)
         follow_up = bool(earlier) and is_follow_up(question)
         yield Reply(queue_text("Looking in the course material…",
@@ -295,6 +299,24 @@ class DialogueManager:
                        Button(UNHELPFUL, f"feedback:down:{turn}"))
         yield Reply(answer.text, answer.sources, notice=notice_for(answer), buttons=buttons,
                     data={"answer": answer.as_dict()})
+
+    async def _trainer_answer(self, message: IncomingMessage, course: str, question: str
+                              ) -> Reply | None:
+        """A trainer's answer to this question, if one was written for a question that
+        means the same: served before the material's, rated like any answer."""
+        match = await self.runtime.trainer_answers.match(course, question)
+        if match is None:
+            return None
+        answer = served_answer(match, question)
+        turn = self.learners.add_turn(message.learner, course, question, answer.text,
+                                      message.conversation)
+        return Reply(answer.text, answer.sources,
+                     buttons=(Button(HELPFUL, f"feedback:up:{turn}"),
+                              Button(UNHELPFUL, f"feedback:down:{turn}")),
+                     data={"answer": answer.as_dict(),
+                           "trainer_answer": {"id": match.answer.id,
+                                              "author": match.answer.author,
+                                              "similarity": round(match.similarity, 4)}})
 
     async def _start(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         known = course_ids(self.runtime.engine)
@@ -526,8 +548,12 @@ class DialogueManager:
         yield reply
 
     async def _coached(self, message: IncomingMessage, text: str) -> AsyncIterator[Reply]:
-        """A question in /coach mode: a guiding question and hints, not the answer."""
+        """A question in /coach mode: a guiding question and hints, not the answer; but
+        a trainer's answer to it comes as the trainer wrote it."""
         course = self.current_course(message)
+        if (trainers := await self._trainer_answer(message, course, text)) is not None:
+            yield trainers
+            return
         answer = await self._coached_answer(course, text)
         coaching = coaching_for(answer) if answer.covered else None
         if coaching is None:
