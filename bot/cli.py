@@ -444,20 +444,21 @@ def courses_remove(
     document: Annotated[str | None, typer.Option(help="Remove only this document.")] = None,
 ) -> None:
     """Remove a course, or one document of it, with its chunks; the questions on it are
-    retired at once."""
-    from tutor.quiz.bank import retire_removed
+    retired at once, and the trainer answers citing it wait for a trainer's review."""
+    from tutor.withdrawn import material_removed
 
     with runtime_for() as runtime:
         if document:
             try:
                 removed = remove_document(runtime.engine, runtime.index_store, name, document,
-                                          on_removed=retire_removed)
+                                          on_removed=material_removed)
             except LookupError as error:
                 errors.print(f"[red]Error:[/red] {error}", highlight=False)
                 raise typer.Exit(1) from None
             console.print(f"Removed '{document}' ({removed} chunks) from '{name}'.")
         else:
-            remove_course(runtime.engine, runtime.index_store, name, on_removed=retire_removed)
+            remove_course(runtime.engine, runtime.index_store, name,
+                          on_removed=material_removed)
             console.print(f"Removed the course '{name}'.")
 
 
@@ -681,6 +682,8 @@ def reindex_command(course: CourseOption = None) -> None:
     """Rebuild the search index from the database: documents chunked by an older
     version are normalised and chunked again, chunks of another embedding model
     embedded again."""
+    from tutor.answers.trainer import review_course
+
     with runtime_for() as runtime:
         names = [course] if course else course_names(runtime.engine)
         course_ids = {name: find_course(runtime.engine, name).id for name in names}
@@ -692,6 +695,10 @@ def reindex_command(course: CourseOption = None) -> None:
             count = runtime.index_store.rebuild(course_id)
             for problem in refresh_course_skills(runtime.engine, course_id):
                 errors.print(f"[yellow]![/yellow] {problem}", highlight=False)
+            if flagged := review_course(runtime.engine, name):
+                errors.print(f"[yellow]![/yellow] {flagged} trainer answers of '{name}' cite "
+                             "passages that changed: they wait for a trainer's review.",
+                             highlight=False)
             console.print(f"Rebuilt '{name}': {count} chunks")
         with progress_bars(True) as progress:
             for name in names:

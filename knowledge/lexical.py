@@ -112,6 +112,18 @@ class LexicalIndex:
         totals = np.bincount(self.doc_index[at], weights=self.weights[at], minlength=len(self.ids))
         return totals.astype(np.float32)
 
+    def share(self, word: str) -> float:
+        """The share of the documents holding a word (its first token).
+
+        >>> LexicalIndex.build([7, 8], ["Use CO2 on fires.", "Use water."]).share("Fire")
+        0.5
+        """
+        terms = tokenize(word)
+        row = self.vocabulary.get(terms[0]) if terms else None
+        if row is None or not len(self.ids):
+            return 0.0
+        return float(self.indptr[row + 1] - self.indptr[row]) / len(self.ids)
+
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, BM25 score) of the `k` best documents with any matching word."""
         totals = self.scores(query)

@@ -24,6 +24,7 @@ from tutor.answers import log as answer_log
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
+from tutor.answers.trainer_match import served_answer
 from tutor.asking import is_a_guess
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
@@ -277,6 +278,9 @@ class DialogueManager:
 
     async def _question(self, message: IncomingMessage, question: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
+        if (trainers := await self._trainer_answer(message, course, question)) is not None:
+            yield trainers
+            return
         earlier = self.learners.recent_questions(message.learner, course, message.conversation)
         follow_up = bool(earlier) and is_follow_up(question)
         yield Reply(queue_text("Looking in the course material…",
@@ -306,7 +310,8 @@ class DialogueManager:
                     data={"answer": answer.as_dict()})
 
     def _log_answer(self, message: IncomingMessage, course: str, answer: Answer,
-                    turn: int | None, shown: str | None = None) -> None:
+                    turn: int | None, shown: str | None = None,
+                    trainer_answer: int | None = None) -> None:
         """Keep what the learner was told for trainers (tutor/answers/log.py). A
         failure there is logged, never in the learner's way: they get their answer."""
         settings = self.runtime.settings
@@ -315,7 +320,8 @@ class DialogueManager:
         try:
             answer_log.record(self.runtime.engine, learner_id=message.learner, course=course,
                               answer=answer, keep_days=settings.answer_log_days,
-                              turn_id=turn, shown=shown, name=name)
+                              turn_id=turn, shown=shown, name=name,
+                              trainer_answer_id=trainer_answer)
         except Exception:
             log.exception("could not keep an answer to %s for trainers", message.learner)
 
@@ -326,6 +332,25 @@ class DialogueManager:
         kept = (ANSWERS_KEPT.format(days=settings.answer_log_days, shown=shown)
                 if settings.answer_log_days else ANSWERS_NOT_KEPT)
         return PRIVACY.format(kept=kept)
+
+    async def _trainer_answer(self, message: IncomingMessage, course: str, question: str
+                              ) -> Reply | None:
+        """A trainer's answer to this question, if one was written for a question that
+        means the same: served before the material's, rated like any answer."""
+        match = await self.runtime.trainer_answers.match(course, question)
+        if match is None:
+            return None
+        answer = served_answer(match, question)
+        turn = self.learners.add_turn(message.learner, course, question, answer.text,
+                                      message.conversation)
+        self._log_answer(message, course, answer, turn, trainer_answer=match.answer.id)
+        return Reply(answer.text, answer.sources,
+                     buttons=(Button(HELPFUL, f"feedback:up:{turn}"),
+                              Button(UNHELPFUL, f"feedback:down:{turn}")),
+                     data={"answer": answer.as_dict(),
+                           "trainer_answer": {"id": match.answer.id,
+                                              "author": match.answer.author,
+                                              "similarity": round(match.similarity, 4)}})
 
     async def _start(self, message: IncomingMessage, argument: str) -> AsyncIterator[Reply]:
         known = course_ids(self.runtime.engine)
@@ -557,8 +582,12 @@ class DialogueManager:
         yield reply
 
     async def _coached(self, message: IncomingMessage, text: str) -> AsyncIterator[Reply]:
-        """A question in /coach mode: a guiding question and hints, not the answer."""
+        """A question in /coach mode: a guiding question and hints, not the answer; but
+        a trainer's answer to it comes as the trainer wrote it."""
         course = self.current_course(message)
+        if (trainers := await self._trainer_answer(message, course, text)) is not None:
+            yield trainers
+            return
         answer = await self._coached_answer(course, text)
         coaching = coaching_for(answer) if answer.covered else None
         if coaching is None:

@@ -24,6 +24,8 @@ from knowledge.library import UnknownCourse, find_course, other_embedding_models
 from knowledge.retrieve import Passage, Retriever
 from knowledge.text_vectors import TextVectors
 from tutor.answers.answering import AnswerEngine, AnswerPolicy, evidence_texts
+from tutor.answers.trainer import review_course
+from tutor.answers.trainer_match import TrainerMatcher
 from tutor.database import create_db_and_tables, make_engine
 from tutor.errors import ModelLoadError, TutorError
 from tutor.learner.knowledge import Knowledge
@@ -311,6 +313,8 @@ class Runtime:
                             index_store=self.index_store,
                             max_bytes=self.settings.max_upload_bytes, progress=progress,
                             limits=self.settings.conversion_limits)
+            if report.updated:  # a trainer answer whose passage changed waits for review
+                review_course(self.engine, course)
             if not sentences_later:
                 self.embed_passage_sentences(course, progress)
             elif report.chunks_added and not self._closing.is_set():
@@ -348,6 +352,11 @@ class Runtime:
             record_gap=self.learners.record_gap, policy=policy,
             explain_skipped=self.explain_skipped,
         )
+
+    @cached_property
+    def trainer_answers(self) -> TrainerMatcher:
+        """Which trainer answer a learner's question asks for (served before the material's)."""
+        return TrainerMatcher(self.engine, self.index_store, self.embed)
 
     def close(self) -> None:
         self._closing.set()

@@ -1,0 +1,179 @@
+"""Finding the trainer answer a learner's question asks for, and how it is shown.
+
+Every front goes through the dialogue manager, which asks `TrainerMatcher.match`
+before it searches the material: a match is served first, signed by its trainer.
+A course holds at most a few hundred trainer answers, so each question is compared
+with all of them: one matrix product over vectors kept here (by text), then the
+test of tutor/answers/same_question.py on the few above the cosine floor.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from knowledge.index import IndexStore
+from knowledge.library import find_course
+from knowledge.tables import Chunk, Document, as_utc
+from tutor.answers.answering import Answer
+from tutor.answers.same_question import MatchPolicy, judge, shape, words_to_pair
+from tutor.answers.terms import stem
+from tutor.answers.trainer import review_course, same_text
+from tutor.errors import TutorError
+from tutor.messages import Source
+from tutor.tables import TrainerAnswer
+
+log = logging.getLogger(__name__)
+EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
+# What learners read above a trainer's answer (the translation layer takes it over).
+SIGNED = "Answer from your trainer, {name}, {date}:"
+WHY_NO_EXPLANATION = "a trainer's answer: served as the trainer wrote it"
+KEPT_VECTORS = 20_000  # texts (trainer questions and their words): 31 MB of MiniLM's
+
+
+@dataclass(frozen=True)
+class TrainerMatch:
+    answer: TrainerAnswer
+    similarity: float  # cosine of the two questions
+    why: str  # what the test said, for the log
+    page: int | None = None  # the cited passage's page, where it has one
+
+
+def signed(author_name: str, when: datetime) -> str:
+    """
+    >>> from datetime import datetime
+    >>> signed("Ana Ruiz", datetime(2025, 3, 7))
+    'Answer from your trainer, Ana Ruiz, 7 March 2025:'
+    """
+    return SIGNED.format(name=author_name, date=f"{when.day} {when:%B %Y}")
+
+
+def served_text(row: TrainerAnswer) -> str:
+    """The answer as learners see it: signed and dated, its passage cited as [1]."""
+    cited = " [1]" if row.chunk_id is not None and "[1]" not in row.answer else ""
+    return f"{signed(row.author_name, as_utc(row.updated_at))}\n\n{row.answer}{cited}"
+
+
+def served_answer(match: TrainerMatch, question: str) -> Answer:
+    """A trainer answer as the dialogue's `Answer`: covered, its passage its source."""
+    row = match.answer
+    sources = (Source(1, row.document, row.section, row.passage, match.similarity,
+                      match.page),) if row.chunk_id is not None else ()
+    return Answer(question, served_text(row), sources, covered=True, grounded=True,
+                  explained=False, explain_skipped=WHY_NO_EXPLANATION)
+
+
+class TrainerMatcher:
+    """The active trainer answers of each course, matched against learners' questions."""
+
+    def __init__(self, engine: Engine, index_store: IndexStore, embed: EmbedFn,
+                 policy: MatchPolicy | None = None) -> None:
+        self.engine = engine
+        self.index_store = index_store
+        self.embed = embed
+        self.policy = policy or MatchPolicy()
+        self._vectors: dict[str, np.ndarray] = {}
+        self._shares: dict[int, tuple[object, dict[str, float]]] = {}  # course id: (stamp, …)
+        self._lock = threading.Lock()  # questions are handled on threads of their own
+
+    async def match(self, course: str, question: str) -> TrainerMatch | None:
+        """The active trainer answer of `course` whose question `question` asks, if any."""
+        rows, pages = self.candidates(course)
+        if not rows:
+            return None
+        texts = [row.question for row in rows]
+        vectors = await self._vectors_of([question, *texts])
+        cosines = vectors[1:] @ vectors[0]
+        learner = shape(question)
+        course_wide = self._course_wide(course)
+        for index in np.argsort(-cosines, kind="stable"):
+            cosine = float(cosines[index])
+            if cosine < self.policy.min_similarity:
+                break
+            row = rows[index]
+            trainer = shape(row.question)
+            words = words_to_pair(trainer, learner)
+            word_vectors = dict(zip(words, await self._vectors_of(words), strict=True)) if (
+                words) else {}
+            verdict = judge(trainer, learner, cosine, _similarity(word_vectors),
+                            course_wide, self.policy)
+            log.debug("trainer answer %s for %r: %s", row.id, question, verdict.why)
+            if verdict.same:
+                return TrainerMatch(row, cosine, verdict.why, pages.get(row.chunk_id or -1))
+        return None
+
+    def candidates(self, course: str) -> tuple[list[TrainerAnswer], dict[int, int | None]]:
+        """The course's active answers, each cited passage checked against the material
+        first (a change missed by every hook sends its answers to review here, before
+        any is served), and the pages of those passages."""
+        for _ in range(2):
+            with Session(self.engine) as session:
+                rows = list(session.exec(select(TrainerAnswer).where(
+                    TrainerAnswer.course == course, TrainerAnswer.status == "active")
+                    .order_by(col(TrainerAnswer.id))))
+                cited = [row.chunk_id for row in rows if row.chunk_id is not None]
+                found = {chunk_id: (text, name, page) for chunk_id, text, name, page in
+                         session.exec(select(Chunk.id, Chunk.text, Document.name, Chunk.page)
+                                      .join(Document, col(Document.id) == Chunk.document_id)
+                                      .where(col(Chunk.id).in_(cited)))} if cited else {}
+            stale = [row for row in rows if row.chunk_id is not None and not (
+                row.chunk_id in found and found[row.chunk_id][1] == row.document
+                and same_text(found[row.chunk_id][0], row.passage))]
+            if not stale:
+                return rows, {chunk_id: page for chunk_id, (_, _, page) in found.items()}
+            flagged = review_course(self.engine, course)
+            log.info("the material of '%s' changed: %d trainer answers sent to review",
+                     course, flagged)
+        return [row for row in rows if row not in stale], {}
+
+    async def _vectors_of(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if missing:
+            embedded = await self.embed(missing)
+            with self._lock:
+                if len(self._vectors) + len(missing) > KEPT_VECTORS:
+                    self._vectors.clear()
+                self._vectors.update(zip(missing, embedded, strict=True))
+        with self._lock:
+            kept = [self._vectors.get(text) for text in texts]
+        if any(vector is None for vector in kept):  # cleared meanwhile by another thread
+            return await self.embed(texts)
+        return np.stack(kept)  # type: ignore[arg-type]
+
+    def _course_wide(self, course: str) -> Callable[[str], bool]:
+        """Whether a word is in so many of the course's passages that it says nothing
+        of what is asked ("zsh" in a zsh course): from its word index, by stem."""
+        try:
+            course_id = find_course(self.engine, course).id or 0
+        except TutorError:
+            return lambda word: False
+        index = self.index_store.get(course_id)
+        if index is None:
+            return lambda word: False
+        with self._lock:
+            known = self._shares.get(course_id)
+        if known is None or known[0] != index.stamp:
+            lexical = index.lexical
+            shares: dict[str, float] = {}
+            for term, row in lexical.vocabulary.items():
+                share = float(lexical.indptr[row + 1] - lexical.indptr[row]) / len(lexical)
+                key = stem(term)
+                shares[key] = max(shares.get(key, 0.0), share)
+            known = (index.stamp, shares)
+            with self._lock:
+                self._shares[course_id] = known
+        shares = known[1]
+        floor = self.policy.course_wide
+        return lambda word: shares.get(stem(word.lower()), 0.0) >= floor
+
+
+def _similarity(vectors: dict[str, np.ndarray]) -> Callable[[str, str], float]:
+    return lambda one, other: float(vectors[one] @ vectors[other])
