@@ -14,7 +14,7 @@ from tutor.answers.trainer_match import signed
 from tutor.dialogue import DialogueManager
 from tutor.messages import IncomingMessage, Reply
 from tutor.runtime import Runtime
-from tutor.tables import Feedback
+from tutor.tables import AnswerRecord, Feedback
 
 COURSE = "workplace-safety"
 LEARNER = "test:ana"
@@ -64,7 +64,9 @@ async def test_the_trainer_answer_comes_first_signed_and_rated(
     await say(manager, "", button=up.action)
     with Session(runtime.engine) as session:
         rated = session.exec(select(Feedback)).one()
+        logged = session.exec(select(AnswerRecord)).one()  # trainers see it was theirs
     assert rated.helpful and rated.answer == reply.text
+    assert logged.trainer_answer_id == row.id and logged.answer == reply.text and logged.helpful
 
 
 async def test_a_near_miss_gets_the_material_not_the_trainer(manager: DialogueManager,
