@@ -12,7 +12,16 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from bot.web.routes import answers, api, audit, auth, courses, questions, skills
+from bot.web.routes import (
+    answers,
+    api,
+    audit,
+    auth,
+    courses,
+    questions,
+    skills,
+    trainer_answers,
+)
 from bot.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -54,6 +63,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(questions.router, dependencies=pages)
     app.include_router(api.router, dependencies=pages)
     app.include_router(skills.router, dependencies=pages)
+    app.include_router(trainer_answers.router, dependencies=pages)
 
     @app.get("/", dependencies=pages)
     def home() -> Response:

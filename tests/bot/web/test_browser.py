@@ -18,7 +18,14 @@ from tests.bot.web.browser import (
     sign_in_with_password,
 )
 from tests.bot.web.console import PASSWORD, add_courses, trainer
-from tutor.tables import AnswerRecord, AuditEntry, ContentGap, Feedback, Learner
+from tutor.tables import (
+    AnswerRecord,
+    AuditEntry,
+    ContentGap,
+    Feedback,
+    Learner,
+    TrainerAnswer,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
@@ -26,7 +33,8 @@ HOSTILE = f"How do I {SCRIPT} lift {IMAGE} safely?"
 # The pages that show what learners wrote (or what was made from it): each one is
 # opened with HOSTILE in its rows. Add yours as they come (answers, gaps, trainer
 # answers); learner_text() below already stores it where they will read it.
-LEARNER_TEXT_PAGES = ["/audit", "/answers", "/answers/1"]
+LEARNER_TEXT_PAGES = ["/audit", "/answers", "/answers/1", "/trainer-answers",
+                      "/trainer-answers/1"]
 
 
 def learner_text(engine: Engine, course: str) -> None:
@@ -44,6 +52,9 @@ def learner_text(engine: Engine, course: str) -> None:
             removed=json.dumps([{"text": IMAGE, "why": SCRIPT}]), helpful=False,
             sources=json.dumps([{"number": 1, "document": IMAGE, "section": SCRIPT,
                                  "page": None, "text": HOSTILE}])))
+        session.add(TrainerAnswer(course=course, question=HOSTILE, answer=f"Never {IMAGE}",
+                                  author="boss@example.org", author_name=SCRIPT,
+                                  status="review", review_why=IMAGE))
         session.add(AuditEntry(actor="boss@example.org", action="trainer-answer",
                                course=course, target=HOSTILE,
                                detail=json.dumps({"question": HOSTILE}, ensure_ascii=False)))
@@ -115,7 +126,8 @@ def test_every_page_has_the_basics(page: Page, live_console: LiveConsole) -> Non
     learner_text(engine, "forklifts")
     for path in ("/courses", "/audit", "/audit?action=trainer-answer&since=2020-01-01",
                  "/answers", "/answers?rating=down&not_covered=1&since=2020-01-01",
-                 "/answers/1", "/no-such-page"):
+                 "/answers/1", "/trainer-answers", "/trainer-answers/1",
+                 "/trainer-answers/new?answer=1", "/no-such-page"):
         page.goto(path)
         check_page_basics(page)
 
