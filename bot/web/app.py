@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from bot.web.routes import audit, auth, courses
+from bot.web.routes import audit, auth, courses, uploads
 from bot.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -24,6 +24,7 @@ from bot.web.security import (
     signed_in,
 )
 from bot.web.templating import HERE, render
+from tutor.console.upload_jobs import UploadJobs
 from tutor.errors import TutorError
 from tutor.i18n import gettext as _
 from tutor.runtime import Runtime
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="tutorbot console", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(check_csrf)])
     app.state.runtime = runtime
+    app.state.uploads = UploadJobs(runtime)
     settings = runtime.settings
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_HOURS * 3600,
@@ -46,6 +48,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(auth.router)
     pages = [Depends(signed_in)]
     app.include_router(courses.router, dependencies=pages)
+    app.include_router(uploads.router, dependencies=pages)
     app.include_router(audit.router, dependencies=pages)
 
     @app.get("/", dependencies=pages)
