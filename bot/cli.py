@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -31,6 +32,7 @@ from knowledge.library import (
     skill_summaries,
 )
 from tutor.errors import PlatformRefused, TutorError
+from tutor.ingest_lines import report_lines
 from tutor.logs import configure_logging, masked
 from tutor.settings import Settings
 
@@ -102,16 +104,16 @@ def progress_bars(enabled: bool) -> Iterator[ProgressReporter]:
 
 
 def print_report(report: IngestReport) -> None:
-    console.print(
-        f"Course [cyan]{report.course}[/cyan]: {len(report.added)} added, "
-        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.failed)} failed; {report.chunks_added} chunks indexed; "
-        f"{report.skills} skills (`tutorbot skills`)."
-    )
-    for file, reason in report.failed:
-        errors.print(f"[red]✗[/red] {file}: {reason}", highlight=False)
-    for problem in report.skill_problems:
-        errors.print(f"[yellow]![/yellow] {problem}", highlight=False)
+    """tutor.ingest_lines' lines: what went in on stdout, what did not on stderr."""
+    colours = {"in": "green", "unchanged": "dim", "refused": "red", "problem": "yellow"}
+    for line in report_lines(report):
+        if line.kind == "summary":
+            console.print(escape(line.text), highlight=False)
+            continue
+        marked = f"[{colours[line.kind]}]{line.mark}[/{colours[line.kind]}]" + escape(
+            line.text[len(line.mark):])
+        (errors if line.kind in ("refused", "problem") else console).print(
+            marked, highlight=False)
 
 
 @app.command("ingest")

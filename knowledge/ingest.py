@@ -28,10 +28,15 @@ from knowledge.library import (
 )
 from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
-from knowledge.tables import Chunk, Document, Skill
+from knowledge.tables import Chunk, Document, Skill, utcnow
 
 # (stage, units done so far, total units); stages: "read", "embed".
 ProgressReporter = Callable[[str, int, int], None]
+# (file name, event, reason): what happens to each file, so that a page can show one
+# progress per file (the stages above count all files together). Events: "converting"
+# as its reading starts, then "converted" or "refused" (with the reason); "unchanged"
+# when it is there already as it is.
+FileReporter = Callable[[str, str, str], None]
 CHUNK_TOKENS = 128  # what MiniLM was trained on; also keeps LLM prompts short
 OVERLAP_TOKENS = 24
 # Bump when normalising, chunking or the embedded text changes: documents chunked
@@ -52,6 +57,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_removed: int = 0
+    passages: dict[str, int] = field(default_factory=dict)  # chunks of each file stored
     skills: int = 0  # skills in the course's map after this ingest
     skill_problems: list[str] = field(default_factory=list)  # from the trainer's skills file
     # Filled by the tutor, which builds the question bank after each ingest.
@@ -67,6 +73,7 @@ class IngestReport:
             "failed": [{"file": f, "reason": r} for f, r in self.failed],
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
+            "passages": self.passages,
             "skills": self.skills,
             "skill_problems": self.skill_problems,
             "questions_added": self.questions_added,
@@ -126,8 +133,10 @@ def ingest(
     max_bytes: int,
     progress: ProgressReporter | None = None,
     limits: ConversionLimits = DEFAULT_LIMITS,
+    on_file: FileReporter | None = None,
 ) -> IngestReport:
     report = IngestReport(course)
+    tell = on_file or (lambda *_: None)
     files, report.failed = expand_paths(paths)
     files, spec = _skills_file(files, [Path(p) for p in paths], report)
     report_progress = progress or (lambda *_: None)
@@ -155,6 +164,7 @@ def ingest(
             content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as error:
             report.failed.append((str(path), f"could not be read ({error.strerror or error})"))
+            tell(path.name, "refused", report.failed[-1][1])
             continue
         previous = known.get(path.name)
         if (
@@ -164,10 +174,12 @@ def ingest(
             and previous.chunking_version == CHUNKING_VERSION
         ):
             report.unchanged.append(path.name)
+            tell(path.name, "unchanged", "")
             continue
         to_read.append((path, content_hash))
 
-    pending = _read_and_chunk(to_read, embedder, max_bytes, limits, report, report_progress)
+    pending = _read_and_chunk(to_read, embedder, max_bytes, limits, report, report_progress,
+                              tell)
     vectors = _embed(pending, embedder, report_progress)
     _store(pending, vectors, course_id, embedder.name, engine, index_store, report)
     with Session(engine) as session:
@@ -210,18 +222,22 @@ def _read_and_chunk(
     limits: ConversionLimits,
     report: IngestReport,
     report_progress: ProgressReporter,
+    tell: FileReporter,
 ) -> list[_Pending]:
     pending: list[_Pending] = []
     report_progress("read", 0, len(to_read))
     for done, (path, content_hash) in enumerate(to_read, 1):
+        tell(path.name, "converting", "")
         try:
             text = to_markdown(path, max_bytes=max_bytes, limits=limits)
         except (ConversionError, OSError) as error:
             report.failed.append((str(path), str(error)))
+            tell(path.name, "refused", str(error))
         else:
             kind = source_kind(path.suffix)
             title, chunks = chunk_document(text, kind, path.name, embedder)
             pending.append(_Pending(path, content_hash, text, kind, title, chunks))
+            tell(path.name, "converted", "")
         report_progress("read", done, len(to_read))
     return pending
 
@@ -264,6 +280,7 @@ def _store(
             document = current.get(item.path.name)
             if document is not None:
                 report.updated.append(item.path.name)
+                document.ingested_at = utcnow()  # "last change" is this version's
             else:
                 document = Document(course_id=course_id, name=item.path.name, source_path="",
                                     content_hash="", embedding_model="")
@@ -275,6 +292,7 @@ def _store(
             document.chunking_version = CHUNKING_VERSION
             session.add(document)
             session.flush()
+            report.passages[item.path.name] = len(item.chunks)
             for ordinal, draft in enumerate(item.chunks):
                 rows.append(Chunk(
                     document_id=document.id, ordinal=ordinal, heading=draft.heading,
@@ -297,41 +315,53 @@ class RefreshReport:
     rechunked: list[str] = field(default_factory=list)  # documents normalised and chunked again
     reembedded: int = 0  # chunks embedded again by the current embedding model
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (document, why)
+    passages: dict[str, int] = field(default_factory=dict)  # chunks of each document rechunked
     course_ids: set[int] = field(default_factory=set)  # courses whose index must be rebuilt
 
 
 def refresh_stale(
     engine: Engine, embedder: Embedder, *, course_id: int | None = None,
-    progress: ProgressReporter | None = None,
+    progress: ProgressReporter | None = None, documents: list[str] | None = None,
+    on_file: FileReporter | None = None,
 ) -> RefreshReport:
     """Bring stored chunks up to date with this code and embedding model: documents
     chunked by an older version are normalised and chunked again from their stored
     text (or their file, if it is unchanged), and chunks embedded by another model
     are embedded again. Each course changed gets a new index version: its index is
-    built again on its next search, or at once by `IndexStore.rebuild`."""
+    built again on its next search, or at once by `IndexStore.rebuild`. With
+    `documents` (names in `course_id`), those are chunked again whatever version
+    chunked them: the console's re-ingest."""
     report = RefreshReport()
     report_progress = progress or (lambda *_: None)
+    tell = on_file or (lambda *_: None)
     with Session(engine) as session:
-        query = select(Document).where(Document.chunking_version != CHUNKING_VERSION)
+        query = select(Document)
+        if documents is None:
+            query = query.where(Document.chunking_version != CHUNKING_VERSION)
+        else:
+            query = query.where(col(Document.name).in_(documents))
         if course_id is not None:
             query = query.where(Document.course_id == course_id)
-        stale = list(session.exec(query))
+        stale = list(session.exec(query.order_by(col(Document.name))))
         for changed in sorted({document.course_id for document in stale}):
             next_index_version(session, changed)  # first, in one order: no deadlock
         redone: list[tuple[Document, str, list[ChunkDraft]]] = []
         for number, document in enumerate(stale, 1):
             report_progress("read", number - 1, len(stale))
+            tell(document.name, "converting", "")
             # The file itself, where it is still there: a better reader reads it anew.
             text = _unchanged_source(document) or document.text
-            if text is None:
+            if text is None or not text.strip():
                 report.skipped.append((document.name, "its text was not stored and its file "
                                        "is gone or changed: ingest the file again"))
+                tell(document.name, "refused", report.skipped[-1][1])
                 continue
             kind = SourceKind(document.kind) if document.kind else source_kind(
                 Path(document.name).suffix)
             title, chunks = chunk_document(text, kind, document.name, embedder)
             document.text, document.kind, document.title = text, kind, title
             redone.append((document, text, chunks))
+            tell(document.name, "converted", "")
         report_progress("read", len(stale), len(stale))
         texts = [c.embedding_text(d.title) for d, _, chunks in redone for c in chunks]
         vectors = _embed_texts(texts, embedder, report_progress)
@@ -348,8 +378,10 @@ def refresh_stale(
                 offset += 1
             document.embedding_model = embedder.name
             document.chunking_version = CHUNKING_VERSION
+            document.ingested_at = utcnow()  # its passages were made now
             session.add(document)
             report.rechunked.append(document.name)
+            report.passages[document.name] = len(chunks)
             report.course_ids.add(document.course_id)
         session.flush()
         for changed in report.course_ids:

@@ -19,7 +19,14 @@ from sqlalchemy import Engine
 
 from knowledge.embedder import Embedder, TransformerEmbedder
 from knowledge.index import IndexStore
-from knowledge.ingest import IngestReport, ProgressReporter, ingest
+from knowledge.ingest import (
+    FileReporter,
+    IngestReport,
+    ProgressReporter,
+    RefreshReport,
+    ingest,
+    refresh_stale,
+)
 from knowledge.library import UnknownCourse, find_course, other_embedding_models
 from knowledge.retrieve import Passage, Retriever
 from knowledge.text_vectors import TextVectors
@@ -83,6 +90,11 @@ def load_generator(settings: Settings) -> Generator:
         cache_root=settings.model_cache_dir, int8=settings.llm_int8,
     )
     return TransformersGenerator(model, tokenizer, config, name=settings.llm_model)
+
+
+def _writing(progress: ProgressReporter | None) -> Callable[[int, int], None] | None:
+    """The model's question-writing reports as the "questions" stage of `progress`."""
+    return (lambda done, total: progress("questions", done, total)) if progress else None
 
 
 class Runtime:
@@ -245,7 +257,8 @@ class Runtime:
 
     def add_material(self, paths: list[Path], course: str,
                      progress: ProgressReporter | None = None, *,
-                     sentences_later: bool = False) -> IngestReport:
+                     sentences_later: bool = False,
+                     on_file: FileReporter | None = None) -> IngestReport:
         """Ingest into a course, one batch at a time in this process. With
         `sentences_later` (a chat upload: the trainer waits for the report) the
         passage sentences' vectors are stored in the background once the chunks are
@@ -257,7 +270,32 @@ class Runtime:
         size = sum(file.stat().st_size for file in files)
         self._preparing[course] = time.monotonic() + 2 + size / 1000 / 22
         try:
-            return self._add_material(paths, course, progress, sentences_later)
+            return self._add_material(paths, course, progress, sentences_later, on_file)
+        finally:
+            self._preparing.pop(course, None)
+
+    def reingest(self, course: str, documents: list[str],
+                 progress: ProgressReporter | None = None,
+                 on_file: FileReporter | None = None) -> tuple[RefreshReport, int, int]:
+        """Normalise, chunk and embed these documents of `course` again from the text
+        stored when they were ingested (their files are not needed); the index, the
+        skill map and the question bank follow, and the passages' sentences are stored
+        in the background. Returns the report and the questions (added, retired)."""
+        course_id = find_course(self.engine, course).id
+        assert course_id is not None
+        self._preparing[course] = time.monotonic() + 10
+        try:
+            with self._ingest_lock:
+                report = refresh_stale(self.engine, self.embedder, course_id=course_id,
+                                       progress=progress, documents=documents,
+                                       on_file=on_file)
+                self.index_store.rebuild(course_id)
+                review_course(self.engine, course)  # trainer answers on changed passages
+                self._store_sentences_later(course, bool(report.rechunked))
+                bank = build_bank(self.engine, course,
+                                  generators=self.question_generators(
+                                      on_progress=_writing(progress)))
+                return report, len(bank.stored), bank.retired
         finally:
             self._preparing.pop(course, None)
 
@@ -306,28 +344,30 @@ class Runtime:
         ready = self._preparing.get(course)
         return None if ready is None else max(1, round(ready - time.monotonic()))
 
-    def _add_material(self, paths: list[Path], course: str,
-                      progress: ProgressReporter | None, sentences_later: bool) -> IngestReport:
+    def _add_material(self, paths: list[Path], course: str, progress: ProgressReporter | None,
+                      sentences_later: bool, on_file: FileReporter | None) -> IngestReport:
         with self._ingest_lock:
             report = ingest(paths, course, engine=self.engine, embedder=self.embedder,
                             index_store=self.index_store,
                             max_bytes=self.settings.max_upload_bytes, progress=progress,
-                            limits=self.settings.conversion_limits)
+                            limits=self.settings.conversion_limits, on_file=on_file)
             if report.updated:  # a trainer answer whose passage changed waits for review
                 review_course(self.engine, course)
             if not sentences_later:
                 self.embed_passage_sentences(course, progress)
-            elif report.chunks_added and not self._closing.is_set():
-                with contextlib.suppress(RuntimeError):  # closed meanwhile: at the next start
-                    self.sentences_stored = self._background.submit(
-                        self.store_sentences_quietly, course)
+            else:
+                self._store_sentences_later(course, bool(report.chunks_added))
             if report.skills:  # the bank follows the material: a quiz never waits for it
-                writing = (lambda done, total: progress("questions", done, total)) if (
-                    progress) else None
-                bank = build_bank(self.engine, course,
-                                  generators=self.question_generators(on_progress=writing))
+                bank = build_bank(self.engine, course, generators=self.question_generators(
+                    on_progress=_writing(progress)))
                 report.questions_added, report.questions_retired = len(bank.stored), bank.retired
             return report
+
+    def _store_sentences_later(self, course: str, changed: bool) -> None:
+        if changed and not self._closing.is_set():
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: at the next start
+                self.sentences_stored = self._background.submit(
+                    self.store_sentences_quietly, course)
 
     def question_generators(self, choice: str | None = None,
                             on_progress: Callable[[int, int], None] | None = None

@@ -29,7 +29,17 @@ def course_from_caption(caption: str) -> str:
     name = _CAPTION_PREFIX.sub("", caption).strip()
     if not name:
         raise TutorError("Name the course in the caption, for example: course: forklift-safety")
-    if not _COURSE_NAME.match(name):
+    return check_course_name(name)
+
+
+def check_course_name(name: str) -> str:
+    """`name` if a course can have it (chat buttons, file names and web addresses all
+    carry it); a TutorError that says why not otherwise.
+
+    >>> check_course_name("fire safety 2")
+    'fire safety 2'
+    """
+    if not _COURSE_NAME.fullmatch(name):
         raise TutorError(f"'{name[:40]}' is not a usable course name: use letters, digits, "
                          "spaces, dots, dashes or underscores (at most 50).")
     return name

@@ -21,6 +21,7 @@ from bot.web.routes import (
     questions,
     skills,
     trainer_answers,
+    uploads,
 )
 from bot.web.security import (
     SESSION_COOKIE,
@@ -34,6 +35,7 @@ from bot.web.security import (
     signed_in,
 )
 from bot.web.templating import HERE, render
+from tutor.console.upload_jobs import UploadJobs
 from tutor.errors import TutorError
 from tutor.i18n import gettext as _
 from tutor.learner_names import LearnerLabels
@@ -49,6 +51,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                   openapi_url=None, dependencies=[Depends(check_csrf)])
     app.state.runtime = runtime
     app.state.labels = LearnerLabels.from_settings(runtime.settings)
+    app.state.uploads = UploadJobs(runtime)
     settings = runtime.settings
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_HOURS * 3600,
@@ -58,6 +61,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(auth.router)
     pages = [Depends(signed_in)]
     app.include_router(courses.router, dependencies=pages)
+    app.include_router(uploads.router, dependencies=pages)
     app.include_router(audit.router, dependencies=pages)
     app.include_router(answers.router, dependencies=pages)
     app.include_router(questions.router, dependencies=pages)

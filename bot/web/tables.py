@@ -31,6 +31,7 @@ class Column:
     sortable: bool = True
     numeric: bool = False  # right-aligned
     link: str = ""  # a row key whose value is this cell's href
+    export: bool = True  # in the CSV (not a column of buttons)
 
 
 @dataclass(frozen=True)
@@ -119,15 +120,17 @@ def _link(request: Request, changes: Mapping[str, object]) -> str:
 
 
 def _csv(view: ListView, fetch: Fetch, wanted: ListRequest) -> Response:
+    columns = [c for c in view.columns if c.export]
+
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([c.label for c in view.columns])
+        writer.writerow([c.label for c in columns])
         page = 1
         while True:
             rows = fetch(replace(wanted, page=page, per_page=CSV_BATCH)).rows
             for row in rows:
-                writer.writerow([csv_cell(row.get(c.key)) for c in view.columns])
+                writer.writerow([csv_cell(row.get(c.key)) for c in columns])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

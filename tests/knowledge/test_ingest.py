@@ -282,3 +282,29 @@ def test_a_passage_that_ends_by_introducing_code_carries_the_code(runtime: Runti
     first = next(p for p in passages if p.text.startswith("You should use"))
     assert first.text.startswith(lead_in)
     assert f"{lead_in}\n\n```\nprint -Pn '\\e]2;%~\\a'  # line 0\n" in first.text
+
+
+def test_each_file_is_told_apart_and_a_named_document_is_chunked_again(
+        runtime: Runtime, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# A\nText of a.")
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.7 broken")
+    events: list[tuple[str, str]] = []
+    report = ingest([tmp_path / "a.md", tmp_path / "b.pdf"], "safety", engine=runtime.engine,
+                    embedder=runtime.embedder, index_store=runtime.index_store,
+                    max_bytes=5_000_000, on_file=lambda name, event, _: events.append(
+                        (name, event)))
+    assert events == [("a.md", "converting"), ("a.md", "converted"), ("b.pdf", "converting"),
+                      ("b.pdf", "refused")]
+    assert report.passages == {"a.md": 1}
+    events.clear()
+    ingest([tmp_path / "a.md"], "safety", engine=runtime.engine, embedder=runtime.embedder,
+           index_store=runtime.index_store, max_bytes=5_000_000,
+           on_file=lambda name, event, _: events.append((name, event)))
+    assert events == [("a.md", "unchanged")]  # no conversion at all
+    events.clear()
+    course_id = find_course(runtime.engine, "safety").id
+    refreshed = refresh_stale(runtime.engine, runtime.embedder, course_id=course_id,
+                              documents=["a.md"], on_file=lambda n, e, _: events.append((n, e)))
+    assert refreshed.rechunked == ["a.md"] and refreshed.passages == {"a.md": 1}
+    assert events == [("a.md", "converting"), ("a.md", "converted")]
+    assert refresh_stale(runtime.engine, runtime.embedder).rechunked == []  # none stale

@@ -1,5 +1,6 @@
-"""The courses page's numbers: per course, its documents, passages, skills, active
-questions, learners and when its material last changed."""
+"""The courses pages' data: per course, its documents, passages, skills, active
+questions, learners and when its material last changed; a course's documents; and
+removing material from the console."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from datetime import datetime
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from knowledge.library import find_course, remove_course, remove_document
 from knowledge.tables import Chunk, Course, Document, Skill
+from tutor.console.accounts import Account
+from tutor.console.audit import record
+from tutor.quiz.bank import retire_removed
+from tutor.runtime import Runtime
 from tutor.tables import Attempt, Learner, Question
 
 
@@ -55,3 +61,40 @@ def course_overview(engine: Engine, courses: list[str] | None = None
                      "questions": questions.get(course_id, 0),
                      "learners": learners.get(name, 0), "changed": last})
     return rows
+
+
+def course_documents(engine: Engine, course: str) -> list[dict[str, object]]:
+    """The course's documents by name: title, kind, passages and when they were
+    ingested (UnknownCourse if there is no such course)."""
+    course_id = find_course(engine, course).id
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Document.name, Document.title, Document.kind, Document.ingested_at,
+                   func.count(col(Chunk.id)))
+            .join(Chunk, col(Chunk.document_id) == Document.id, isouter=True)
+            .where(Document.course_id == course_id)
+            .group_by(col(Document.id)).order_by(col(Document.name))).all()
+    return [{"document": name, "title": title, "kind": kind or "", "passages": passages,
+             "ingested": ingested} for name, title, kind, ingested, passages in rows]
+
+
+def remove_material(runtime: Runtime, actor: Account, course: str,
+                    document: str | None = None) -> int:
+    """Remove one document of `course`, or (`document` None) the whole course, exactly
+    as `tutorbot courses remove` does: the questions on it are retired in the same
+    transaction, and the audit entry with them. Returns the questions retired."""
+    retired = 0
+
+    def retire_and_record(session: Session, course_id: int) -> None:
+        nonlocal retired
+        retired = retire_removed(session, course_id)
+        action = "remove-course" if document is None else "remove-document"
+        record(session, actor, action, course, document or course, questions_retired=retired)
+
+    if document is None:
+        remove_course(runtime.engine, runtime.index_store, course,
+                      on_removed=retire_and_record)
+    else:
+        remove_document(runtime.engine, runtime.index_store, course, document,
+                        on_removed=retire_and_record)
+    return retired

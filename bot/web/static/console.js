@@ -10,3 +10,101 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 }, true);
+
+// Upload forms (data-upload): files dropped on the zone go into the form's file input,
+// the chosen files are listed, the bar shows them being sent, and a refusal of the
+// whole request (not a file's: those are in the job's lines) shows in the form.
+function uploadForm(element) {
+  return element && element.closest ? element.closest("form[data-upload]") : null;
+}
+
+function listChosen(form) {
+  const input = form.querySelector("input[type=file]");
+  const list = form.querySelector(".chosen");
+  list.replaceChildren(...Array.from(input.files).map((file) => {
+    const item = document.createElement("li");
+    const size = file.size < 1e6 ? `${Math.max(1, Math.round(file.size / 1e3))} kB`
+      : `${(file.size / 1e6).toFixed(1)} MB`;
+    item.textContent = `${file.name} (${size})`;
+    return item;
+  }));
+  list.hidden = input.files.length === 0;
+}
+
+function showError(form, message) {
+  const box = form.querySelector("[role=alert]");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+document.addEventListener("dragover", (event) => {
+  const zone = event.target.closest && event.target.closest(".drop-zone");
+  if (zone) {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  }
+});
+document.addEventListener("dragleave", (event) => {
+  const zone = event.target.closest && event.target.closest(".drop-zone");
+  if (zone && !zone.contains(event.relatedTarget)) {
+    zone.classList.remove("dragging");
+  }
+});
+document.addEventListener("drop", (event) => {
+  const zone = event.target.closest && event.target.closest(".drop-zone");
+  const form = uploadForm(zone);
+  if (!form) {
+    return;
+  }
+  event.preventDefault();
+  zone.classList.remove("dragging");
+  form.querySelector("input[type=file]").files = event.dataTransfer.files;
+  listChosen(form);
+});
+document.addEventListener("change", (event) => {
+  const form = uploadForm(event.target);
+  if (form && event.target.type === "file") {
+    listChosen(form);
+  }
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = uploadForm(event.detail.elt);
+  if (form) {
+    showError(form, "");
+    form.querySelector(".sending").hidden = false;
+    form.querySelector("button[type=submit]").disabled = true;
+  }
+});
+document.addEventListener("htmx:xhr:progress", (event) => {
+  const form = uploadForm(event.target);
+  if (form && event.detail.lengthComputable) {
+    form.querySelector(".sending").value = event.detail.loaded / event.detail.total;
+  }
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = uploadForm(event.detail.elt);
+  if (!form) {
+    return;
+  }
+  form.querySelector(".sending").hidden = true;
+  form.querySelector("button[type=submit]").disabled = false;
+  if (event.detail.successful) {
+    form.reset();
+    listChosen(form);
+  }
+});
+// A refused htmx request (a 400 or 403) says why, in its form or, failing that, aloud.
+document.addEventListener("htmx:responseError", (event) => {
+  let message = event.detail.xhr.statusText;
+  try {
+    message = JSON.parse(event.detail.xhr.responseText).error || message;
+  } catch (ignored) {
+    // not JSON: the status text says enough
+  }
+  const form = uploadForm(event.detail.elt);
+  if (form) {
+    showError(form, message);
+  } else if (event.detail.elt.closest("form")) {
+    window.alert(message);
+  }
+});
