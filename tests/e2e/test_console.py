@@ -35,6 +35,7 @@ COURSE = "workplace-safety"
 QUESTION = "How long should a burn be cooled under running water?"
 PARAPHRASE = "For how long should I run water over a burn?"
 NEAR_MISS = "How should a burn be cooled?"  # how, not how long: the material answers it
+ZSH_FAQ = Path(__file__).resolve().parents[2] / "bench" / "data" / "zsh-faq" / "material"
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,36 @@ def slack_says(fronts: Fronts, user: str, text: str) -> str:
     return str(answer["blocks"])
 
 
+def test_uploaded_material_is_answered_and_its_question_logged(
+        fronts: Fronts, page: Page, tmp_path: Path) -> None:
+    """Two files of a public FAQ and a corrupt PDF, uploaded into a new course: a
+    progress bar per file, then the three result lines; a learner's question on
+    Telegram is answered from the new material and shows on the answers page."""
+    chapters = [ZSH_FAQ / "chapter-1.txt", ZSH_FAQ / "chapter-2.txt"]
+    corrupt = tmp_path / "corrupt.pdf"
+    corrupt.write_bytes(b"%PDF-1.4 this is not really a PDF")
+    page.goto("/courses")
+    page.get_by_role("textbox", name="New course").fill("zsh-faq")
+    page.get_by_role("button", name="Start it").click()
+    page.locator("input[type=file][name=files]").set_input_files([*chapters, corrupt])
+    page.get_by_role("button", name="Upload").click()
+    job = page.locator("section.job").first
+    for name in ("chapter-1.txt", "chapter-2.txt", "corrupt.pdf"):
+        expect(job.get_by_role("progressbar", name=name)).to_be_attached()
+    expect(job).to_contain_text("Uploaded 3 files", timeout=300_000)
+    result = job.get_by_label("Result")
+    expect(result).to_contain_text("✓ chapter-1.txt: added")
+    expect(result).to_contain_text("✓ chapter-2.txt: added")
+    expect(result).to_contain_text("✗ corrupt.pdf:")
+    assert page.evaluate("document.querySelectorAll('section.job pre span').length") == 4
+
+    telegram_says(fronts, 6, "/course zsh-faq", until="zsh-faq")
+    answer = telegram_says(fronts, 6, "What is zsh?", until="Sources")
+    assert "chapter-1.txt" in answer["text"]
+    page.goto("/answers?course=zsh-faq")
+    expect(page.get_by_role("row").filter(has_text="What is zsh?")).to_contain_text("Ana")
+
+
 def test_what_a_learner_asked_is_corrected_by_a_trainer_for_the_next(
         fronts: Fronts, page: Page) -> None:
     answer = telegram_says(fronts, 7, QUESTION, until="Sources")
@@ -147,6 +178,7 @@ def test_a_skill_renamed_on_the_map_shows_in_progress(fronts: Fronts, page: Page
 def test_the_quiz_asks_what_the_question_bank_keeps(fronts: Fronts, page: Page) -> None:
     engine = fronts.runtime.engine
     with Session(engine) as session:  # a skill with a few questions: a quiz asks them all
+        # (and fills up with its neighbours' to the quiz's length)
         skill, ids = next(
             (skill, ids) for skill in session.exec(select(Skill).order_by(Skill.position))
             if 3 <= len(ids := list(session.exec(select(Question.id).where(
@@ -170,7 +202,6 @@ def test_the_quiz_asks_what_the_question_bank_keeps(fronts: Fronts, page: Page) 
     with Session(engine) as session:
         wording = {q.id: q.question for q in session.exec(
             select(Question).where(col(Question.id).in_(ids)))}
-    assert len(shown) == 2
     assert any(wording[kept] in text for text in shown)
     assert any(wording[edited] in text for text in shown) and "(edited)" in wording[edited]
     assert not any(wording[r] in text for r in retired for text in shown)
