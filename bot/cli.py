@@ -468,7 +468,7 @@ def courses_remove(
 def skills_command(course: CourseOption = None, as_json: JsonOption = False) -> None:
     """List a course's skills in the order the material teaches them: prerequisites
     and how many passages teach each. A skills.yaml ingested with the material
-    renames, merges and chains them (see the README)."""
+    renames, merges and chains them (see docs/skills.md)."""
     from tutor.quiz.bank import question_counts
 
     with database() as (engine, default):

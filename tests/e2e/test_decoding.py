@@ -59,7 +59,7 @@ def test_rows_joining_and_leaving_decode_what_generate_does_alone(
         generator: TransformersGenerator, request: pytest.FixtureRequest) -> None:
     if int8(request):
         # int8 quantizes each layer's input with one scale for the whole batch, so a
-        # row's tokens can depend on the rows beside it (the README says so).
+        # row's tokens can depend on the rows beside it (docs/speed.md says so).
         pytest.skip("int8 rows are not independent of their batch")
     reference = alone(generator)
     decoder = ContinuousDecoder(generator.model, generator.tokenizer, CONFIG,

@@ -5,7 +5,7 @@ Difficulties come from the training learners only (`Difficulty.fit`), smoothed
 towards the skill's rate (an item few have tried says little on its own), and
 are logits, so "harder" reads the same for items and skills.
 
-Chosen by ablation (bench/learner_model.py, README "The learner model"): each
+Chosen by ablation (bench/learner_model.py, docs/learner-model.md): each
 group left out costs AUC beyond the seed-to-seed noise on at least one data set,
 except hints, which no public set records and the tutor does. Two groups gained
 nothing and went: whether the learner met the item before and how they answered
