@@ -11,7 +11,9 @@ the route calls (tutor/answers/review.py `find_answers`, `answer_detail`;
 tutor/console/questions.py `find_questions`, `question_detail`) with the same
 parameters, called directly; each run times the page and then its query, so drift
 hits both alike. SQLite in a temporary folder; --postgres also on a throwaway
-PostgreSQL cluster (tests/postgres.py).
+PostgreSQL cluster (tests/postgres.py), vacuumed and analysed once filled, as
+autovacuum leaves a table (SQLite is left without statistics, as the tutor leaves
+it). The results record the machine's load, since its other work slows both alike.
 
     python -m bench.console_pages [--runs 30] [--postgres]
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from bench.common import percentiles
@@ -179,6 +183,10 @@ def bench(database: str, settings: Settings, scale: Scale, runs: int) -> dict[st
     try:
         start = time.perf_counter()
         populate(runtime, scale)
+        if runtime.engine.dialect.name == "postgresql":  # as autovacuum leaves it
+            with runtime.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         filled_s = time.perf_counter() - start
         print(f"{database}: filled in {filled_s:.1f} s")
         add_account(runtime.engine, ADMIN, "admin", password=PASSWORD, name="Boss")
@@ -216,20 +224,25 @@ def main() -> None:
     results: dict[str, Any] = {"answers": scale.answers, "questions": scale.questions,
                                "learners": scale.learners, "days": scale.days,
                                "runs": args.runs, "per_page": PER_PAGE,
-                               "timed": "server side: an ASGI stopwatch round the app"}
+                               "timed": "server side: an ASGI stopwatch round the app",
+                               "cores": os.cpu_count(), "load_before": round(os.getloadavg()[0], 2)}
     print(HEADER)
     with tempfile.TemporaryDirectory(prefix="tutorbot-console-pages-") as folder:
         results["sqlite"] = bench("sqlite", Settings(data_dir=Path(folder) / "sqlite",
                                                      _env_file=None), scale, args.runs)
         if args.postgres:
             from tests.postgres import PostgresCluster
-            cluster = PostgresCluster()
+            try:
+                cluster = PostgresCluster()
+            except FileNotFoundError:
+                sys.exit("--postgres needs PostgreSQL: apt-get install postgresql")
             try:
                 results["postgresql"] = bench("postgresql", Settings(
                     data_dir=Path(folder) / "postgresql", _env_file=None,
                     database_url=cluster.new_database(migrated=False)), scale, args.runs)
             finally:
                 cluster.stop()
+    results["load_after"] = round(os.getloadavg()[0], 2)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {RESULTS}")
