@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, insert, text
 from sqlmodel import Session, select
 
 from tutor import personal_data
@@ -190,3 +190,54 @@ def test_forgotten_learners_leave_every_page(answers: Runtime) -> None:
     assert all(answer_detail(answers.engine, NAMES, i) is None for i in ana_ids)  # type: ignore[arg-type]
     with Session(answers.engine) as session:
         assert session.exec(select(AnswerRecord).where(AnswerRecord.learner_id == ANA)).all() == []
+
+
+def _many(runtime: Runtime, courses: dict[str, int]) -> None:
+    """Answers of each course, interleaved in time, in one statement."""
+    names = [name for name, count in courses.items() for _ in range(count)]
+    rows = [{"learner_id": ANA, "course": course, "question": f"Question {n}?",
+             "answer": "An answer.", "created_at": DAY + timedelta(minutes=(n * 7) % 1000),
+             "covered": True, "explanation_removed": False}
+            for n, course in enumerate(names)]
+    with runtime.engine.begin() as connection:
+        connection.execute(insert(AnswerRecord), rows)
+
+
+def _page_plan(runtime: Runtime, **options: object) -> tuple[list[object], str]:
+    """The page's questions, and how SQLite plans picking the page's ids (the
+    subquery of the statement that reads the page)."""
+    sent: list[tuple[str, object]] = []
+    listen = lambda *args: sent.append((args[2], args[3]))  # noqa: E731
+    event.listen(runtime.engine, "before_cursor_execute", listen)
+    try:
+        rows, _ = find(runtime, **options)
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", listen)
+    statement, parameters = sent[-1]
+    with runtime.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+    subquery = next(step[0] for step in plan if str(step[-1]).startswith("LIST SUBQUERY"))
+    return questions(rows), " / ".join(str(step[-1]) for step in plan if step[1] == subquery)
+
+
+def test_a_filter_most_answers_pass_reads_the_page_in_date_order(runtime: Runtime) -> None:
+    """SQLite keeps no statistics: left alone, it narrows a trainer's course by its
+    index and sorts every match to show a page. Where most answers match, the page
+    walks the date index instead (the rows it finds are the same); where few do, it
+    still narrows first."""
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+    _many(runtime, {"safety": 300, "lifting": 12})
+    with Session(runtime.engine) as session:
+        every = session.exec(select(AnswerRecord).order_by(
+            AnswerRecord.created_at.desc(), AnswerRecord.id.desc())).all()  # type: ignore[attr-defined]
+    for course, walked in (("safety", True), ("lifting", False)):
+        shown, plan = _page_plan(runtime, courses=[course], per_page=10, page=2)
+        assert shown == [r.question for r in every if r.course == course][10:20]
+        assert ("USING INDEX ix_answerrecord_created_at" in plan) is walked, plan
+        assert ("TEMP B-TREE" in plan) is not walked, plan
+    deep, plan = _page_plan(runtime, courses=["safety"], per_page=10, page=30)
+    assert deep == [r.question for r in every if r.course == "safety"][290:300]
+    assert "TEMP B-TREE" in plan  # near the end, sorting the matches reads fewer
+    with runtime.engine.connect() as connection:  # the hint changes no answer
+        assert connection.execute(text("SELECT likely(1 = 1), likely(1 = 2)")).one() == (1, 0)

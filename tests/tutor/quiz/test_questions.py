@@ -2,7 +2,7 @@
 learner: worked examples of each way a question can be wrong."""
 
 from tutor.quiz.generate import SourcePassage, generate
-from tutor.quiz.validate import option_key, validate
+from tutor.quiz.validate import option_key, shared_pairs, validate
 
 PASSAGES = [
     SourcePassage(1, "Eyes", "Flush the eye with clean water for at least 15 minutes. "
@@ -70,3 +70,25 @@ def test_roles_are_facts_and_no_wrong_role_is_true_elsewhere_in_the_course() -> 
     assert adviser and all("Team Leader" in q.wrong or q.kind != "choice" for q in adviser)
     for question in questions:
         assert question.answer in question.options or question.kind == "short"
+
+
+def test_near_duplicates_read_words_as_the_word_regex_does() -> None:
+    """The shares of word pairs, tokenised fast, are those of `re.findall(r"\\w+")`
+    on every kind of text a stem may hold: punctuation glued to words, blanks, other
+    scripts, digits of other systems, odd spaces and separators."""
+    import itertools
+    import re
+
+    from tutor.quiz.generate import BLANK
+
+    def pairs(text: str) -> set[tuple[str, str]]:
+        return set(itertools.pairwise(re.findall(r"\w+", text.lower().replace(BLANK, " "))))
+
+    stems = ["Cool a burn for _____ under water.", "Cool a BURN for 20 minutes!",
+             "", "a_____b c", "a______b c", "x_y z x_y z", "Ça va? ÇA VA!", "İstanbul is big",
+             "ΣΑΣ σας", "①② and ٣٤ and 12", "a\u00a0b\u2028c\x00d", "tab\tand\nnew line",
+             "word—word\u2013word", "don't can't", "e.g. i.e. etc.", "日本語 の 文", "a-b a-b a-b"]
+    for stem in stems:
+        mine = pairs(stem)
+        expected = [len(mine & pairs(other)) / max(1, len(mine)) for other in stems]
+        assert shared_pairs(stem, stems) == expected, stem
