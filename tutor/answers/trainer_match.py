@@ -23,7 +23,7 @@ from knowledge.index import IndexStore
 from knowledge.library import find_course
 from knowledge.tables import Chunk, Document, as_utc
 from tutor.answers.answering import Answer
-from tutor.answers.same_question import MatchPolicy, judge, shape, words_to_pair
+from tutor.answers.same_question import MatchPolicy, judge, shape
 from tutor.answers.terms import stem
 from tutor.answers.trainer import review_course, same_text
 from tutor.errors import TutorError
@@ -84,30 +84,29 @@ class TrainerMatcher:
         self._lock = threading.Lock()  # questions are handled on threads of their own
 
     async def match(self, course: str, question: str) -> TrainerMatch | None:
-        """The active trainer answer of `course` whose question `question` asks, if any."""
+        """The active trainer answer of `course` whose question `question` asks, if any:
+        of those that pass the test, the one with the most cosine to spare."""
         rows, pages = self.candidates(course)
         if not rows:
             return None
-        texts = [row.question for row in rows]
-        vectors = await self._vectors_of([question, *texts])
-        cosines = vectors[1:] @ vectors[0]
         learner = shape(question)
+        trainers = [shape(row.question) for row in rows]
+        words = sorted({*learner.words.values(), *(w for t in trainers for w in t.words.values())})
+        # One model call at most: the trainers' questions and words are kept from before.
+        vectors = await self._vectors_of([question, *(row.question for row in rows), *words])
+        cosines = vectors[1:len(rows) + 1] @ vectors[0]
+        similarity = _similarity(dict(zip(words, vectors[len(rows) + 1:], strict=True)))
         course_wide = self._course_wide(course)
-        for index in np.argsort(-cosines, kind="stable"):
-            cosine = float(cosines[index])
-            if cosine < self.policy.min_similarity:
-                break
-            row = rows[index]
-            trainer = shape(row.question)
-            words = words_to_pair(trainer, learner)
-            word_vectors = dict(zip(words, await self._vectors_of(words), strict=True)) if (
-                words) else {}
-            verdict = judge(trainer, learner, cosine, _similarity(word_vectors),
-                            course_wide, self.policy)
+        best: tuple[float, TrainerMatch] | None = None
+        for index in np.flatnonzero(cosines >= self.policy.min_similarity):
+            row, cosine = rows[index], float(cosines[index])
+            verdict = judge(trainers[index], learner, cosine, similarity, course_wide,
+                            self.policy)
             log.debug("trainer answer %s for %r: %s", row.id, question, verdict.why)
-            if verdict.same:
-                return TrainerMatch(row, cosine, verdict.why, pages.get(row.chunk_id or -1))
-        return None
+            if verdict.same and (best is None or verdict.margin > best[0]):
+                best = (verdict.margin, TrainerMatch(row, cosine, verdict.why,
+                                                     pages.get(row.chunk_id or -1)))
+        return best[1] if best else None
 
     def candidates(self, course: str) -> tuple[list[TrainerAnswer], dict[int, int | None]]:
         """The course's active answers, each cited passage checked against the material
