@@ -10,8 +10,10 @@ from tutor.answers.trainer import review_removed
 from tutor.quiz.bank import retire_removed
 
 
-def material_removed(session: Session, course_id: int) -> None:
+def material_removed(session: Session, course_id: int) -> int:
     """Retire the bank's questions on the removed material, and send the trainer
-    answers that cite it to review: neither reaches a learner again unchecked."""
-    retire_removed(session, course_id)
+    answers that cite it to review: neither reaches a learner again unchecked.
+    Returns the questions retired."""
+    retired = retire_removed(session, course_id)
     review_removed(session, course_id)
+    return retired

@@ -13,7 +13,7 @@ from knowledge.library import find_course, remove_course, remove_document
 from knowledge.tables import Chunk, Course, Document, Skill
 from tutor.console.accounts import Account
 from tutor.console.audit import record
-from tutor.quiz.bank import retire_removed
+from tutor.withdrawn import material_removed
 from tutor.runtime import Runtime
 from tutor.tables import Attempt, Learner, Question
 
@@ -81,13 +81,13 @@ def course_documents(engine: Engine, course: str) -> list[dict[str, object]]:
 def remove_material(runtime: Runtime, actor: Account, course: str,
                     document: str | None = None) -> int:
     """Remove one document of `course`, or (`document` None) the whole course, exactly
-    as `tutorbot courses remove` does: the questions on it are retired in the same
-    transaction, and the audit entry with them. Returns the questions retired."""
+    as `tutorbot courses remove` does: the questions on it are retired (and the trainer answers citing it
+    sent to review) in the same transaction, and the audit entry with them. Returns the questions retired."""
     retired = 0
 
     def retire_and_record(session: Session, course_id: int) -> None:
         nonlocal retired
-        retired = retire_removed(session, course_id)
+        retired = material_removed(session, course_id)  # trainer answers to review too
         action = "remove-course" if document is None else "remove-document"
         record(session, actor, action, course, document or course, questions_retired=retired)
 
