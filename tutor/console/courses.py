@@ -13,9 +13,9 @@ from knowledge.library import find_course, remove_course, remove_document
 from knowledge.tables import Chunk, Course, Document, Skill
 from tutor.console.accounts import Account
 from tutor.console.audit import record
-from tutor.withdrawn import material_removed
 from tutor.runtime import Runtime
 from tutor.tables import Attempt, Learner, Question
+from tutor.withdrawn import material_removed
 
 
 def course_overview(engine: Engine, courses: list[str] | None = None
