@@ -81,8 +81,9 @@ def course_documents(engine: Engine, course: str) -> list[dict[str, object]]:
 def remove_material(runtime: Runtime, actor: Account, course: str,
                     document: str | None = None) -> int:
     """Remove one document of `course`, or (`document` None) the whole course, exactly
-    as `tutorbot courses remove` does: the questions on it are retired (and the trainer answers citing it
-    sent to review) in the same transaction, and the audit entry with them. Returns the questions retired."""
+    as `tutorbot courses remove` does: the questions on it are retired (and the trainer
+    answers citing it sent to review) in the same transaction, and the audit entry with
+    them. Returns the questions retired."""
     retired = 0
 
     def retire_and_record(session: Session, course_id: int) -> None:
