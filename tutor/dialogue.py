@@ -24,7 +24,12 @@ from tutor.answers import log as answer_log
 from tutor.answers.answering import Answer, Draft
 from tutor.answers.followup import is_follow_up, retrieval_query
 from tutor.answers.terms import content_words
-from tutor.answers.trainer_match import served_answer
+from tutor.answers.trainer_match import (
+    TrainerMatch,
+    offer_button,
+    offered_answer,
+    served_answer,
+)
 from tutor.asking import is_a_guess
 from tutor.coaching import coaching_for, guess_reply, guiding_reply, hint_reply
 from tutor.errors import TutorError
@@ -131,6 +136,7 @@ class DialogueManager:
             "coach": self._coach_hint,
             "read": self._read_clicked,
             "study": self._study_clicked,
+            "trainer": self._trainer_clicked,
         }
 
     async def respond(self, message: IncomingMessage) -> AsyncIterator[Reply]:
@@ -278,8 +284,9 @@ class DialogueManager:
 
     async def _question(self, message: IncomingMessage, question: str) -> AsyncIterator[Reply]:
         course = self.current_course(message)
-        if (trainers := await self._trainer_answer(message, course, question)) is not None:
-            yield trainers
+        found = await self.runtime.trainer_answers.find(course, question)
+        if found.served is not None:
+            yield self._trainer_reply(message, course, question, found.served)
             return
         earlier = self.learners.recent_questions(message.learner, course, message.conversation)
         follow_up = bool(earlier) and is_follow_up(question)
@@ -306,6 +313,8 @@ class DialogueManager:
             buttons = (Button(HELPFUL, f"feedback:up:{turn}"),
                        Button(UNHELPFUL, f"feedback:down:{turn}"))
         self._log_answer(message, course, answer, turn)  # before a 👍/👎 can come
+        if found.offered is not None:  # a trainer's answer it likely asks: theirs to open
+            buttons = (*buttons, offer_button(found.offered.answer))
         yield Reply(answer.text, answer.sources, notice=notice_for(answer), buttons=buttons,
                     data={"answer": answer.as_dict()})
 
@@ -336,10 +345,20 @@ class DialogueManager:
     async def _trainer_answer(self, message: IncomingMessage, course: str, question: str
                               ) -> Reply | None:
         """A trainer's answer to this question, if one was written for a question that
-        means the same: served before the material's, rated like any answer."""
+        surely means the same: served before the material's, rated like any answer."""
         match = await self.runtime.trainer_answers.match(course, question)
-        if match is None:
-            return None
+        return None if match is None else self._trainer_reply(message, course, question,
+                                                                  match)
+
+    async def _trainer_clicked(self, message: IncomingMessage, argument: str
+                               ) -> AsyncIterator[Reply]:
+        """The learner opened a trainer's answer offered under an answer."""
+        row = offered_answer(self.runtime.engine, argument)
+        yield self._trainer_reply(message, row.course, row.question, TrainerMatch(
+            row, 1.0, "opened by the learner"))
+
+    def _trainer_reply(self, message: IncomingMessage, course: str, question: str,
+                       match: TrainerMatch) -> Reply:
         answer = served_answer(match, question)
         turn = self.learners.add_turn(message.learner, course, question, answer.text,
                                       message.conversation)

@@ -33,6 +33,7 @@ from tutor.tables import AnswerRecord, Question
 pytestmark = pytest.mark.e2e
 COURSE = "workplace-safety"
 QUESTION = "How long should a burn be cooled under running water?"
+ALIKE = "how long should a burn be cooled under running water"  # asked again, as typed
 PARAPHRASE = "For how long should I run water over a burn?"
 NEAR_MISS = "How should a burn be cooled?"  # how, not how long: the material answers it
 ZSH_FAQ = Path(__file__).resolve().parents[2] / "bench" / "data" / "zsh-faq" / "material"
@@ -84,17 +85,37 @@ def telegram_says(fronts: Fronts, user: int, text: str, until: str, timeout: flo
         None), timeout=timeout))
 
 
-def slack_says(fronts: Fronts, user: str, text: str) -> str:
-    """Send `text` in a Slack DM; the bot's final answer (with blocks), as shown."""
+def slack_says(fronts: Fronts, user: str, text: str) -> dict:
+    """Send `text` in a Slack DM; the bot's final answer (with its blocks)."""
     channel = "D0001"
     seen = len(fronts.call(fronts.slack.messages, channel))
     event = fronts.call(fronts.slack.message_event, user, text)
     status, _ = fronts.run(fronts.slack.send_event(fronts.slack_url, event))
     assert status == 200
-    answer = fronts.run(fronts.slack.wait_for(lambda: next(
+    return fronts.run(fronts.slack.wait_for(lambda: next(
         (m for m in fronts.slack.messages(channel)[seen:]
-         if m.get("blocks") and "Looking in" not in str(m["blocks"])), None), timeout=300))
-    return str(answer["blocks"])
+         if m.get("blocks") and "Looking in" not in str(m["blocks"])
+         and "actions" in str(m["blocks"])), None), timeout=300))
+
+
+def slack_buttons(message: dict) -> dict[str, str]:
+    """A Slack message's buttons: their text, and the action id a click sends."""
+    return {element["text"]["text"]: element["action_id"] for block in message["blocks"]
+            if block["type"] == "actions" for element in block["elements"]}
+
+
+def slack_clicks(fronts: Fronts, user: str, message: dict, label: str) -> dict:
+    """Click the button of `message` whose text starts with `label`; the bot's next
+    message with blocks."""
+    channel = "D0001"
+    action = next(a for text, a in slack_buttons(message).items() if text.startswith(label))
+    seen = len(fronts.call(fronts.slack.messages, channel))
+    status, _ = fronts.run(fronts.slack.send_action(fronts.slack_url, user, action, action,
+                                                    channel=channel, message_ts=message["ts"]))
+    assert status == 200
+    return fronts.run(fronts.slack.wait_for(lambda: next(
+        (m for m in fronts.slack.messages(channel)[seen:] if m.get("blocks")), None),
+        timeout=120))
 
 
 def test_uploaded_material_is_answered_and_its_question_logged(
@@ -149,12 +170,19 @@ def test_what_a_learner_asked_is_corrected_by_a_trainer_for_the_next(
     page.get_by_role("button", name="Save and serve it").click()
     expect(page.get_by_role("status")).to_contain_text("get this answer first")
 
-    served = slack_says(fronts, "U9", PARAPHRASE)
+    # The same question worded alike: the trainer's answer first, unasked.
+    served = str(slack_says(fronts, "U9", ALIKE)["blocks"])
     assert "Answer from your trainer, Dana Okafor" in served and "cling film" in served
+    # A paraphrase: the material's answer, and the trainer's one click away.
+    offered = slack_says(fronts, "U9", PARAPHRASE)
+    assert "Answer from your trainer" not in str(offered["blocks"])
+    opened = slack_clicks(fronts, "U9", offered, "📌 Your trainer's answer to")
+    assert "Answer from your trainer, Dana Okafor" in str(opened["blocks"])
+    # A near miss is never given the trainer's answer unasked.
     missed = slack_says(fronts, "U9", NEAR_MISS)
-    assert "Answer from your trainer" not in missed
+    assert "Answer from your trainer" not in str(missed["blocks"])
 
-    page.goto("/answers?text=run+water+over")  # the served trainer answer is logged too
+    page.goto("/answers?text=cling+film")  # the trainer answers served are logged too
     expect(page.get_by_role("main")).to_contain_text("Trainer answer")
 
 

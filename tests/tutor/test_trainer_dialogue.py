@@ -12,6 +12,7 @@ from tests.fakes import FakeGenerator
 from tutor.answers import trainer
 from tutor.answers.trainer_match import signed
 from tutor.dialogue import DialogueManager
+from tutor.errors import TutorError
 from tutor.messages import IncomingMessage, Reply
 from tutor.runtime import Runtime
 from tutor.tables import AnswerRecord, Feedback
@@ -50,7 +51,7 @@ async def test_the_trainer_answer_comes_first_signed_and_rated(
     row = write(runtime, "How do you cool a burn?",
                 "Under cool running water for a full 20 minutes, then cover it loosely.",
                 chunk.id)
-    replies = await say(manager, "how do I cool down a burn")
+    replies = await say(manager, "How do you cool a burn")
     assert len(replies) == 1 and not replies[0].draft  # no search, no "Looking in…"
     reply = replies[0]
     heading = signed("Ana Ruiz", datetime.now())
@@ -76,6 +77,30 @@ async def test_a_near_miss_gets_the_material_not_the_trainer(manager: DialogueMa
     assert replies[0].text.startswith("Looking in the course material")
     assert "trainer_answer" not in replies[-1].data
     assert "Answer from your trainer" not in replies[-1].text
+
+
+async def test_a_likely_match_is_offered_under_the_materials_answer(
+        manager: DialogueManager, runtime: Runtime) -> None:
+    """Not sure enough to serve unasked: the material answers, and a button names the
+    trainer's question; opening it serves the trainer's answer, rated and logged."""
+    row = write(runtime, "How do you cool a burn?", "Under cool running water, 20 minutes.")
+    replies = await say(manager, "how do I cool down a burn")
+    assert replies[0].text.startswith("Looking in the course material")
+    final = replies[-1]
+    assert "trainer_answer" not in final.data and "Answer from your trainer" not in final.text
+    offer = final.buttons[-1]
+    assert offer.label == "📌 Your trainer's answer to “How do you cool a burn?”"
+    opened = await say(manager, "", button=offer.action)
+    assert opened[-1].text.startswith("Answer from your trainer, Ana Ruiz,")
+    assert opened[-1].data["trainer_answer"]["id"] == row.id
+    assert [b.label for b in opened[-1].buttons] == ["👍", "👎"]
+    with Session(runtime.engine) as session:
+        logged = session.exec(select(AnswerRecord).where(
+            AnswerRecord.trainer_answer_id == row.id)).one()
+    assert logged.question == "How do you cool a burn?"
+    trainer.retire(runtime.engine, row.id or 0)
+    with pytest.raises(TutorError, match="Your trainer has since withdrawn that answer"):
+        await say(manager, "", button=offer.action)
 
 
 async def test_an_answer_in_review_or_retired_is_not_served(manager: DialogueManager,

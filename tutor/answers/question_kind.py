@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from tutor.answers.terms import stem, tokens
 from tutor.asking import reads_as_question
 from tutor.asking import words as message_words
 
@@ -110,3 +111,35 @@ def asks_alike(one: frozenset[str], other: frozenset[str]) -> bool:
     False
     """
     return bool(one & other) or any(frozenset({a, b}) in _COMPATIBLE for a in one for b in other)
+
+
+# Words that change nothing a question asks: who asks ("I", "you", "one"), how it is
+# put ("do", "can", "should"), articles and the like. Negations, quantities, question
+# words and every content word stay, in their order.
+_WORDING = frozenset(
+    "i you we one me my your our a an the do does did can could should would shall will "
+    "is are am be to please ever actually really just".split())
+
+
+def same_wording(one: str, other: str) -> bool:
+    """Whether two questions are one question worded alike: the same content words
+    (by stem) in the same order, apart from who asks and how it is put. A trainer's
+    answer is served unasked only to such a question; any other likely match is
+    offered (tutor/answers/trainer_match.py): a near miss turns on a word (double or
+    single, how or how long), a reversal (hex to decimal, decimal to hex) on the order.
+
+    >>> same_wording("How do you cool a burn?", "how should I cool a burn")
+    True
+    >>> same_wording("How do you cool a burn?", "How long do you cool a burn?")
+    False
+    >>> same_wording("How do I convert hexadecimal to decimal?",
+    ...              "How do I convert decimal to hexadecimal?")
+    False
+    >>> same_wording("Why can't I log in?", "Why can I log in?")
+    False
+    """
+    return _worded(one) == _worded(other) != []
+
+
+def _worded(question: str) -> list[str]:
+    return [stem(word) for word in tokens(question) if word not in _WORDING]

@@ -38,6 +38,10 @@ class MatchPolicy:
     """Chosen on the development batches of bench/data/trainer_paraphrases.jsonl."""
 
     min_similarity: float = 0.65  # cosine of the two questions, with nothing unexplained
+    # A question that passes the test, or failing that any trainer question this close,
+    # is offered: a button names the trainer's question and the learner chooses (only
+    # the same question worded alike is served unasked: question_kind.same_wording).
+    offered_similarity: float = 0.65
     per_word: float = 0.14  # required on top, for each word left unexplained
     word_pairing: float = 0.45  # cosine of two words alone that makes them a pair
     course_wide: float = 0.2  # share of a course's passages a word is in: it says nothing

@@ -1,7 +1,11 @@
 """Finding the trainer answer a learner's question asks for, and how it is shown.
 
-Every front goes through the dialogue manager, which asks `TrainerMatcher.match`
-before it searches the material: a match is served first, signed by its trainer.
+Every front goes through the dialogue manager, which asks `TrainerMatcher.find`
+before it searches the material. The same question worded alike is served first,
+signed by its trainer. A likely match is offered: the material's answer comes as usual, with a
+button that names the trainer's question ("📌 Your trainer's answer to …"), so a
+near miss (same words, another question) never puts a trainer's answer to another
+question in front of the learner unasked (bench/trainer_matching.py).
 A course holds at most a few hundred trainer answers, so each question is compared
 with all of them: one matrix product over vectors kept here (by text), then the
 test of tutor/answers/same_question.py on the few above the cosine floor.
@@ -23,11 +27,12 @@ from knowledge.index import IndexStore
 from knowledge.library import find_course
 from knowledge.tables import Chunk, Document, as_utc
 from tutor.answers.answering import Answer
+from tutor.answers.question_kind import same_wording
 from tutor.answers.same_question import MatchPolicy, judge, shape
 from tutor.answers.terms import stem
-from tutor.answers.trainer import review_course, same_text
+from tutor.answers.trainer import get, review_course, same_text
 from tutor.errors import TutorError
-from tutor.messages import Source
+from tutor.messages import Button, Source
 from tutor.tables import TrainerAnswer
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,10 @@ EmbedFn = Callable[[list[str]], Awaitable[np.ndarray]]
 # What learners read above a trainer's answer (the translation layer takes it over).
 SIGNED = "Answer from your trainer, {name}, {date}:"
 WHY_NO_EXPLANATION = "a trainer's answer: served as the trainer wrote it"
+OFFER = "📌 Your trainer's answer to “{question}”"
+OFFER_QUESTION_CHARS = 60  # of the trainer's question on the button
+OFFER_GONE = ("Your trainer has since withdrawn that answer, or it is being checked after "
+              "the material changed. Ask again to get the current answer.")
 KEPT_VECTORS = 20_000  # texts (trainer questions and their words): 31 MB of MiniLM's
 
 
@@ -44,6 +53,12 @@ class TrainerMatch:
     similarity: float  # cosine of the two questions
     why: str  # what the test said, for the log
     page: int | None = None  # the cited passage's page, where it has one
+
+
+@dataclass(frozen=True)
+class TrainerFind:
+    served: TrainerMatch | None = None  # sure: served first, unasked
+    offered: TrainerMatch | None = None  # likely: named on a button under the answer
 
 
 def signed(author_name: str, when: datetime) -> str:
@@ -70,6 +85,33 @@ def served_answer(match: TrainerMatch, question: str) -> Answer:
                   explained=False, explain_skipped=WHY_NO_EXPLANATION)
 
 
+def offer_button(row: TrainerAnswer) -> Button:
+    """The button under an answer that opens a trainer's answer it likely asks for,
+    naming the trainer's question (shortened to a button's width).
+
+    >>> row = TrainerAnswer(id=7, course="c", question="How do you cool a burn?",
+    ...                     answer="20 min.", author="a", author_name="A")
+    >>> button = offer_button(row)
+    >>> button.label, button.action
+    ("📌 Your trainer's answer to “How do you cool a burn?”", 'trainer:7')
+    """
+    question = row.question
+    if len(question) > OFFER_QUESTION_CHARS:
+        question = question[:OFFER_QUESTION_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return Button(OFFER.format(question=question), f"trainer:{row.id}")
+
+
+def offered_answer(engine: Engine, argument: str) -> TrainerAnswer:
+    """The trainer answer an offer's button names, while it is still served."""
+    try:
+        row = get(engine, int(argument))
+    except (TutorError, ValueError):
+        raise TutorError(OFFER_GONE) from None
+    if row.status != "active":
+        raise TutorError(OFFER_GONE)
+    return row
+
+
 class TrainerMatcher:
     """The active trainer answers of each course, matched against learners' questions."""
 
@@ -84,11 +126,22 @@ class TrainerMatcher:
         self._lock = threading.Lock()  # questions are handled on threads of their own
 
     async def match(self, course: str, question: str) -> TrainerMatch | None:
-        """The active trainer answer of `course` whose question `question` asks, if any:
-        of those that pass the test, the one with the most cosine to spare."""
+        """The active trainer answer of `course` whose question `question` surely asks
+        (served unasked), if any."""
+        return (await self.find(course, question)).served
+
+    async def find(self, course: str, question: str) -> TrainerFind:
+        """The trainer answer to the same question worded alike (`same_wording`: served
+        unasked), or else the one `question` likely asks, to offer: of those that pass
+        the test of tutor/answers/same_question.py, the one with the most cosine to
+        spare, failing that the closest at `offered_similarity` or more."""
         rows, pages = self.candidates(course)
         if not rows:
-            return None
+            return TrainerFind()
+        for row in rows:
+            if same_wording(row.question, question):
+                return TrainerFind(served=TrainerMatch(row, 1.0, "worded alike",
+                                                       pages.get(row.chunk_id or -1)))
         learner = shape(question)
         trainers = [shape(row.question) for row in rows]
         words = sorted({*learner.words.values(), *(w for t in trainers for w in t.words.values())})
@@ -97,16 +150,23 @@ class TrainerMatcher:
         cosines = vectors[1:len(rows) + 1] @ vectors[0]
         similarity = _similarity(dict(zip(words, vectors[len(rows) + 1:], strict=True)))
         course_wide = self._course_wide(course)
+        policy = self.policy
         best: tuple[float, TrainerMatch] | None = None
-        for index in np.flatnonzero(cosines >= self.policy.min_similarity):
+        for index in np.flatnonzero(cosines >= policy.min_similarity):
             row, cosine = rows[index], float(cosines[index])
-            verdict = judge(trainers[index], learner, cosine, similarity, course_wide,
-                            self.policy)
+            verdict = judge(trainers[index], learner, cosine, similarity, course_wide, policy)
             log.debug("trainer answer %s for %r: %s", row.id, question, verdict.why)
             if verdict.same and (best is None or verdict.margin > best[0]):
                 best = (verdict.margin, TrainerMatch(row, cosine, verdict.why,
                                                      pages.get(row.chunk_id or -1)))
-        return best[1] if best else None
+        if best is not None:
+            return TrainerFind(offered=best[1])
+        closest = int(np.argmax(cosines))
+        if cosines[closest] >= policy.offered_similarity:
+            row = rows[closest]
+            return TrainerFind(offered=TrainerMatch(row, float(cosines[closest]), "closest",
+                                                    pages.get(row.chunk_id or -1)))
+        return TrainerFind()
 
     def candidates(self, course: str) -> tuple[list[TrainerAnswer], dict[int, int | None]]:
         """The course's active answers, each cited passage checked against the material
