@@ -100,7 +100,8 @@ def questions_page(request: Request, account: SignedIn) -> Response:
 
 def _status(row: dict[str, object]) -> str:
     """What the status column says, the CSV export included."""
-    words = [_(STATUSES["retired"] if row["status"] == "retired" else STATUSES["active"])]
+    status = "retired" if row["status"] == "retired" else "active"
+    words = [_(STATUSES[status])]
     if row["approved_by"]:
         words.append(_(STATUSES["approved"]))
     if row["edited"]:
