@@ -14,11 +14,13 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 
+import tutor.i18n
 from tutor.i18n import DOMAIN
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -67,6 +69,16 @@ def write_pseudo_catalogue(locales: Path, catalog: Catalog) -> None:
     folder.mkdir(parents=True)
     with (folder / f"{DOMAIN}.mo").open("wb") as out:
         write_mo(out, translated)
+
+
+@pytest.fixture
+def pseudo_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The pseudo-language's code, its catalogue made and found by tutor.i18n."""
+    write_pseudo_catalogue(tmp_path / "locales", extracted())
+    monkeypatch.setattr(tutor.i18n, "LOCALES", tmp_path / "locales")
+    tutor.i18n.translations.cache_clear()
+    yield PSEUDO
+    tutor.i18n.translations.cache_clear()
 
 
 # ---- finding what bypassed the layer ------------------------------------------------

@@ -19,18 +19,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, select
 from starlette.routing import Match, Route
 
-import tutor.i18n
 from bot.web.app import create_app
 from knowledge.convert import SUPPORTED_SUFFIXES
 from knowledge.tables import Chunk, Course, Skill
 from tests.bot.web.console import PASSWORD, csrf_of, sign_in
-from tests.bot.web.pseudo_locale import (
-    PSEUDO,
-    data_strings,
-    extracted,
-    untranslated,
-    write_pseudo_catalogue,
-)
+from tests.bot.web.pseudo_locale import data_strings, untranslated
 from tests.fakes import FakeEmbedder
 from tutor.answers import trainer as trainer_answers
 from tutor.console.accounts import add_account
@@ -64,18 +57,14 @@ ROUTES_WITHOUT_PAGES = {  # what the console serves that is not a page of words
 
 
 @pytest.fixture
-def pseudo_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAPI]:
-    """The console in the pseudo-language, over a runtime of its own."""
-    write_pseudo_catalogue(tmp_path / "locales", extracted())
-    monkeypatch.setattr(tutor.i18n, "LOCALES", tmp_path / "locales")
-    tutor.i18n.translations.cache_clear()
-    runtime = Runtime(Settings(data_dir=tmp_path / "data", language=PSEUDO, _env_file=None),
-                      embedder=FakeEmbedder())
+def pseudo_console(tmp_path: Path, pseudo_language: str) -> Iterator[FastAPI]:
+    """The console in the pseudo-language (its setting), over a runtime of its own."""
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", language=pseudo_language,
+                               _env_file=None), embedder=FakeEmbedder())
     app = create_app(runtime)
     yield app
     app.state.uploads.close()
     runtime.close()
-    tutor.i18n.translations.cache_clear()
 
 
 class Visits:
