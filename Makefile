@@ -7,7 +7,7 @@ PIP := $(PY) -m pip install -q --disable-pip-version-check
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.tutorbot-installed
 
-.PHONY: run test lint bench clean-data
+.PHONY: run test lint bench clean-data messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -30,3 +30,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m bench.all
+
+# The translators' template: every message found in the code and the console's
+# templates (docs/translating.md). Commit it with the change that adds messages.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --add-location=file \
+		--sort-by-file --project=tutorbot -o tutor/locales/tutorbot.pot bot tutor knowledge

@@ -10,13 +10,17 @@ from typing import TYPE_CHECKING
 
 from knowledge.errors import ConversionError
 from knowledge.isolated import ConversionLimits, ConverterProcess
+from knowledge.translation import N_
+from knowledge.translation import gettext as _
 from knowledge.word import docx_to_markdown
 
 if TYPE_CHECKING:
     from markitdown import DocumentConverter
 
 PLAIN_TEXT = {".md", ".markdown", ".txt"}
-CONVERTED = {".html": "HTML", ".htm": "HTML", ".pdf": "PDF", ".docx": "Word", ".pptx": "PowerPoint"}
+# The converted formats, by what readers call them (translated where shown).
+CONVERTED = {".html": N_("HTML"), ".htm": N_("HTML"), ".pdf": N_("PDF"), ".docx": N_("Word"),
+             ".pptx": N_("PowerPoint")}
 SUPPORTED_SUFFIXES = frozenset(PLAIN_TEXT | CONVERTED.keys())
 
 
@@ -35,7 +39,7 @@ def to_markdown(path: Path, *, max_bytes: int,
     Converted formats are read in a worker process within `limits`."""
     suffix = check_type(path)
     if not path.is_file():
-        raise ConversionError("file not found")
+        raise ConversionError(_("file not found"))
     check_size(path.stat().st_size, max_bytes)
     if suffix in PLAIN_TEXT:
         text = _read_plain(path)
@@ -44,7 +48,7 @@ def to_markdown(path: Path, *, max_bytes: int,
             check_unpacked_size(path, CONVERTED[suffix])
         text = CONVERTER.convert(CONVERTED[suffix], path, limits)
     if not text.strip():
-        raise ConversionError("no text could be extracted (is it a scan or only images?)")
+        raise ConversionError(_("no text could be extracted (is it a scan or only images?)"))
     return text
 
 
@@ -56,15 +60,15 @@ def check_unpacked_size(path: Path, kind: str) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError) as error:
-        raise ConversionError(f"could not be read as {kind} (not a valid {kind} file: "
-                              f"{error})") from None
+        raise ConversionError(_("could not be read as %(kind)s (not a valid %(kind)s file: "
+                                "%(error)s)") % {"kind": _(kind), "error": error}) from None
     unpacked = sum(part.file_size for part in parts)
     packed_hard = [part for part in parts if part.file_size > 1 << 20
                    and part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1)]
     if unpacked > MAX_UNPACKED_BYTES or packed_hard:
-        raise ConversionError(
-            f"its parts unpack to {unpacked / 1e9:.1f} GB (a decompression bomb?), so it "
-            "was not opened")
+        raise ConversionError(_(
+            "its parts unpack to %(gb).1f GB (a decompression bomb?), so it was not "
+            "opened") % {"gb": unpacked / 1e9})
 
 
 def check_type(path: Path) -> str:
@@ -72,40 +76,52 @@ def check_type(path: Path) -> str:
     (Also used on chat uploads, before they are downloaded.)"""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ConversionError(
-            f"unsupported file type '{suffix or path.name}' "
-            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
-        )
+        raise ConversionError(_("unsupported file type '%(suffix)s' (supported: "
+                                "%(supported)s)") % {
+            "suffix": suffix or path.name, "supported": ", ".join(sorted(SUPPORTED_SUFFIXES))})
     return suffix
 
 
 def check_size(size: int, max_bytes: int) -> None:
     if size == 0:
-        raise ConversionError("the file is empty")
+        raise ConversionError(_("the file is empty"))
     if size > max_bytes:
-        raise ConversionError(
-            f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
-        )
+        raise ConversionError(_("the file is %(mb).1f MB, over the %(limit).0f MB limit") % {
+            "mb": size / 1e6, "limit": max_bytes / 1e6})
 
 
 def _read_plain(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
-        raise ConversionError("this is a binary file, not text")
+        raise ConversionError(_("this is a binary file, not text"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ConversionError(f"not valid UTF-8 text (byte {error.start})") from None
+        raise ConversionError(_("not valid UTF-8 text (byte %(at)d)") % {
+            "at": error.start}) from None
 
 
-def describe_failure(error: BaseException, kind: str) -> str:
-    """A reader's exception as one line for the person who sent the file. (MarkItDown's
-    own convert() is not used: it would fall back to reading a broken PDF as plain
-    text, and ingest its raw bytes.)"""
+def failure_detail(error: BaseException) -> str:
+    """A reader's exception as one line: its type and the start of its message, which
+    are the reader's words (a library's) and go untranslated into `unreadable`'s.
+    (MarkItDown's own convert() is not used: it would fall back to reading a broken PDF
+    as plain text, and ingest its raw bytes.)
+
+    >>> failure_detail(ValueError("No /Root object!")), failure_detail(MemoryError())
+    ('ValueError: No /Root object!', 'MemoryError')
+    """
     cause = error.__cause__ or error
     detail = str(cause).strip().splitlines()[0][:160] if str(cause).strip() else ""
-    reason = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
-    return f"could not be read as {kind} ({reason})"
+    return f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
+
+
+def unreadable(kind: str, detail: str) -> ConversionError:
+    """
+    >>> str(unreadable("PDF", "ValueError: No /Root object!"))
+    'could not be read as PDF (ValueError: No /Root object!)'
+    """
+    return ConversionError(_("could not be read as %(kind)s (%(reason)s)") % {
+        "kind": _(kind), "reason": detail})
 
 
 PDF_CHAR_MARGIN = 4.0

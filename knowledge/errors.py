@@ -3,6 +3,8 @@
 `TutorError` lives here, below the tutor, so that knowledge/ can raise one (an
 unknown course) without importing tutor/; tutor.errors gives it under its name."""
 
+from knowledge.translation import gettext as _
+
 
 class TutorError(Exception):
     """A problem the user can act on; `str(error)` is the message shown to them."""
@@ -18,8 +20,13 @@ class UnknownCourse(TutorError, LookupError):
     def __init__(self, name: str, known: list[str]) -> None:
         self.name = name
         self.known = known
-        hint = f" Known courses: {', '.join(known)}." if known else " No course is ingested yet."
-        super().__init__(f"There is no course named '{name}'.{hint}")
+        if known:
+            text = _("There is no course named '%(name)s'. Known courses: %(known)s.") % {
+                "name": name, "known": ", ".join(known)}
+        else:
+            text = _("There is no course named '%(name)s'. No course is ingested yet.") % {
+                "name": name}
+        super().__init__(text)
 
 
 class ConversionError(ValueError):

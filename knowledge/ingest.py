@@ -29,6 +29,7 @@ from knowledge.library import (
 from knowledge.normalize import SourceKind, normalize, source_kind
 from knowledge.skills import SPEC_NAMES, SpecError, parse_spec
 from knowledge.tables import Chunk, Document, Skill, utcnow
+from knowledge.translation import gettext
 
 # (stage, units done so far, total units); stages: "read", "embed".
 ProgressReporter = Callable[[str, int, int], None]
@@ -207,7 +208,8 @@ def _skills_file(files: list[Path], paths: list[Path],
         text = chosen.read_text(encoding="utf-8")
         parse_spec(text, chosen.name)
     except (OSError, UnicodeDecodeError) as error:
-        report.skill_problems.append(f"{chosen.name}: could not be read ({error})")
+        report.skill_problems.append(gettext("%(file)s: could not be read (%(error)s)") % {
+            "file": chosen.name, "error": error})
         return material, None
     except SpecError as error:
         report.skill_problems.append(str(error))

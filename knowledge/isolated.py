@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from knowledge.errors import ConversionError
+from knowledge.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,21 @@ class ConverterProcess:
                 status, value = receive.recv() if finished else ("", "")
             except (EOFError, OSError):
                 self.stop()
-                raise ConversionError(
-                    f"the {kind} reader crashed on it (it may need more than "
-                    f"{limits.memory_mb} MB: TUTORBOT_CONVERSION_MEMORY_MB)") from None
+                raise ConversionError(_(
+                    "the %(kind)s reader crashed on it (it may need more than %(mb)d MB: "
+                    "TUTORBOT_CONVERSION_MEMORY_MB)") % {"kind": _(kind),
+                                                         "mb": limits.memory_mb}) from None
             except BaseException:  # interrupted: its answer must not go to the next file
                 self.stop()
                 raise
             if not finished:
                 self.stop()
-                raise ConversionError(
-                    f"converting it took over {limits.timeout_s:.0f} s, so it was stopped "
-                    "(split the file, or raise TUTORBOT_CONVERSION_TIMEOUT_S)")
+                raise ConversionError(_(
+                    "converting it took over %(s).0f s, so it was stopped (split the file, "
+                    "or raise TUTORBOT_CONVERSION_TIMEOUT_S)") % {"s": limits.timeout_s})
             if status == "memory":
                 self.stop()  # a fresh worker: its peak memory would mislead the next file
-        if status in ("error", "memory"):
-            raise ConversionError(value)
-        return value
+        return _answer(kind, status, value, limits)
 
     def stop(self) -> None:
         for connection in (self._send, self._receive):
@@ -109,7 +109,7 @@ def serve(receive: Connection, send: Connection, memory_mb: int) -> None:
     import logging
     import resource
 
-    from knowledge.convert import READERS, describe_failure, import_readers
+    from knowledge.convert import READERS, failure_detail, import_readers
 
     logging.basicConfig(level=logging.ERROR)  # a reader's warnings about a mangled file
 
@@ -121,24 +121,41 @@ def serve(receive: Connection, send: Connection, memory_mb: int) -> None:
             kind, path = receive.recv()
         except (EOFError, OSError):
             return
-        send.send(_read(READERS[kind], kind, Path(path), memory_mb, describe_failure))
+        send.send(_read(READERS[kind], Path(path), memory_mb, failure_detail))
 
 
-def _read(reader: Callable[[Path], str], kind: str, path: Path, memory_mb: int,
-          describe: Callable[[BaseException, str], str]) -> tuple[str, str]:
+def _read(reader: Callable[[Path], str], path: Path, memory_mb: int,
+          detail: Callable[[BaseException], str]) -> tuple[str, str]:
+    """What became of the file: ("ok", its text), ("nested" or "memory", ""), or
+    ("error", the reader's words). The parent words the refusal, in its language."""
     peak_before = _peak_mb()
     try:
         return "ok", reader(path)
     except RecursionError:
-        return "error", f"could not be read as {kind} (nested too deeply)"
+        return "nested", ""
     except Exception as error:  # each parser raises its own exception types
         # A C parser out of memory says so in its own words (lxml: "unknown error"):
         # the address space this file took to near the ceiling tells.
         peak = _peak_mb()
         if isinstance(error, MemoryError) or (peak > peak_before and peak >= 0.9 * memory_mb):
-            return "memory", (f"converting it needed more than {memory_mb} MB of memory, so "
-                              "it was stopped (TUTORBOT_CONVERSION_MEMORY_MB)")
-        return "error", describe(error, kind)
+            return "memory", ""
+        return "error", detail(error)
+
+
+def _answer(kind: str, status: str, value: str, limits: ConversionLimits) -> str:
+    """The worker's answer as the text read, or the ConversionError that says why not."""
+    from knowledge.convert import unreadable
+
+    if status == "nested":
+        raise ConversionError(_("could not be read as %(kind)s (nested too deeply)") % {
+            "kind": _(kind)})
+    if status == "memory":
+        raise ConversionError(_("converting it needed more than %(mb)d MB of memory, so it "
+                                "was stopped (TUTORBOT_CONVERSION_MEMORY_MB)") % {
+            "mb": limits.memory_mb})
+    if status == "error":
+        raise unreadable(kind, value)
+    return value
 
 
 def _peak_mb() -> float:

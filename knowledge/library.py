@@ -21,6 +21,7 @@ from knowledge.skills import (
     qualified_sections,
 )
 from knowledge.tables import Chunk, Course, Document, Skill
+from knowledge.translation import gettext as _
 
 # What else goes with removed material, beyond knowledge/: called in the transaction
 # that removes it, once its chunks and skills are gone, with the course's id (the
@@ -122,7 +123,8 @@ def remove_document(engine: Engine, index_store: IndexStore, course: str, name: 
             select(Document).where(Document.course_id == course_row.id, Document.name == name)
         ).first()
         if document is None:
-            raise LookupError(f"Course '{course}' has no document named '{name}'.")
+            raise LookupError(_("Course '%(course)s' has no document named '%(name)s'.") % {
+                "course": course, "name": name})
         removed = delete_chunks(session, [document.id])
         session.delete(document)
         session.flush()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from knowledge.errors import TutorError
 from knowledge.skills import SkillDraft, Spec, SpecEntry, apply_spec
+from knowledge.translation import gettext as _
 
 MAX_NAME = 120  # a skill's name is a label in menus, buttons and the /progress chart
 HEADER = ("# The course's skill map, as edited in the tutorbot console. Keep it with the\n"
@@ -76,7 +77,8 @@ class EditableMap:
     def entry(self, name: str) -> Entry:
         found = next((e for e in self.entries if e.name == name), None)
         if found is None:
-            raise SkillEditError(f"There is no skill named '{name}' in this course.")
+            raise SkillEditError(_("There is no skill named '%(name)s' in this course.") % {
+                "name": name})
         return found
 
     def spec(self, file: str = "skills.yaml") -> Spec:
@@ -118,10 +120,10 @@ class EditableMap:
         self.entry(old)
         new = valid_name(new)
         if new == old:
-            raise SkillEditError(f"The skill is already called '{old}'.")
+            raise SkillEditError(_("The skill is already called '%(name)s'.") % {"name": old})
         if new in self.names:
-            raise SkillEditError(f"There is already a skill named '{new}': merge the two "
-                                 "instead, or choose another name.")
+            raise SkillEditError(_("There is already a skill named '%(name)s': merge the "
+                                   "two instead, or choose another name.") % {"name": new})
         return self._settled([replace(e, name=new if e.name == old else e.name,
                                       prerequisites=_renamed(e.prerequisites, old, new))
                               for e in self.entries], old, new)
@@ -142,7 +144,7 @@ which needs 'A'. A skill cannot need itself, even through other skills.
         """
         gone, kept = self.entry(source), self.entry(into)
         if source == into:
-            raise SkillEditError("Choose two different skills to merge.")
+            raise SkillEditError(_("Choose two different skills to merge."))
         order = {s.name: i for i, s in enumerate(self.derived)}
         merged = replace(
             kept, sections=tuple(sorted({*kept.sections, *gone.sections}, key=order.__getitem__)),
@@ -172,7 +174,7 @@ which needs 'A'. A skill cannot need itself, even through other skills.
             for name in prerequisites:
                 self.entry(name)
             if skill in prerequisites:
-                raise SkillEditError(f"'{skill}' cannot need itself.")
+                raise SkillEditError(_("'%(name)s' cannot need itself.") % {"name": skill})
         needs = tuple(name for name in self.names if name in (prerequisites or ()))
         entries = [replace(e, prerequisites=needs, chosen=prerequisites is not None)
                    if e.name == skill else e for e in self.entries]
@@ -189,9 +191,12 @@ which needs 'A'. A skill cannot need itself, even through other skills.
     def _without_loop(self, name: str) -> EditableMap:
         loop = loop_through({e.name: e.prerequisites for e in self.entries}, name)
         if loop:
-            steps = ", which needs ".join(f"'{step}'" for step in loop[1:])
-            raise SkillEditError(f"That would make a loop: '{loop[0]}' needs {steps}. A skill "
-                                 "cannot need itself, even through other skills.")
+            steps = f"'{loop[1]}'"
+            for step in loop[2:]:
+                steps = _("%(steps)s, which needs '%(name)s'") % {"steps": steps, "name": step}
+            raise SkillEditError(_("That would make a loop: '%(name)s' needs %(steps)s. A skill "
+                                   "cannot need itself, even through other skills.") % {
+                "name": loop[0], "steps": steps})
         return self
 
 
@@ -203,9 +208,10 @@ def valid_name(name: str) -> str:
     """
     name = " ".join(name.split())
     if not name:
-        raise SkillEditError("A skill needs a name.")
+        raise SkillEditError(_("A skill needs a name."))
     if len(name) > MAX_NAME:
-        raise SkillEditError(f"A skill's name has at most {MAX_NAME} characters.")
+        raise SkillEditError(_("A skill's name has at most %(n)d characters.") % {
+            "n": MAX_NAME})
     return name
 
 

@@ -27,6 +27,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from knowledge.translation import gettext as _
+
 SPEC_NAMES = ("skills.yaml", "skills.yml", "skills.json")
 
 
@@ -143,8 +145,9 @@ def apply_spec(derived: list[SkillDraft], spec: Spec | None) -> tuple[SkillMap, 
         sections = entry.sections or (entry.name,)
         unknown = [s for s in sections if s not in prerequisites]
         if unknown:
-            problems.append(f"{_where(file, entry.line, index)}: no skill named "
-                            f"{', '.join(repr(u) for u in unknown)} in the material")
+            problems.append(_("%(where)s: no skill named %(names)s in the material") % {
+                "where": _where(file, entry.line, index),
+                "names": ", ".join(repr(u) for u in unknown)})
             continue
         for section in sections:
             of_section[section] = entry.name
@@ -158,8 +161,9 @@ def apply_spec(derived: list[SkillDraft], spec: Spec | None) -> tuple[SkillMap, 
             continue
         unknown = [p for p in entry.prerequisites if p not in chosen]
         if unknown:
-            problems.append(f"{_where(file, entry.line, index)}: prerequisite "
-                            f"{', '.join(repr(u) for u in unknown)} is not a skill")
+            problems.append(_("%(where)s: prerequisite %(names)s is not a skill") % {
+                "where": _where(file, entry.line, index),
+                "names": ", ".join(repr(u) for u in unknown)})
             continue
         chosen[entry.name] = tuple(p for p in entry.prerequisites if p != entry.name)
     skills = [SkillDraft(name, chosen[name]) for name in order]
@@ -210,7 +214,8 @@ def parse_spec(text: str, file: str) -> Spec:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise SpecError(f"{file} line {error.lineno}: not valid JSON ({error.msg})") from None
+            raise SpecError(_("%(where)s: not valid JSON (%(problem)s)") % {
+                "where": _line(file, error.lineno), "problem": error.msg}) from None
         return _entries(data, file, lambda _index: 0)
     import yaml
 
@@ -219,9 +224,11 @@ def parse_spec(text: str, file: str) -> Spec:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        where = _line(file, mark.line + 1) if mark is not None else file
+        # The YAML reader's own words: they go untranslated.
         problem = getattr(error, "problem", None) or "unreadable"
-        raise SpecError(f"{file}{where}: not valid YAML ({problem})") from None
+        raise SpecError(_("%(where)s: not valid YAML (%(problem)s)") % {
+            "where": where, "problem": problem}) from None
     lines: list[int] = []
     if root is not None and isinstance(root, yaml.MappingNode):
         for key, value in root.value:
@@ -232,7 +239,13 @@ def parse_spec(text: str, file: str) -> Spec:
 
 def _where(file: str, line: int, index: int) -> str:
     """Where a skills-file entry is, for messages: its line, or (JSON) its number."""
-    return f"{file} line {line}" if line else f"{file}, skill {index + 1}"
+    if line:
+        return _line(file, line)
+    return _("%(file)s, skill %(n)d") % {"file": file, "n": index + 1}
+
+
+def _line(file: str, line: int) -> str:
+    return _("%(file)s line %(line)d") % {"file": file, "line": line}
 
 
 def _entries(data: object, file: str, line_of: Callable[[int], int]) -> Spec:
@@ -240,20 +253,22 @@ def _entries(data: object, file: str, line_of: Callable[[int], int]) -> Spec:
         return _where(file, line_of(index), index)
 
     if not isinstance(data, dict) or not isinstance(data.get("skills"), list):
-        raise SpecError(f"{file} line 1: expected a 'skills:' list")
+        raise SpecError(_("%(where)s: expected a 'skills:' list") % {"where": _line(file, 1)})
     spec = Spec(file)
     for index, item in enumerate(data["skills"]):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not (
                 item["name"].strip()):
-            raise SpecError(f"{where(index)}: each skill needs a 'name'")
+            raise SpecError(_("%(where)s: each skill needs a 'name'") % {"where": where(index)})
         for key in ("sections", "prerequisites"):
             value = item.get(key)
             if value is not None and not (isinstance(value, list)
                                           and all(isinstance(v, str) for v in value)):
-                raise SpecError(f"{where(index)}: '{key}' must be a list of names")
+                raise SpecError(_("%(where)s: '%(key)s' must be a list of names") % {
+                    "where": where(index), "key": key})
         unknown = set(item) - {"name", "sections", "prerequisites"}
         if unknown:
-            raise SpecError(f"{where(index)}: unknown key {', '.join(sorted(unknown))}")
+            raise SpecError(_("%(where)s: unknown key %(keys)s") % {
+                "where": where(index), "keys": ", ".join(sorted(unknown))})
         prerequisites = item.get("prerequisites")
         spec.entries.append(SpecEntry(
             item["name"].strip(), tuple(item.get("sections") or ()),

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.ingest import IngestReport
+from tutor.i18n import gettext as _
+from tutor.i18n import ngettext
 
-# The mark before each kind of line (the CLI colours it, the console styles it).
+# The mark before each kind of line (the CLI colours it, the console styles it): a
+# sign, not a word, put before each line as it is translated.
 MARKS = {"in": "✓", "unchanged": "=", "refused": "✗", "problem": "!"}
 CLI_SKILLS_HINT = "`tutorbot skills`"
 
@@ -26,14 +29,23 @@ class ReportLine:
         return MARKS.get(self.kind, "")
 
 
-def _passages(count: int | None) -> str:
+def _went_in(name: str, verb: str, count: int | None) -> str:
     """
-    >>> _passages(1), _passages(12), _passages(None)
-    (', 1 passage', ', 12 passages', '')
+    >>> _went_in("a.md", "added", 1), _went_in("b.md", "updated", 12)
+    ('a.md: added, 1 passage', 'b.md: updated, 12 passages')
+    >>> _went_in("c.md", "added", None)
+    'c.md: added'
     """
     if count is None:
-        return ""
-    return f", {count} passage{'s' * (count != 1)}"
+        return (_("%(name)s: added") if verb == "added" else _("%(name)s: updated")) % {
+            "name": name}
+    if verb == "added":
+        text = ngettext("%(name)s: added, %(n)d passage", "%(name)s: added, %(n)d passages",
+                        count)
+    else:
+        text = ngettext("%(name)s: updated, %(n)d passage",
+                        "%(name)s: updated, %(n)d passages", count)
+    return text % {"name": name, "n": count}
 
 
 def report_lines(report: IngestReport, skills_hint: str = CLI_SKILLS_HINT) -> list[ReportLine]:
@@ -49,18 +61,26 @@ def report_lines(report: IngestReport, skills_hint: str = CLI_SKILLS_HINT) -> li
     = b.md: unchanged, already there as it is
     ✗ c.pdf: could not be read as PDF
     """
-    where = f" ({skills_hint})" if skills_hint else ""
-    lines = [ReportLine("summary", (
-        f"Course {report.course}: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.failed)} failed; "
-        f"{report.chunks_added} chunks indexed; {report.skills} skills{where}."))]
+    skills = ngettext("%(n)d skill", "%(n)d skills", report.skills) % {"n": report.skills}
+    if skills_hint:
+        skills = _("%(skills)s (%(where)s)") % {"skills": skills, "where": skills_hint}
+    chunks = ngettext("%(n)d chunk indexed", "%(n)d chunks indexed", report.chunks_added) % {
+        "n": report.chunks_added}
+    lines = [ReportLine("summary", _(
+        "Course %(course)s: %(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
+        "%(failed)d failed; %(chunks)s; %(skills)s.") % {
+        "course": report.course, "added": len(report.added), "updated": len(report.updated),
+        "unchanged": len(report.unchanged), "failed": len(report.failed), "chunks": chunks,
+        "skills": skills})]
     for verb, names in (("added", report.added), ("updated", report.updated)):
-        lines += [ReportLine("in", f"{MARKS['in']} {name}: {verb}"
-                             f"{_passages(report.passages.get(name))}", name) for name in names]
-    lines += [ReportLine("unchanged", f"{MARKS['unchanged']} {name}: unchanged, already "
-                         "there as it is", name) for name in report.unchanged]
-    lines += [ReportLine("refused", f"{MARKS['refused']} {name}: {reason}", name)
-              for name, reason in report.failed]
+        lines += [ReportLine("in", f"{MARKS['in']} "
+                             f"{_went_in(name, verb, report.passages.get(name))}", name)
+                  for name in names]
+    lines += [ReportLine("unchanged", f"{MARKS['unchanged']} " + _(
+        "%(name)s: unchanged, already there as it is") % {"name": name}, name)
+        for name in report.unchanged]
+    lines += [ReportLine("refused", f"{MARKS['refused']} " + _("%(name)s: %(reason)s") % {
+        "name": name, "reason": reason}, name) for name, reason in report.failed]
     lines += [ReportLine("problem", f"{MARKS['problem']} {problem}")
               for problem in report.skill_problems]
     return lines

@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     console_names: Literal["display", "pseudonymous"] = Field(
         "display", description="How the console shows learners: the name their platform "
         "shows, or a stable pseudonym.")
+    language: str = Field(
+        "en", pattern=r"^[a-z]{2,3}(_[A-Za-z0-9]+)*$",
+        description="The language the console speaks: a catalogue in tutor/locales (zh_Hans, "
+        "de, …; docs/translating.md). English where there is none.")
     answer_log_days: int = Field(
         180, ge=0, description="Days the console keeps what learners were told, then only "
         "counts per course and day (0: keeps none).")

@@ -11,6 +11,7 @@ from pathlib import Path
 from knowledge.convert import ConversionError, check_size, check_type
 from knowledge.ingest import IngestReport
 from tutor.errors import TutorError
+from tutor.i18n import gettext as _
 from tutor.messages import Attachment
 from tutor.runtime import Runtime
 
@@ -40,8 +41,9 @@ def check_course_name(name: str) -> str:
     'fire safety 2'
     """
     if not _COURSE_NAME.fullmatch(name):
-        raise TutorError(f"'{name[:40]}' is not a usable course name: use letters, digits, "
-                         "spaces, dots, dashes or underscores (at most 50).")
+        raise TutorError(_("'%(name)s' is not a usable course name: use letters, digits, "
+                           "spaces, dots, dashes or underscores (at most 50).") % {
+            "name": name[:40]})
     return name
 
 

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.web.routes import (
     answers,
@@ -38,25 +39,28 @@ from bot.web.templating import HERE, render
 from tutor.console.upload_jobs import UploadJobs
 from tutor.errors import TutorError
 from tutor.i18n import gettext as _
+from tutor.i18n import language as speaking
 from tutor.learner_names import LearnerLabels
 from tutor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, language: str | None = None) -> FastAPI:
     """The console over `runtime` (the same database, models and workers as the bots
-    of this process)."""
+    of this process), in `language` (default: TUTORBOT_LANGUAGE)."""
     app = FastAPI(title="tutorbot console", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(check_csrf)])
     app.state.runtime = runtime
     app.state.labels = LearnerLabels.from_settings(runtime.settings)
     app.state.uploads = UploadJobs(runtime)
     settings = runtime.settings
+    app.state.language = language or settings.language
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_HOURS * 3600,
                        same_site="lax", https_only=settings.web_https)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Speaks, language=app.state.language)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
     pages = [Depends(signed_in)]
@@ -81,11 +85,23 @@ def create_app(runtime: Runtime) -> FastAPI:
     return app
 
 
+class Speaks:
+    """Every request handled in the console's language: the pages, the messages its
+    code words, and the work it starts (tutor/i18n.py)."""
+
+    def __init__(self, app: ASGIApp, language: str) -> None:
+        self.app, self.language = app, language
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with speaking(self.language):
+            await self.app(scope, receive, send)
+
+
 def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, error: Exception) -> Response:
         if _wants_data(request):
-            return JSONResponse({"error": "not signed in"}, status_code=401,
+            return JSONResponse({"error": _("not signed in")}, status_code=401,
                                 headers={"HX-Redirect": "/sign-in"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
@@ -116,16 +132,22 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     def failed(request: Request, error: Exception) -> Response:
         # Starlette re-raises the error after this answer, so the server logs its
-        # traceback; the person sees one apology and no detail.
-        return _error(request, 500, _("Something went wrong"),
-                      _("The console could not do this. The error is in the server's log."))
+        # traceback; the person sees one apology and no detail. (This handler runs
+        # outside the middleware, Speaks included.)
+        with speaking(app.state.language):
+            return _error(request, 500, _("Something went wrong"),
+                          _("The console could not do this. The error is in the server's "
+                            "log."))
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 404:
             return _error(request, 404, _("Not found"),
                           _("There is nothing at this address."))
-        return _error(request, error.status_code, _("That did not work"), str(error.detail))
+        # Starlette's own (405 Method Not Allowed, say) are English phrases: say it here.
+        return _error(request, error.status_code, _("That did not work"),
+                      _("The console does not answer this request (HTTP %(status)d).") % {
+                          "status": error.status_code})
 
 
 def _wants_data(request: Request) -> bool:

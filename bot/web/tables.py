@@ -18,6 +18,8 @@ from fastapi import Request
 from starlette.responses import Response, StreamingResponse
 
 from bot.web.templating import render
+from tutor.i18n import N_
+from tutor.i18n import gettext as _
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -27,7 +29,7 @@ CSV_BATCH = 2000
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str  # English source text; translated when shown
+    label: str  # English source text (marked with N_); translated when shown
     sortable: bool = True
     numeric: bool = False  # right-aligned
     link: str = ""  # a row key whose value is this cell's href
@@ -40,6 +42,7 @@ class Filter:
     label: str
     kind: str = "text"  # "text", "select", "date" or "check"
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for "select"
+    data_options: bool = False  # labels are data (course names), not words to translate
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class ListView:
     filters: tuple[Filter, ...] = ()
     default_sort: str = ""
     default_descending: bool = True
-    empty: str = "Nothing here yet."
+    empty: str = N_("Nothing here yet.")
 
     def parse(self, request: Request) -> ListRequest:
         """The query string as a ListRequest: unknown sort keys and bad numbers fall
@@ -125,7 +128,7 @@ def _csv(view: ListView, fetch: Fetch, wanted: ListRequest) -> Response:
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([c.label for c in columns])
+        writer.writerow([_(c.label) for c in columns])
         page = 1
         while True:
             rows = fetch(replace(wanted, page=page, per_page=CSV_BATCH)).rows

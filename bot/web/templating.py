@@ -1,5 +1,6 @@
 """The console's templates: Jinja2 with autoescaping and the translation layer's
-gettext (`_` and `{% trans %}`), and the navigation every page shows."""
+gettext (`_`, `ngettext` and `{% trans %}`, in the request's language), and the
+navigation every page shows."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
 from bot.web.security import CSRF_FIELD, csrf_token
-from tutor.i18n import N_, gettext, translations
+from tutor.i18n import N_, current_language, gettext, ngettext
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,7 +50,10 @@ def _environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True, lstrip_blocks=True,
     )
-    environment.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+    # The layer's own functions, not one catalogue: they translate into the language of
+    # the request being rendered (app.py sets it).
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=gettext, ngettext=ngettext, newstyle=True)
     environment.filters["when"] = when
     return environment
 
@@ -66,7 +70,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
                   if not item.admin_only or (account is not None and account.is_admin)]
     return templates.TemplateResponse(request, template, {
         "account": account, "navigation": navigation, "csrf_field": CSRF_FIELD,
-        "csrf": csrf_token(request), "path": request.url.path, **context,
+        "csrf": csrf_token(request), "path": request.url.path,
+        "language": current_language().replace("_", "-"), **context,
     }, status_code=status_code)
 
 

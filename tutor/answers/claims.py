@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from tutor.answers.terms import CLOSED_CLASSES, is_general, stem, substituted
+from tutor.i18n import gettext
 
 # Words that turn a clause into its opposite; "n't" and "rather than" / "instead
 # of" ("the base of the fire rather than the flames") count as "not".
@@ -346,10 +347,13 @@ def conflict(answer: str, source: str, *, negated: bool = False) -> Conflict | N
     if found := _direction_conflict(whole_answer, whole_source):
         return found
     if swap := substituted(answer, source):
-        return Conflict("substitution", f"the answer says '{swap[0]}', the source '{swap[1]}'")
+        return Conflict("substitution", gettext(
+            "the answer says '%(said)s', the source '%(source)s'") % {
+            "said": swap[0], "source": swap[1]})
     if swap := swapped_roles(answer, source):
-        return Conflict("swap", f"the answer says of '{swap[0]}' what the source says of "
-                                f"'{swap[1]}'")
+        return Conflict("swap", gettext(
+            "the answer says of '%(said)s' what the source says of '%(source)s'") % {
+            "said": swap[0], "source": swap[1]})
     return _number_conflict(whole_answer, whole_source)
 
 
@@ -393,25 +397,29 @@ def _overlap(one: frozenset[str], other: frozenset[str]) -> float:
 def _clause_conflict(answer: Claim, source: Claim) -> Conflict | None:
     shared = answer.topic & source.topic
     if answer.negative_about(shared) != source.negative_about(shared):
-        said, other = ("not", "says it") if answer.negative else ("says it", "not")
-        return Conflict("negation", f"the answer {said}, the source {other}")
+        return Conflict("negation", gettext("the answer not, the source says it")
+                        if answer.negative else gettext("the answer says it, the source not"))
     if source.required and answer.permitted and not answer.required:
-        return Conflict("modality", "the source makes it a rule, the answer makes it optional")
+        return Conflict("modality", gettext(
+            "the source makes it a rule, the answer makes it optional"))
     if answer.hedged and not (source.hedged or source.permitted):
-        return Conflict("modality", "the source states it, the answer makes it a choice")
+        return Conflict("modality", gettext(
+            "the source states it, the answer makes it a choice"))
     if (source.permitted and not source.required and not source.negative
             and answer.required and not answer.permitted):
-        return Conflict("modality", "the source allows it, the answer makes it a rule")
+        return Conflict("modality", gettext("the source allows it, the answer makes it a rule"))
     if source.hedged and not source.required and answer.required and not answer.hedged:
-        return Conflict("modality", "the source suggests it, the answer makes it a rule")
+        return Conflict("modality", gettext(
+            "the source suggests it, the answer makes it a rule"))
     if (answer.frequency is not None and source.frequency is not None
             and answer.frequency != source.frequency):
-        return Conflict("frequency", "the answer changes how often")
+        return Conflict("frequency", gettext("the answer changes how often"))
     if (answer.quantity is not None and source.quantity is not None
             and answer.quantity != source.quantity and answer.negative == source.negative):
-        return Conflict("quantity", "the answer changes how many")
+        return Conflict("quantity", gettext("the answer changes how many"))
     if _narrows(answer) and not source.words & _RESTRICTORS:
-        return Conflict("scope", "the answer adds 'only', which the source does not say")
+        return Conflict("scope", gettext(
+            "the answer adds 'only', which the source does not say"))
     return _direction_conflict(answer, source)
 
 
@@ -429,7 +437,9 @@ def _direction_conflict(answer: Claim, source: Claim) -> Conflict | None:
     for word in sorted(answer.words):
         opposite = OPPOSITE.get(word)
         if opposite and opposite in source.words and word not in source.words:
-            return Conflict("direction", f"the answer says '{word}', the source '{opposite}'")
+            return Conflict("direction", gettext(
+                "the answer says '%(said)s', the source '%(source)s'") % {
+                "said": word, "source": opposite})
     return None
 
 
@@ -467,17 +477,26 @@ def _number_conflict(answer: Claim, source: Claim) -> Conflict | None:
     for value, counted in _counts(answer):
         others = {v for v, c in said if c == counted}
         if others and value not in others:
-            return Conflict("number", f"{value} {counted}, where the source says "
-                                      f"{' or '.join(sorted(others))}")
+            shown = sorted(others)
+            for other in shown[1:]:
+                shown[0] = gettext("%(one)s or %(other)s") % {"one": shown[0], "other": other}
+            return Conflict("number", gettext(
+                "%(value)s %(counted)s, where the source says %(others)s") % {
+                "value": value, "counted": counted, "others": shown[0]})
     by_value: dict[str, list[tuple[str, str]]] = {}
     for value, unit, bound in source.quantities:
         by_value.setdefault(value, []).append((unit, bound))
     for value, unit, bound in answer.quantities:
         seen = by_value.get(value, [])
         if unit and seen and all(u and u != unit for u, _ in seen):
-            return Conflict("unit", f"{value} {unit}, where the source gives another unit")
+            return Conflict("unit", gettext(
+                "%(value)s %(unit)s, where the source gives another unit") % {
+                "value": value, "unit": unit})
         if bound and seen and all(b and b != bound for _, b in seen):
-            return Conflict("bound", f"{value} as a {bound} bound, the source the other way")
+            return Conflict("bound", (gettext(
+                "%(value)s as a lower bound, the source the other way") if bound == "lower"
+                else gettext("%(value)s as an upper bound, the source the other way")) % {
+                "value": value})
     return None
 
 

@@ -34,6 +34,7 @@ from knowledge.sentences import is_complete_sentence, split_sentences
 from tutor.answers.claims import Conflict, clauses, conflict, covers, read_claim
 from tutor.answers.injection import material_units
 from tutor.answers.terms import content_words, specific_terms
+from tutor.i18n import gettext as _
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
@@ -97,24 +98,31 @@ class CheckedSentence:
         return "supported"
 
     def reason(self, threshold: float) -> str:
-        """The verdict in words a trainer can act on."""
+        """The verdict in words a trainer can act on (the answers log keeps them as
+        worded when the learner was answered)."""
         verdict = self.verdict(threshold)
         if verdict == "contradicted":
             assert self.conflict is not None
-            return f"contradicted ({self.conflict.kind}): {self.conflict.detail}"
+            return _("contradicted (%(kind)s): %(detail)s") % {
+                "kind": self.conflict.kind, "detail": self.conflict.detail}
         if verdict == "unsupported":
-            return f"unsupported: no passage sentence says this (closest {self.support:.2f})"
+            return _("unsupported: no passage sentence says this (closest %(support).2f)") % {
+                "support": self.support}
         if verdict == "moved terms":
-            return f"moved terms: {', '.join(self.moved_words)} not where the material says it"
+            return _("moved terms: %(words)s not where the material says it") % {
+                "words": ", ".join(self.moved_words)}
         if verdict == "new terms":
-            return f"new terms: {', '.join(self.new_terms)} named nowhere in the material"
+            return _("new terms: %(terms)s named nowhere in the material") % {
+                "terms": ", ".join(self.new_terms)}
         if verdict == "fragment":
-            return "fragment: not a whole statement a learner can act on"
+            return _("fragment: not a whole statement a learner can act on")
         if verdict == "off the question":
-            return f"off the question: true, but not about what was asked ({self.on_question:.2f})"
+            return _("off the question: true, but not about what was asked "
+                     "(%(score).2f)") % {"score": self.on_question}
         if verdict == "new words":
-            return f"new words: {', '.join(self.new_words)} not in the material"
-        return f"supported (similarity {self.support:.2f})"
+            return _("new words: %(words)s not in the material") % {
+                "words": ", ".join(self.new_words)}
+        return _("supported (similarity %(support).2f)") % {"support": self.support}
 
 
 def answer_sentences(answer: str, *, finished: bool = True) -> list[str]:

@@ -21,15 +21,17 @@ from sqlmodel import Session, col, select
 from knowledge.tables import Chunk, Course, Document, utcnow
 from tutor.answers.terms import content_words
 from tutor.errors import TutorError
+from tutor.i18n import N_
+from tutor.i18n import gettext as _
 from tutor.tables import TrainerAnswer
 
 STATUSES = ("active", "review", "retired")
 MAX_QUESTION = 500  # characters: a question, not a document
 MAX_ANSWER = 4000  # one chat message, with room for the heading and the source
-# Why an answer went back for review, as the console shows it.
-PASSAGE_CHANGED = "its passage changed"
-DOCUMENT_GONE = "its document was removed"
-COURSE_GONE = "its course was removed"
+# Why an answer went back for review: stored as written here, translated where shown.
+PASSAGE_CHANGED = N_("its passage changed")
+DOCUMENT_GONE = N_("its document was removed")
+COURSE_GONE = N_("its course was removed")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def create(engine: Engine, course: str, question: str, answer: str, *, author: s
     course's), or None for the trainer's own authority."""
     question, answer = _checked_text(question, answer)
     if not author_name.strip():
-        raise TutorError("A trainer answer needs the name learners will see it signed with.")
+        raise TutorError(_("A trainer answer needs the name learners will see it signed "
+                           "with."))
     with Session(engine) as session:
         _course_exists(session, course)
         row = TrainerAnswer(course=course, question=question, answer=answer,
@@ -113,8 +116,8 @@ def confirm(engine: Engine, answer_id: int, *, chunk_id: int | None = None,
         elif row.chunk_id is not None:
             found = _passage_now(session, row) or _successor(session, row)
             if found is None:
-                raise TutorError("The passage this answer cites is gone: cite another one, "
-                                 "or confirm it on your own authority.")
+                raise TutorError(_("The passage this answer cites is gone: cite another "
+                                   "one, or confirm it on your own authority."))
             _cite(session, row, found.id)
         row.status, row.review_why, row.updated_at = "active", "", utcnow()
         session.add(row)
@@ -134,7 +137,8 @@ def list_trainer_answers(engine: Engine, courses: Sequence[str] | None = None,
     """The answers of these courses (None: all), newest change first, one page of
     them, counted and paged in SQL."""
     if status is not None and status not in STATUSES:
-        raise TutorError(f"No status '{status}': one of {', '.join(STATUSES)}.")
+        raise TutorError(_("No status '%(status)s': one of %(statuses)s.") % {
+            "status": status, "statuses": ", ".join(STATUSES)})
     page, per_page = max(1, page), max(1, min(per_page, 500))
     query = select(TrainerAnswer)
     counting = select(func.count()).select_from(TrainerAnswer)
@@ -261,12 +265,13 @@ def _cite(session: Session, row: TrainerAnswer, chunk_id: int | None) -> None:
                          .join(Course, col(Course.id) == Document.course_id)
                          .where(Chunk.id == chunk_id)).first()
     if found is None:
-        raise TutorError(f"There is no passage {chunk_id}: it may have been replaced by a "
-                         "re-ingest. Pick the passage again.")
+        raise TutorError(_("There is no passage %(id)d: it may have been replaced by a "
+                           "re-ingest. Pick the passage again.") % {"id": chunk_id})
     chunk, document, course = found
     if course != row.course:
-        raise TutorError(f"Passage {chunk_id} is from the course '{course}', not "
-                         f"'{row.course}': an answer can only cite its own course.")
+        raise TutorError(_("Passage %(id)d is from the course '%(course)s', not "
+                           "'%(own)s': an answer can only cite its own course.") % {
+            "id": chunk_id, "course": course, "own": row.course})
     row.chunk_id, row.passage, row.document, row.section = (chunk.id, chunk.text, document,
                                                             chunk.heading)
 
@@ -274,25 +279,25 @@ def _cite(session: Session, row: TrainerAnswer, chunk_id: int | None) -> None:
 def _checked_text(question: str, answer: str) -> tuple[str, str]:
     question, answer = question.strip(), answer.strip()
     if not question:
-        raise TutorError("A trainer answer needs the question it answers.")
+        raise TutorError(_("A trainer answer needs the question it answers."))
     if not answer:
-        raise TutorError("The answer is empty: write what learners should be told.")
+        raise TutorError(_("The answer is empty: write what learners should be told."))
     if len(question) > MAX_QUESTION:
-        raise TutorError(f"The question is {len(question)} characters long; keep it under "
-                         f"{MAX_QUESTION}.")
+        raise TutorError(_("The question is %(n)d characters long; keep it under "
+                           "%(most)d.") % {"n": len(question), "most": MAX_QUESTION})
     if len(answer) > MAX_ANSWER:
-        raise TutorError(f"The answer is {len(answer)} characters long; keep it under "
-                         f"{MAX_ANSWER} (one chat message).")
+        raise TutorError(_("The answer is %(n)d characters long; keep it under %(most)d "
+                           "(one chat message).") % {"n": len(answer), "most": MAX_ANSWER})
     return question, answer
 
 
 def _course_exists(session: Session, course: str) -> None:
     if session.exec(select(Course.id).where(Course.name == course)).first() is None:
-        raise TutorError(f"There is no course named '{course}'.")
+        raise TutorError(_("There is no course named '%(course)s'.") % {"course": course})
 
 
 def _one(session: Session, answer_id: int) -> TrainerAnswer:
     row = session.get(TrainerAnswer, answer_id)
     if row is None:
-        raise TutorError(f"There is no trainer answer {answer_id}.")
+        raise TutorError(_("There is no trainer answer %(id)d.") % {"id": answer_id})
     return row

@@ -21,11 +21,14 @@ from sqlmodel import Session, col, delete, select
 
 from knowledge.tables import utcnow
 from tutor.errors import TutorError
+from tutor.i18n import N_, ngettext
+from tutor.i18n import gettext as _
 from tutor.tables import ConsoleAccount, SignInAttempt, SignInLink
 
 log = logging.getLogger(__name__)
 
 ROLES = ("admin", "trainer")
+ROLE_LABELS = {"admin": N_("admin"), "trainer": N_("trainer")}  # as the console shows them
 LINK_LIFETIME = timedelta(minutes=15)
 GUESS_WINDOW = timedelta(minutes=15)
 FAILURES_PER_ACCOUNT = 5  # wrong passwords for one account within the window
@@ -88,27 +91,27 @@ def normal_email(email: str) -> str:
     """
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise TutorError(f"'{email}' is not an email address.")
+        raise TutorError(_("'%(email)s' is not an email address.") % {"email": email})
     return email
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise TutorError(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise TutorError(_("A password needs at least %(n)d characters.") % {"n": MIN_PASSWORD})
 
 
 def add_account(engine: Engine, email: str, role: str, courses: list[str] | None = None,
                 password: str | None = None, name: str = "") -> Account:
     email = normal_email(email)
     if role not in ROLES:
-        raise TutorError(f"The role is admin or trainer, not '{role}'.")
+        raise TutorError(_("The role is admin or trainer, not '%(role)s'.") % {"role": role})
     if role == "trainer" and not courses:
-        raise TutorError("A trainer needs at least one course: --course NAME.")
+        raise TutorError(_("A trainer needs at least one course: --course NAME."))
     if password is not None:
         check_password(password)
     with Session(engine) as session:
         if session.exec(select(ConsoleAccount).where(ConsoleAccount.email == email)).first():
-            raise TutorError(f"There is already an account for {email}.")
+            raise TutorError(_("There is already an account for %(email)s.") % {"email": email})
         row = ConsoleAccount(email=email, role=role, name=name.strip(),
                              courses=json.dumps(sorted(set(courses or []))),
                              password_hash=_hasher.hash(password) if password else "")
@@ -134,7 +137,7 @@ def _row(session: Session, email: str) -> ConsoleAccount:
     row = session.exec(select(ConsoleAccount).where(
         ConsoleAccount.email == normal_email(email))).first()
     if row is None:
-        raise TutorError(f"There is no account for {email.strip()}.")
+        raise TutorError(_("There is no account for %(email)s.") % {"email": email.strip()})
     return row
 
 
@@ -195,15 +198,17 @@ def sign_in(engine: Engine, email: str, password: str, address: str) -> Account:
             log.warning("sign-in refused for %r from %s: too many wrong passwords", email,
                         address)
             minutes = int(GUESS_WINDOW.total_seconds() // 60)
-            raise SignInRefused(f"Too many wrong passwords. Try again in {minutes} minutes, "
-                                "or ask an admin for a sign-in link.")
+            raise SignInRefused(ngettext(
+                "Too many wrong passwords. Try again in %(n)d minute, or ask an admin for "
+                "a sign-in link.", "Too many wrong passwords. Try again in %(n)d minutes, "
+                "or ask an admin for a sign-in link.", minutes) % {"n": minutes})
         row = session.exec(select(ConsoleAccount).where(ConsoleAccount.email == email)).first()
         stored = row.password_hash if row and row.password_hash else _DUMMY_HASH
         # Always verified: an unknown email takes as long as a wrong password.
         matches = _hasher.verify(password, stored)
         if row is None or not row.password_hash or not matches:
             log.warning("wrong password for %r from %s", email, address)
-            raise SignInRefused("That email and password do not match an account.")
+            raise SignInRefused(_("That email and password do not match an account."))
         session.delete(attempt)
         session.commit()
         return _account(row)
@@ -234,8 +239,8 @@ def use_sign_in_link(engine: Engine, token: str) -> Account:
         session.commit()
         row = session.get(ConsoleAccount, account_id) if account_id is not None else None
         if row is None:
-            raise SignInRefused("This sign-in link was used already or has expired. Run "
-                                "`tutorbot admin link EMAIL` for a new one.")
+            raise SignInRefused(_("This sign-in link was used already or has expired. Run "
+                                  "`tutorbot admin link EMAIL` for a new one."))
         return _account(row)
 
 

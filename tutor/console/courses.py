@@ -13,9 +13,15 @@ from knowledge.library import find_course, remove_course, remove_document
 from knowledge.tables import Chunk, Course, Document, Skill
 from tutor.console.accounts import Account
 from tutor.console.audit import record
+from tutor.i18n import N_
+from tutor.i18n import gettext as _
 from tutor.runtime import Runtime
 from tutor.tables import Attempt, Learner, Question
 from tutor.withdrawn import material_removed
+
+# What the documents page calls each kind of text (knowledge.normalize.SourceKind).
+DOCUMENT_KINDS = {"markdown": N_("Markdown"), "text": N_("Plain text"), "pdf": N_("PDF"),
+                  "slides": N_("Slides")}
 
 
 def course_overview(engine: Engine, courses: list[str] | None = None
@@ -76,6 +82,14 @@ def course_documents(engine: Engine, course: str) -> list[dict[str, object]]:
             .group_by(col(Document.id)).order_by(col(Document.name))).all()
     return [{"document": name, "title": title, "kind": kind or "", "passages": passages,
              "ingested": ingested} for name, title, kind, ingested, passages in rows]
+
+
+def document_kind(kind: str) -> str:
+    """
+    >>> document_kind("slides"), document_kind("")
+    ('Slides', '')
+    """
+    return _(DOCUMENT_KINDS[kind]) if kind in DOCUMENT_KINDS else kind
 
 
 def remove_material(runtime: Runtime, actor: Account, course: str,

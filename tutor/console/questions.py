@@ -31,6 +31,8 @@ STATUSES = {"active": N_("Active"), "to-approve": N_("Not yet approved"),
 GENERATORS = {"text": N_("the text generator"), "llm": N_("the model"),
               "edited": N_("a trainer's edit")}
 RETIRED = N_("This question is retired: learners no longer get it.")
+# A true/false question's options, stored as these words and translated where shown.
+TRUE_FALSE = (N_("True"), N_("False"))
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,32 @@ def _row(question: Question, course: str, skill: str) -> dict[str, object]:
     return {"id": question.id, "course": course, "skill": skill, "kind": question.kind,
             "question": question.question, "options": json.loads(question.options),
             "answer": question.answer, "status": question.status,
-            "retired_why": question.retired_why, "approved_by": question.approved_by,
+            "retired_why": retired_reason(question.retired_why),
+            "approved_by": question.approved_by,
             "approved_at": question.approved_at, "edited": question.generator == "edited",
             "document": question.document, "section": question.section,
             "source": " — ".join(filter(None, (question.document, question.section)))}
+
+
+def shown_answer(kind: str, answer: str) -> str:
+    """An answer as the bank's pages show it: a true/false one in the reader's words."""
+    return _(answer) if kind == "true_false" and answer in TRUE_FALSE else answer
+
+
+def retired_reason(why: str) -> str:
+    """Why a question was retired, as stored (tutor/quiz/bank.py: a phrase of the
+    catalogue, perhaps with the validator's check it fails after ": "), in the reader's
+    language.
+
+    >>> retired_reason("its passage changed: options repeat"), retired_reason("")
+    ('its passage changed: options repeat', '')
+    """
+    if not why:
+        return ""
+    head, _sep, check = why.partition(": ")
+    if not check:
+        return _(why)
+    return _("%(why)s: %(check)s") % {"why": _(head), "check": _(check)}
 
 
 def skill_names(engine: Engine, courses: list[str] | None) -> list[str]:

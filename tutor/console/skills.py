@@ -26,6 +26,7 @@ from knowledge.skills import SpecError
 from knowledge.tables import Chunk, Course, Skill
 from tutor.console.accounts import Account
 from tutor.console.audit import record
+from tutor.i18n import gettext as _
 from tutor.skill_moves import follow_passages
 from tutor.tables import Mastery, Question
 
@@ -56,7 +57,8 @@ class CourseSkills:
     def by_id(self, skill_id: int) -> SkillRow:
         found = next((s for s in self.skills if s.id == skill_id), None)
         if found is None:
-            raise SkillEditError("That skill is not in this course any more: reload the page.")
+            raise SkillEditError(_("That skill is not in this course any more: reload the "
+                                   "page."))
         return found
 
 
@@ -108,26 +110,27 @@ def rename_skill(engine: Engine, actor: Account, course: str, skill: str, name: 
     name = valid_name(name)
     _edit(engine, actor, course, lambda m: m.rename(skill, name), skill, change="rename",
           name=name)
-    return f"Renamed '{skill}' to '{name}'."
+    return _("Renamed '%(skill)s' to '%(name)s'.") % {"skill": skill, "name": name}
 
 
 def merge_skills(engine: Engine, actor: Account, course: str, skill: str, into: str) -> str:
     """`skill` made part of `into`, with its passages, questions and learners' progress."""
     _edit(engine, actor, course, lambda m: m.merge(skill, into), skill, change="merge",
           into=into)
-    return f"Merged '{skill}' into '{into}'."
+    return _("Merged '%(skill)s' into '%(into)s'.") % {"skill": skill, "into": into}
 
 
 def chain_skill(engine: Engine, actor: Account, course: str, skill: str,
                 prerequisites: Sequence[str] | None) -> str:
     """`skill` needs `prerequisites` (None: what the material's order gives)."""
     edited = _edit(engine, actor, course, lambda m: m.chain(skill, prerequisites), skill,
-                   change="prerequisites",
-                   prerequisites=list(prerequisites) if prerequisites is not None
-                   else "the material's order")
+                   change="prerequisites", prerequisites=list(prerequisites)
+                   if prerequisites is not None else None)  # None: the material's order
     needs = edited.entry(skill).prerequisites
-    return (f"'{skill}' now needs {', '.join(repr(n) for n in needs)}." if needs
-            else f"'{skill}' now needs no other skill.")
+    if not needs:
+        return _("'%(skill)s' now needs no other skill.") % {"skill": skill}
+    return _("'%(skill)s' now needs %(needs)s.") % {
+        "skill": skill, "needs": ", ".join(f"'{need}'" for need in needs)}
 
 
 def _edit(engine: Engine, actor: Account, course: str,
@@ -158,8 +161,8 @@ def _editable(session: Session, course: Course) -> EditableMap:
     try:
         spec = stored_spec(course)
     except SpecError as error:  # kept by an older version that stored unreadable files
-        raise SkillEditError(f"The course's skills file cannot be read ({error}): "
-                             "ingest a corrected one first.") from None
+        raise SkillEditError(_("The course's skills file cannot be read (%(error)s): "
+                               "ingest a corrected one first.") % {"error": error}) from None
     return EditableMap.of(derived_skills(session, course.id or 0), spec)
 
 

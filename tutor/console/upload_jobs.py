@@ -8,6 +8,7 @@ with the reason, and the rest go in."""
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import logging
 import secrets
@@ -27,7 +28,8 @@ from knowledge.ingest import FileReporter, IngestReport, ProgressReporter, Refre
 from tutor.console.accounts import Account
 from tutor.console.audit import log_change
 from tutor.errors import TutorError
-from tutor.i18n import N_
+from tutor.i18n import N_, ngettext
+from tutor.i18n import gettext as _
 from tutor.ingest_lines import ReportLine, file_names_only, report_lines
 from tutor.runtime import Runtime
 from tutor.uploads import safe_file_name
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 MAX_FILES = 50  # in one upload
 KEEP_FINISHED = 200  # finished jobs remembered for their pages, the oldest forgotten first
 COPY_BLOCK = 1 << 20
-SKILLS_HINT = "the Skill map"
+SKILLS_HINT = N_("the Skill map")
 FINISHED = ("done", "unchanged", "refused")
 # What each state is called on the page, and how far along it is (for the file's
 # progress bar; "embedding" moves on with the batch).
@@ -118,10 +120,12 @@ def receive_files(folder: Path, files: Iterable[tuple[str, BinaryIO, int | None]
         path = folder / name
         try:
             if number >= MAX_FILES:
-                raise ConversionError(f"more than {MAX_FILES} files in one upload: send "
-                                      "this one in another")
+                raise ConversionError(ngettext(
+                    "more than %(n)d file in one upload: send this one in another",
+                    "more than %(n)d files in one upload: send this one in another",
+                    MAX_FILES) % {"n": MAX_FILES})
             if path.parent != folder or path in received.paths:
-                raise ConversionError("another file in this upload has the same name")
+                raise ConversionError(_("another file in this upload has the same name"))
             check_type(path)
             if size is not None:
                 check_size(size, max_bytes)
@@ -169,12 +173,15 @@ class UploadJobs:
         files = [FileProgress(path.name) for path in received.paths]
         files += [FileProgress(name, "refused", reason) for name, reason in received.refused]
         job = self._add("upload", course, account, files)
-        self._worker.submit(self._run_upload, job, account, received)
+        # The worker speaks the language of the request that started it (tutor/i18n.py).
+        self._worker.submit(contextvars.copy_context().run, self._run_upload, job, account,
+                            received)
         return job
 
     def reingest(self, account: Account, course: str, documents: list[str]) -> UploadJob:
         job = self._add("reingest", course, account, [FileProgress(d) for d in documents])
-        self._worker.submit(self._run_reingest, job, account, documents)
+        self._worker.submit(contextvars.copy_context().run, self._run_reingest, job, account,
+                            documents)
         return job
 
     def get(self, job_id: str) -> UploadJob | None:
@@ -261,7 +268,7 @@ class UploadJobs:
         except Exception as failure:
             error = _failure(failure, job)
         found = set(report.rechunked) | {name for name, _ in report.skipped}
-        missing = [(name, "no such document in the course") for name in documents
+        missing = [(name, _("no such document in the course")) for name in documents
                    if name not in found and not error]
         as_ingest = IngestReport(job.course, updated=report.rechunked,
                                  failed=report.skipped + missing,
@@ -297,8 +304,8 @@ class UploadJobs:
                     file.state, file.reason = "refused", refused[file.name]
                 elif file.state not in FINISHED:
                     file.state = "refused"
-                    file.reason = file.reason or (error or "it was not ingested")
-            job.lines = report_lines(report, SKILLS_HINT) if not error else []
+                    file.reason = file.reason or (error or _("it was not ingested"))
+            job.lines = report_lines(report, _(SKILLS_HINT)) if not error else []
             job.error, job.stage, job.finished_at = error, "finished", time.time()
 
 
@@ -306,8 +313,11 @@ def _failure(failure: Exception, job: UploadJob) -> str:
     if isinstance(failure, TutorError):
         return str(failure)
     log.exception("console %s %s into '%s' failed", job.kind, job.id, job.course)
-    what = "upload" if job.kind == "upload" else "re-ingest"
-    return f"The {what} failed ({type(failure).__name__}); the server log has the details."
+    if job.kind == "upload":
+        text = _("The upload failed (%(error)s); the server log has the details.")
+    else:
+        text = _("The re-ingest failed (%(error)s); the server log has the details.")
+    return text % {"error": type(failure).__name__}
 
 
 def _skill_count(runtime: Runtime, course: str) -> int:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from knowledge.library import find_course
 from knowledge.tables import Chunk, Document, Skill
 from tutor.errors import TutorError
+from tutor.i18n import N_, gettext
 from tutor.quiz.facts import Kinds, course_kinds
 from tutor.quiz.generate import (
     QuestionDraft,
@@ -86,8 +87,11 @@ def kinds_of(engine: Engine, course_id: int) -> Kinds:
     return kinds
 
 
-BY_TRAINER = "retired by a trainer"
-GONE, CHANGED = "its passage is gone", "its passage changed"
+# Why a question was retired: stored as written here (CHANGED may be followed by ": " and
+# the validator's check it fails), translated where shown (tutor/console/questions.py).
+BY_TRAINER = N_("retired by a trainer")
+GONE, CHANGED = N_("its passage is gone"), N_("its passage changed")
+SKILL_GONE = N_("its skill is gone")
 DECIDED = "a trainer edited or retired it"  # a draft rebuilding the bank leaves out
 
 
@@ -120,7 +124,7 @@ def retire_stale(session: Session, course_id: int,
         chunk = chunks.get(question.chunk_id)
         why = (GONE if chunk is None else
                CHANGED if not states(chunk.text, question.sentence) else
-               "its skill is gone" if question.skill_id not in skills else "")
+               SKILL_GONE if question.skill_id not in skills else "")
         if why and trainers(question):
             why = _rehome(question, passages)
         if why:
@@ -252,8 +256,8 @@ def list_questions(engine: Engine, course: str, *, skill: str | None = None,
 def _one(session: Session, course_id: int, question_id: int) -> Question:
     question = session.get(Question, question_id)
     if question is None or question.course_id != course_id:
-        raise TutorError(f"This course has no question {question_id} "
-                         "(`tutorbot quiz list` shows their ids).")
+        raise TutorError(gettext("This course has no question %(id)d (`tutorbot quiz list` shows "
+                           "their ids).") % {"id": question_id})
     return question
 
 
@@ -304,7 +308,8 @@ def edit_in(session: Session, course_id: int, question_id: int, *,
                           row.chunk_id, "", row.sentence, fact, wrong, basis=row.basis)
     why = problem(draft, chunk.text if chunk else "")
     if why is not None:
-        raise TutorError(f"The edited question would not reach learners: {why}.")
+        raise TutorError(gettext("The edited question would not reach learners: %(why)s.") % {
+            "why": gettext(why)})
     row.question, row.options, row.answer = draft.question, json.dumps(draft.options), (
         draft.answer)
     row.fact, row.wrong, row.generator = draft.fact, json.dumps(draft.wrong), "edited"
@@ -318,23 +323,27 @@ def _check_shape(row: Question, wording: str, options: list[str], answer: str) -
     options True and False, its answer True where its statement is the passage's
     sentence and False where it puts a wrong fact in it."""
     if not wording or not answer.strip():
-        raise TutorError("A question needs its wording and its answer.")
+        raise TutorError(gettext("A question needs its wording and its answer."))
     if row.kind == "choice" and answer not in options:
-        raise TutorError(f"The answer '{answer}' is not one of the options.")
+        raise TutorError(gettext("The answer '%(answer)s' is not one of the options.") % {
+            "answer": answer})
     if row.kind == "short" and options:
-        raise TutorError("A short-answer question has no options: learners type the answer.")
+        raise TutorError(gettext("A short-answer question has no options: learners type the "
+                           "answer."))
     if row.kind != "true_false":
         return
     if list(options) != ["True", "False"] or answer not in options:
-        raise TutorError("A true/false question's options are True and False, and its "
-                         "answer is one of them.")
+        raise TutorError(gettext("A true/false question's options are True and False, and its "
+                           "answer is one of them."))
     statement = wording.split("True or false?")[-1]
     false = [w for w in json.loads(row.wrong) if row.sentence.replace(row.fact, w, 1) in statement]
     if row.sentence in statement and answer != "True":
-        raise TutorError("The statement says what the passage says, so its answer is True.")
+        raise TutorError(gettext("The statement says what the passage says, so its answer is "
+                           "True."))
     if false and row.sentence not in statement and answer != "False":
-        raise TutorError(f"The statement says '{false[0]}' where the passage says "
-                         f"'{row.fact}', so its answer is False.")
+        raise TutorError(gettext("The statement says '%(wrong)s' where the passage says "
+                           "'%(fact)s', so its answer is False.") % {
+            "wrong": false[0], "fact": row.fact})
 
 
 def question_counts(engine: Engine, course: str) -> dict[str, int]:

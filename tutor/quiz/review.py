@@ -148,6 +148,10 @@ FAILED = {
         "and it gives nothing the passage does not."),
 }
 BOUNDS = {"lower": N_("at least"), "upper": N_("at most")}
+# The forms an option takes (tutor/quiz/facts.py's kinds of fact, "words" for the rest).
+FORMS = {"quantity": N_("a quantity"), "role": N_("a role"), "words": N_("plain words"),
+         "colour": N_("a colour"), "direction": N_("a direction"), "weekday": N_("a weekday"),
+         "month": N_("a month")}
 NOT_DUPLICATE = N_("It is no near-duplicate: the closest other active question of the "
                    "course, #%(id)s, shares %(share)s of its word pairs (%(limit)s would be "
                    "too many).")
@@ -185,6 +189,8 @@ def _said(check: Check, basis: str) -> str:
     figures = dict(check.found)
     if "bound" in figures:
         figures["bound"] = " / ".join(_(BOUNDS[b]) for b in figures["bound"].split(" and "))
+    if "form" in figures:
+        figures["form"] = _forms(figures["form"])
     if not check.passed:
         name = "answer not in the sentence" if figures.get("stated") == "yes" else check.reason
         return _(FAILED[name]) % figures
@@ -194,6 +200,22 @@ def _said(check: Check, basis: str) -> str:
     elif name == "a wrong option may be true":
         name = "conflict" if figures["conflict"] else "invented"
     return _(PASSED[name]) % figures
+
+
+def _forms(found: str) -> str:
+    """The validator's forms ("quantity (m); words"), each in the reader's words; a
+    unit is the material's, as it is.
+
+    >>> _forms("quantity (m); words")
+    'a quantity (m); plain words'
+    """
+    shown = []
+    for form in found.split("; "):
+        kind, _sep, unit = form.partition(" (")
+        label = _(FORMS[kind]) if kind in FORMS else kind
+        shown.append(_("%(form)s (%(unit)s)") % {"form": label, "unit": unit.rstrip(")")}
+                     if unit else label)
+    return "; ".join(shown)
 
 
 def _duplicate(stem: str, others: Sequence[tuple[int, str]]) -> Reason:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from tutor.answers.claims import conflict, numbers, read_claim
 from tutor.answers.terms import content_words
+from tutor.i18n import N_
 from tutor.quiz.facts import facts, key, normal
 from tutor.quiz.generate import BLANK, QuestionDraft, states
 
@@ -78,41 +79,41 @@ def checks(draft: QuestionDraft, passage: str) -> Iterator[Check]:
     """
     flat = " ".join(passage.split())
     stated = states(passage, draft.sentence)
-    yield Check(stated and draft.fact in draft.sentence, "answer not in the passage",
+    yield Check(stated and draft.fact in draft.sentence, N_("answer not in the passage"),
                 {"sentence": draft.sentence, "fact": draft.fact,
                  "stated": "yes" if stated else "no"})
     if draft.basis == "order":  # the list states the order: every other step is wrong
-        yield Check(len(set(draft.options)) == len(draft.options), "options repeat",
+        yield Check(len(set(draft.options)) == len(draft.options), N_("options repeat"),
                     {"options": str(len(draft.options)), "basis": "order"})
         return
-    yield Check(not _LEANS_BACK.match(draft.sentence), "leans on the sentence before it")
-    yield Check(not _EXAMPLE.match(draft.sentence), "an example's figures, not a rule")
+    yield Check(not _LEANS_BACK.match(draft.sentence), N_("leans on the sentence before it"))
+    yield Check(not _EXAMPLE.match(draft.sentence), N_("an example's figures, not a rule"))
     yield Check(not (draft.sentence.rstrip().endswith(":") or draft.sentence[:1].islower()),
-                "a lead-in or a fragment, not a statement")
+                N_("a lead-in or a fragment, not a statement"))
     stem = draft.question.replace(BLANK, "")
     if draft.kind != "true_false":
-        yield Check(normal(draft.fact) not in normal(stem), "the stem gives the answer away",
+        yield Check(normal(draft.fact) not in normal(stem), N_("the stem gives the answer away"),
                     {"fact": draft.fact})
     said = {key(f) for f in facts(flat)}
     answer = option_key(draft.fact)
     if draft.wrong:
         yield Check(all(option_key(w) != answer for w in draft.wrong),
-                    "a wrong option is the answer", {"wrong": str(len(draft.wrong))})
+                    N_("a wrong option is the answer"), {"wrong": str(len(draft.wrong))})
     if draft.kind == "choice":
         yield Check(len({option_key(o) for o in draft.options}) == len(draft.options),
-                    "options repeat", {"options": str(len(draft.options))})
+                    N_("options repeat"), {"options": str(len(draft.options))})
         # One form: quantities of one unit, words of one class, roles, or all plain words.
         kinds = {next(((f.kind, f.unit) for f in facts(f"x {o} x")), ("words", ""))
                  for o in draft.options}
-        yield Check(len(kinds) == 1, "options of different forms",
+        yield Check(len(kinds) == 1, N_("options of different forms"),
                     {"form": "; ".join(sorted(f"{k} ({u})" if u else k for k, u in kinds))})
     for wrong in draft.wrong:
         plain = not facts(f"x {wrong} x")
         yield Check(not (option_key(wrong) in said or (plain and re.search(
             rf"\b{re.escape(normal(wrong))}\b", normal(flat)))),
-            "a wrong option is stated in the passage", {"option": wrong})
+            N_("a wrong option is stated in the passage"), {"option": wrong})
         if bounds := _bounds(draft):
-            yield Check(not _within_bound(draft, wrong), "a wrong option satisfies the bound",
+            yield Check(not _within_bound(draft, wrong), N_("a wrong option satisfies the bound"),
                         {"option": wrong, "bound": " and ".join(sorted(bounds))})
         filled = draft.sentence.replace(draft.fact, wrong, 1)
         # A number or a role the passage never gives, where the sentence gives its own.
@@ -120,7 +121,7 @@ def checks(draft: QuestionDraft, passage: str) -> Iterator[Check]:
         if plain:  # plain words: unsupported when the passage never says them
             invented |= content_words(wrong) - content_words(flat)
         contradiction = conflict(filled, draft.sentence)
-        yield Check(contradiction is not None or bool(invented), "a wrong option may be true",
+        yield Check(contradiction is not None or bool(invented), N_("a wrong option may be true"),
                     {"option": wrong, "conflict": contradiction.detail if contradiction else "",
                      "invented": ", ".join(sorted(invented))})
 
@@ -228,7 +229,7 @@ def validate(drafts: Iterable[QuestionDraft], passages: dict[int, str],
         pairs = _pairs(draft.question)
         if reason is None and any(len(pairs & other) >= NEAR_DUPLICATE * max(1, len(pairs))
                                   for other in seen):
-            reason = "near-duplicate"
+            reason = N_("near-duplicate")
         if reason is not None:
             failed[reason] += 1
             continue

@@ -30,7 +30,7 @@ ANSWERS = ListView(
              Column("question", N_("Question"), link="href"),
              Column("rating", N_("Rating")),
              Column("flags", N_("Notes"), sortable=False)),
-    filters=(Filter("course", N_("Course"), "select"),
+    filters=(Filter("course", N_("Course"), "select", data_options=True),
              Filter("rating", N_("Rating"), "select", tuple(RATINGS.items())),
              Filter("not_covered", N_("Not covered"), "check"),
              Filter("explanation_removed", N_("Explanation removed"), "check"),

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from bot.web.security import Forbidden, SignedIn
 from bot.web.tables import Column, Filter, ListRequest, ListView, Rows, show
 from bot.web.templating import when
-from tutor.console.audit import ACTIONS, AuditQuery, find_entries
+from tutor.console.audit import ACTION_LABELS, AuditQuery, action_label, described, find_entries
 from tutor.i18n import N_
 
 router = APIRouter()
@@ -24,7 +24,7 @@ AUDIT = ListView(
              Column("target", N_("What"), sortable=False),
              Column("detail", N_("Details"), sortable=False)),
     filters=(Filter("actor", N_("Who")), Filter("action", N_("Action"), "select",
-                                             tuple((a, a) for a in ACTIONS)),
+                                             tuple(ACTION_LABELS.items())),
              Filter("course", N_("Course")), Filter("since", N_("From"), "date"),
              Filter("until", N_("To"), "date")),
     empty=N_("No changes have been made in the console yet."),
@@ -59,8 +59,9 @@ def audit_page(request: Request, account: SignedIn) -> Response:
         entries, total = find_entries(request.app.state.runtime.engine, query,
                                       offset=wanted.offset, limit=wanted.per_page,
                                       newest_first=wanted.descending)
-        rows = [{"at": when(e.at), "actor": e.actor, "action": e.action, "course": e.course,
-                 "target": e.target, "detail": e.detail} for e in entries]
+        rows = [{"at": when(e.at), "actor": e.actor, "action": action_label(e.action),
+                 "course": e.course, "target": e.target, "detail": described(e.detail)}
+                for e in entries]
         return Rows(rows, total)
 
     return show(request, AUDIT, fetch)

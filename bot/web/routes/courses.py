@@ -23,11 +23,15 @@ from knowledge.convert import SUPPORTED_SUFFIXES
 from knowledge.errors import UnknownCourse
 from knowledge.library import course_names
 from tutor.console.accounts import Account
-from tutor.console.courses import course_documents, course_overview, remove_material
+from tutor.console.courses import (
+    course_documents,
+    course_overview,
+    document_kind,
+    remove_material,
+)
 from tutor.console.upload_jobs import MAX_FILES, STATE_LABELS
 from tutor.errors import TutorError
-from tutor.i18n import N_
-from tutor.i18n import gettext as _
+from tutor.i18n import N_, ngettext
 from tutor.uploads import check_course_name
 
 router = APIRouter()
@@ -120,7 +124,8 @@ def course_page(request: Request, name: str, account: SignedIn, upload: str = ""
         documents, overview = [], None
 
     def fetch(wanted: ListRequest) -> Rows:
-        rows = [{**row, "ingested_at": when(row["ingested"])} for row in documents]  # type: ignore[arg-type]
+        rows = [{**row, "ingested_at": when(row["ingested"]),  # type: ignore[arg-type]
+                 "kind": document_kind(str(row["kind"]))} for row in documents]
         rows.sort(key=lambda row: row[wanted.sort], reverse=wanted.descending)
         return Rows(rows[wanted.offset:wanted.offset + wanted.per_page], len(rows))
 
@@ -144,9 +149,10 @@ def remove_document_form(request: Request, name: str, account: SignedIn,
     except LookupError as error:  # gone meanwhile (another tab, another trainer)
         leave_flash(request, str(error), "error")
     else:
-        leave_flash(request, _("Removed {document} from {course}; {count} of its questions "
-                               "retired.").format(document=document, course=course,
-                                                  count=retired))
+        leave_flash(request, ngettext(
+            "Removed %(document)s from %(course)s; %(n)d of its questions retired.",
+            "Removed %(document)s from %(course)s; %(n)d of its questions retired.",
+            retired) % {"document": document, "course": course, "n": retired})
     return RedirectResponse(course_path(course), status_code=303)
 
 
@@ -158,6 +164,8 @@ def remove_course_form(request: Request, name: str, account: SignedIn) -> Respon
     except UnknownCourse as error:
         leave_flash(request, str(error), "error")
     else:
-        leave_flash(request, _("Removed the course {course}; {count} questions retired.")
-                    .format(course=course, count=retired))
+        leave_flash(request, ngettext(
+            "Removed the course %(course)s; %(n)d question retired.",
+            "Removed the course %(course)s; %(n)d questions retired.", retired) % {
+            "course": course, "n": retired})
     return RedirectResponse("/courses", status_code=303)

@@ -27,6 +27,7 @@ from tutor.console.questions import (
     question_course,
     question_detail,
     retire_question,
+    shown_answer,
     skill_names,
 )
 from tutor.errors import TutorError
@@ -45,8 +46,8 @@ QUESTIONS = ListView(
              Column("answer", N_("Answer")),
              Column("status_label", N_("Status"), sortable=False),
              Column("source", N_("Source"))),
-    filters=(Filter("course", N_("Course"), "select"),
-             Filter("skill", N_("Skill"), "select"),
+    filters=(Filter("course", N_("Course"), "select", data_options=True),
+             Filter("skill", N_("Skill"), "select", data_options=True),
              Filter("status", N_("Status"), "select", tuple(STATUSES.items())),
              Filter("kind", N_("Kind"), "select", tuple(KINDS.items())),
              Filter("text", N_("Text"))),
@@ -91,6 +92,7 @@ def questions_page(request: Request, account: SignedIn) -> Response:
             row["href"] = f"/questions/{row['id']}"
             row["kind_label"] = _(KINDS.get(str(row["kind"]), str(row["kind"])))
             row["status_label"] = _status(row)
+            row["answer"] = shown_answer(str(row["kind"]), str(row["answer"]))
         return Rows(rows, total)
 
     return show(request, view, fetch, "questions.html")
@@ -98,7 +100,8 @@ def questions_page(request: Request, account: SignedIn) -> Response:
 
 def _status(row: dict[str, object]) -> str:
     """What the status column says, the CSV export included."""
-    words = [_(STATUSES["retired"] if row["status"] == "retired" else STATUSES["active"])]
+    status = "retired" if row["status"] == "retired" else "active"
+    words = [_(STATUSES[status])]
     if row["approved_by"]:
         words.append(_(STATUSES["approved"]))
     if row["edited"]:

@@ -37,7 +37,7 @@ TRAINER_ANSWERS = ListView(
              Column("author_name", N_("Signed"), sortable=False),
              Column("status_label", N_("Status"), sortable=False),
              Column("updated", N_("Changed"), sortable=False)),
-    filters=(Filter("course", N_("Course"), "select"),
+    filters=(Filter("course", N_("Course"), "select", data_options=True),
              Filter("status", N_("Status"), "select", tuple(STATUS_LABELS.items()))),
     empty=N_("No trainer answers yet. Open an answer (or a question the material did not "
              "cover) on the Answers page and write the right one."),
@@ -46,6 +46,11 @@ DONE = {"written": N_("Saved. Learners who ask the same get this answer first, f
         "edited": N_("Saved. Learners get the new text from now on."),
         "confirmed": N_("Confirmed: learners get this answer again."),
         "retired": N_("Retired: learners get the material's answer again.")}
+
+
+def _review_why(row: TrainerAnswer) -> str:
+    """Why it waits for review: stored as tutor/answers/trainer.py words it."""
+    return _(row.review_why) if row.review_why else ""
 
 
 def _cites(row: TrainerAnswer) -> str:
@@ -73,7 +78,8 @@ def trainer_answers_page(request: Request, account: SignedIn) -> Response:
         rows = [{"id": row.id, "href": f"/trainer-answers/{row.id}", "course": row.course,
                  "question": row.question, "cites": _cites(row),
                  "author_name": row.author_name, "status": row.status,
-                 "status_label": _(STATUS_LABELS[row.status]), "review_why": row.review_why,
+                 "status_label": _(STATUS_LABELS[row.status]),
+                 "review_why": _review_why(row),
                  "updated": when(row.updated_at)} for row in found.rows]
         return Rows(rows, found.total)
 
@@ -139,7 +145,7 @@ def write_trainer_answer(request: Request, account: SignedIn,
     engine = request.app.state.runtime.engine
     source = int(from_answer) if from_answer.isdigit() else None
     if source is not None and _quoted(request, account, source)[0]["course"] != course:
-        raise TutorError("That answer is of another course.")
+        raise TutorError(_("That answer is of another course."))
     try:
         row = trainer.create(engine, course, question, answer, author=account.email,
                              author_name=account.shown_name, chunk_id=_chunk(cite),
@@ -166,7 +172,8 @@ def _page(request: Request, account: Account, row: TrainerAnswer, error: str = "
           typed: dict[str, str] | None = None) -> Response:
     done = DONE.get(request.query_params.get("done", ""))
     return render(request, "trainer_answer.html", row=row, cites=_cites(row),
-                  status_label=_(STATUS_LABELS[row.status]), error=error,
+                  status_label=_(STATUS_LABELS[row.status]), review_why=_review_why(row),
+                  error=error,
                   typed=typed or {"question": row.question, "answer": row.answer},
                   flash=_(done) if done else "", title=_("Trainer answer %(id)s") % {
                       "id": row.id})
@@ -204,7 +211,7 @@ def confirm_trainer_answer(request: Request, account: SignedIn, answer_id: int,
     except TutorError as error:
         return _page(request, account, row, str(error))
     log_change(engine, account, "trainer-answer-confirm", confirmed.course, f"#{answer_id}",
-               cites=_cites(confirmed), was=row.review_why)
+               cites=_cites(confirmed), was=_review_why(row))
     return RedirectResponse(f"/trainer-answers/{answer_id}?done=confirmed", status_code=303)
 
 

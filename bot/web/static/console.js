@@ -1,5 +1,11 @@
 // The console's only script of its own (no inline scripts: the CSP forbids them).
-// htmx requests carry the CSRF token; a button with data-confirm asks first.
+// htmx requests carry the CSRF token; a button with data-confirm asks first. Every
+// word it shows comes from the page (data-confirm, data-text-*), in the console's
+// language: `say` fills a text's {placeholders}.
+function say(text, values) {
+  return (text || "").replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+}
+
 document.addEventListener("htmx:configRequest", (event) => {
   event.detail.headers["X-CSRF-Token"] = document.body.dataset.csrf || "";
 });
@@ -23,9 +29,12 @@ function listChosen(form) {
   const list = form.querySelector(".chosen");
   list.replaceChildren(...Array.from(input.files).map((file) => {
     const item = document.createElement("li");
-    const size = file.size < 1e6 ? `${Math.max(1, Math.round(file.size / 1e3))} kB`
-      : `${(file.size / 1e6).toFixed(1)} MB`;
-    item.textContent = `${file.name} (${size})`;
+    const number = (value, digits) => value.toLocaleString(document.documentElement.lang || undefined,
+      {maximumFractionDigits: digits, minimumFractionDigits: digits});
+    const size = file.size < 1e6
+      ? say(form.dataset.textKb, {size: number(Math.max(1, Math.round(file.size / 1e3)), 0)})
+      : say(form.dataset.textMb, {size: number(file.size / 1e6, 1)});
+    item.textContent = say(form.dataset.textChosen, {name: file.name, size});
     return item;
   }));
   list.hidden = input.files.length === 0;
@@ -95,11 +104,11 @@ document.addEventListener("htmx:afterRequest", (event) => {
 });
 // A refused htmx request (a 400 or 403) says why, in its form or, failing that, aloud.
 document.addEventListener("htmx:responseError", (event) => {
-  let message = event.detail.xhr.statusText;
+  let message = say(document.body.dataset.textFailed, {status: event.detail.xhr.status});
   try {
     message = JSON.parse(event.detail.xhr.responseText).error || message;
   } catch (ignored) {
-    // not JSON: the status text says enough
+    // not JSON (a proxy's page, say): the page's words for a failure
   }
   const form = uploadForm(event.detail.elt);
   if (form) {

@@ -13,6 +13,7 @@ from tests.bot.web.browser import (  # noqa: F401  (the browser's fixtures, for 
     live_console,
     page,
 )
+from tests.bot.web.pseudo_locale import pseudo_language  # noqa: F401  (a fixture)
 from tests.fakes import FakeEmbedder, cheap_password_hashes
 from tutor.runtime import Runtime
 from tutor.settings import Settings

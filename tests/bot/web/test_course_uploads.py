@@ -296,7 +296,7 @@ def test_documents_export_without_their_buttons_and_a_lost_job_stops_polling(
     until(client, upload(client, csrf, "safety", three_files()[:1]))
     lines = client.get("/courses/safety?format=csv").text.splitlines()
     assert lines[0] == "Document,Title,Kind,Passages,Ingested at"
-    assert lines[1].startswith("ladders.md,Ladders,markdown,1,")
+    assert lines[1].startswith("ladders.md,Ladders,Markdown,1,")  # the kind as read
     lost = client.get("/courses/safety/uploads/no-such-job", headers={"HX-Request": "true"})
     assert lost.status_code == 200 and "no longer followed" in lost.text
     assert "hx-trigger" not in lost.text
