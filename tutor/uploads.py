@@ -19,6 +19,7 @@ from tutor.runtime import Runtime
 _COURSE_NAME = re.compile(r"^[\w][\w .-]{0,49}$")
 _CAPTION_PREFIX = re.compile(r"^\s*(/?course\s*:?\s*)", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^\w .()-]")
+MAX_NAME_BYTES = 200  # file systems take 255; room for the folder's own additions
 
 
 def course_from_caption(caption: str) -> str:
@@ -48,12 +49,22 @@ def check_course_name(name: str) -> str:
 
 
 def safe_file_name(name: str) -> str:
-    """A file name that cannot leave the temporary folder.
+    """A file name that cannot leave the temporary folder, and that every file system
+    takes: at most MAX_NAME_BYTES in UTF-8, its suffix kept.
 
     >>> safe_file_name("../../etc/passwd"), safe_file_name("Fire Safety (v2).PDF")
     ('passwd', 'Fire Safety (v2).PDF')
+    >>> long = safe_file_name("a" * 300 + ".txt")
+    >>> len(long.encode()), long[-6:]
+    (200, 'aa.txt')
     """
-    return _UNSAFE.sub("_", Path(name).name).lstrip(".") or "upload"
+    safe = _UNSAFE.sub("_", Path(name).name).lstrip(".") or "upload"
+    if len(safe.encode()) <= MAX_NAME_BYTES:
+        return safe
+    suffix = Path(safe).suffix if len(Path(safe).suffix.encode()) <= 16 else ""
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    stem = safe[:len(safe) - len(suffix)].encode()[:room].decode(errors="ignore")
+    return stem + suffix
 
 
 async def ingest_uploads(runtime: Runtime, files: tuple[Attachment, ...],

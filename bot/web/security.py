@@ -16,9 +16,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tutor.console.accounts import Account, account_by_id
+from tutor.console.upload_jobs import MAX_FILES
+from tutor.i18n import gettext as _
 from tutor.settings import Settings
 
 SESSION_COOKIE = "tutorbot_console"
@@ -26,6 +29,7 @@ SESSION_HOURS = 12
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+OPEN_POSTS = {"/sign-in"}  # the only form one posts before signing in
 HEADERS = {
     # No inline script or style anywhere: a learner's text that slipped through
     # escaping still could not run.
@@ -95,10 +99,18 @@ async def check_csrf(request: Request) -> None:
     the X-CSRF-Token header (htmx) or the form's `csrf` field."""
     if request.method not in UNSAFE_METHODS:
         return
+    # Nobody signed in may post anything but the sign-in form: refused before its body
+    # is read (an upload is written to disk while it is parsed).
+    if request.url.path not in OPEN_POSTS and session_account(request) is None:
+        raise NotSignedIn
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > largest_body(request):
+        raise HTTPException(413, _("The upload is too large: send fewer or smaller files."))
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
-        form: FormData = await request.form()  # cached: the route reads it again
+        # Cached: the route reads it again (and an upload's files are counted there).
+        form: FormData = await request.form(max_files=MAX_FILES + 1, max_fields=1000)
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     expected = request.session.get(CSRF_FIELD)
@@ -107,6 +119,11 @@ async def check_csrf(request: Request) -> None:
     if not sent or not expected or not secrets.compare_digest(
             sent.encode(errors="surrogatepass"), str(expected).encode()):
         raise BadCsrf
+
+
+def largest_body(request: Request) -> int:
+    """The most a request may send: a whole upload of the largest files, and a margin."""
+    return MAX_FILES * request.app.state.runtime.settings.max_upload_bytes + 1_000_000
 
 
 def sign_in_session(request: Request, account: Account) -> None:

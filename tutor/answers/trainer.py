@@ -260,18 +260,17 @@ def _cite(session: Session, row: TrainerAnswer, chunk_id: int | None) -> None:
     if chunk_id is None:
         row.chunk_id, row.passage, row.document, row.section = None, "", "", ""
         return
-    found = session.exec(select(Chunk, Document.name, Course.name)
+    # Only the answer's own course is searched: a passage of another course is as
+    # absent as one that never was (a trainer learns nothing of courses not theirs).
+    found = session.exec(select(Chunk, Document.name)
                          .join(Document, col(Document.id) == Chunk.document_id)
                          .join(Course, col(Course.id) == Document.course_id)
-                         .where(Chunk.id == chunk_id)).first()
+                         .where(Chunk.id == chunk_id, Course.name == row.course)).first()
     if found is None:
-        raise TutorError(_("There is no passage %(id)d: it may have been replaced by a "
-                           "re-ingest. Pick the passage again.") % {"id": chunk_id})
-    chunk, document, course = found
-    if course != row.course:
-        raise TutorError(_("Passage %(id)d is from the course '%(course)s', not "
-                           "'%(own)s': an answer can only cite its own course.") % {
-            "id": chunk_id, "course": course, "own": row.course})
+        raise TutorError(_("The course '%(course)s' has no passage %(id)d: it may have been "
+                           "replaced by a re-ingest. Pick the passage again.") % {
+            "id": chunk_id, "course": row.course})
+    chunk, document = found
     row.chunk_id, row.passage, row.document, row.section = (chunk.id, chunk.text, document,
                                                             chunk.heading)
 

@@ -133,6 +133,10 @@ def receive_files(folder: Path, files: Iterable[tuple[str, BinaryIO, int | None]
         except ConversionError as error:
             received.refused.append((name, str(error)))
             continue
+        except OSError as error:  # the disk refused it: this file only, the rest go in
+            received.refused.append((name, _("could not be saved: %(error)s") % {
+                "error": error.strerror or type(error).__name__}))
+            continue
         received.paths.append(path)
     return received
 

@@ -93,7 +93,9 @@ def test_a_trainer_sees_only_their_courses(console_runtime: Runtime,
     assert "How fast may I drive?" in page and "Who signs the lift plan?" not in page
     assert client.get("/answers/3").status_code == 403
     assert client.get("/answers?course=cranes").status_code == 403
-    assert "Who signs" not in client.get("/answers?format=csv").text
+    exported = client.get("/answers?format=csv")
+    assert exported.status_code == 200 and exported.text.startswith("When,Course,Learner")
+    assert "How fast may I drive?" in exported.text and "Who signs" not in exported.text
 
 
 def test_pseudonymous_names(console_runtime: Runtime, tmp_path) -> None:

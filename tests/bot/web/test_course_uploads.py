@@ -259,6 +259,17 @@ def test_a_file_name_never_leaves_the_upload_folder(tmp_path: Path, sent: str) -
     assert len(received.paths) + len(received.refused) == 1
 
 
+def test_an_over_long_name_is_shortened_and_the_rest_go_in(tmp_path: Path) -> None:
+    """300 bytes (or 90 CJK characters) is over what file systems take: the file goes
+    in under a shortened name, its suffix kept, beside the upload's other files."""
+    sent = [("a" * 300 + ".md", io.BytesIO(b"# A\ntext"), 8),
+            ("消防" * 45 + ".md", io.BytesIO(b"# B\ntext"), 8),
+            ("good.md", io.BytesIO(b"# C\ntext"), 8)]
+    received = receive_files(tmp_path, sent, 10**6)
+    assert received.refused == [] and len(received.paths) == 3
+    assert all(len(p.name.encode()) <= 200 and p.suffix == ".md" for p in received.paths)
+
+
 def test_hostile_names_through_the_form_stay_inside(app: FastAPI, runtime: Runtime,
                                                     admin: tuple[TestClient, str],
                                                     tmp_path: Path) -> None:

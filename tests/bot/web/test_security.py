@@ -274,3 +274,68 @@ def test_what_was_typed_comes_back_escaped(console_client: TestClient) -> None:
     assert refused.status_code == 401
     assert "<script>alert" not in refused.text
     assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.org" in refused.text
+
+
+def test_every_route_wants_a_session(console_runtime: Runtime,
+                                     console_client: TestClient) -> None:
+    """No page, fragment, export or action of any route answers without signing in:
+    pages send to sign-in, the rest get 401; nothing is posted but the sign-in form."""
+    add_courses(console_runtime.engine, "forklifts")
+    app = console_client.app
+    assert isinstance(app, FastAPI)
+    open_paths = {"/sign-in", "/sign-in/link", "/healthz", "/static"}
+    checked = 0
+    for route in _routes(app.routes):
+        path = getattr(route, "path", "")
+        if path in open_paths or not hasattr(route, "methods"):
+            continue
+        url = path.replace("{name}", "forklifts").replace("{course}", "forklifts")
+        url = url.replace("{name:path}", "forklifts")
+        for key in ("question_id", "answer_id", "job_id", "skill_id", "job"):
+            url = url.replace(f"{{{key}:int}}", "1").replace(f"{{{key}}}", "1")
+        for method in route.methods - {"HEAD"}:
+            response = console_client.request(method, url, data={"csrf": "x"})
+            assert response.status_code in (303, 401), (method, url, response.status_code)
+            checked += 1
+    assert checked >= 25
+
+
+def _routes(routes: list) -> list:
+    """Every route, those of included routers too (FastAPI keeps them wrapped)."""
+    found = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        found += _routes(inner.routes) if inner is not None else [route]
+    return found
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(
+        console_runtime: Runtime, console_client: TestClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    add_courses(console_runtime.engine, "forklifts")
+    read: list[str] = []
+    original = security.Request.form
+
+    def spy(self, *args, **kwargs):
+        read.append(self.url.path)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(security.Request, "form", spy)
+    response = console_client.post("/courses/forklifts/uploads", files=[
+        ("files", ("big.txt", b"x" * 3_000_000, "text/plain"))])
+    assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
+    assert read == []
+
+
+def test_a_body_larger_than_any_upload_is_refused_unread(console_runtime: Runtime,
+                                                         console_client: TestClient) -> None:
+    add_courses(console_runtime.engine, "forklifts")
+    admin(console_runtime.engine)
+    assert sign_in(console_client, "boss@example.org").status_code == 303
+    token = csrf_of(console_client, "/courses/forklifts")
+    too_large = str(security.largest_body(type("R", (), {"app": console_client.app})()) + 1)
+    response = console_client.post("/courses/forklifts/uploads", content=b"x",
+                                   headers={"content-length": too_large,
+                                            "x-csrf-token": token,
+                                            "content-type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 413
