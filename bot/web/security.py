@@ -147,7 +147,15 @@ def session_account(request: Request) -> Account | None:
     """The session's account while its session holds: the epoch it was signed in under
     is still the account's, and it is under SESSION_HOURS old. The cookie is signed
     again on every response (a sliding expiry), so without `since` a copied cookie
-    in use would never lapse."""
+    in use would never lapse. Read once a request (the CSRF check and the page's
+    dependency both ask)."""
+    account = getattr(request.state, "session_account", _UNREAD)
+    if account is _UNREAD:
+        account = request.state.session_account = _session_account(request)
+    return account
+
+
+def _session_account(request: Request) -> Account | None:
     account_id, epoch = request.session.get("account"), request.session.get("epoch")
     since = request.session.get("since")
     if not isinstance(account_id, int) or not isinstance(since, int):
@@ -158,6 +166,7 @@ def session_account(request: Request) -> Account | None:
     return account if account is not None and account.session_epoch == epoch else None
 
 
+_UNREAD = object()
 SignedIn = Annotated[Account, Depends(signed_in)]
 
 
