@@ -12,7 +12,7 @@ another passage). Statuses: "active", "review", "retired".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func
@@ -72,8 +72,7 @@ def edit(engine: Engine, answer_id: int, *, question: str | None = None,
          author: str | None = None, author_name: str | None = None) -> TrainerAnswer:
     """Change an answer's question, text or citation (`cite=True` with `chunk_id`, or
     None to stand on the trainer's authority). Whoever edits signs it from then on."""
-    with Session(engine) as session:
-        row = _one(session, answer_id)
+    def change(session: Session, row: TrainerAnswer) -> None:
         row.question, row.answer = _checked_text(question if question is not None
                                                  else row.question,
                                                  answer if answer is not None else row.answer)
@@ -85,22 +84,16 @@ def edit(engine: Engine, answer_id: int, *, question: str | None = None,
             row.author = author
         if author_name is not None and author_name.strip():
             row.author_name = author_name.strip()
-        row.updated_at = utcnow()
-        session.add(row)
-        session.commit()
-        session.refresh(row)
-        return row
+
+    return _changed(engine, answer_id, change)
 
 
 def retire(engine: Engine, answer_id: int) -> TrainerAnswer:
     """Stop serving an answer (kept: the answers log refers to it)."""
-    with Session(engine) as session:
-        row = _one(session, answer_id)
-        row.status, row.review_why, row.updated_at = "retired", "", utcnow()
-        session.add(row)
-        session.commit()
-        session.refresh(row)
-        return row
+    def change(_: Session, row: TrainerAnswer) -> None:
+        row.status, row.review_why = "retired", ""
+
+    return _changed(engine, answer_id, change)
 
 
 def confirm(engine: Engine, answer_id: int, *, chunk_id: int | None = None,
@@ -109,8 +102,7 @@ def confirm(engine: Engine, answer_id: int, *, chunk_id: int | None = None,
     read anew: the one it cited (found again by its text, or the chunk it names if
     that is still there), `chunk_id` to cite another, or `keep_citation=False` to
     stand on the trainer's authority."""
-    with Session(engine) as session:
-        row = _one(session, answer_id)
+    def change(session: Session, row: TrainerAnswer) -> None:
         if chunk_id is not None or not keep_citation:
             _cite(session, row, chunk_id)
         elif row.chunk_id is not None:
@@ -119,7 +111,19 @@ def confirm(engine: Engine, answer_id: int, *, chunk_id: int | None = None,
                 raise TutorError(_("The passage this answer cites is gone: cite another "
                                    "one, or confirm it on your own authority."))
             _cite(session, row, found.id)
-        row.status, row.review_why, row.updated_at = "active", "", utcnow()
+        row.status, row.review_why = "active", ""
+
+    return _changed(engine, answer_id, change)
+
+
+def _changed(engine: Engine, answer_id: int,
+             change: Callable[[Session, TrainerAnswer], None]) -> TrainerAnswer:
+    """Apply `change` to an answer and store it, its change time moved, in one
+    transaction (nothing is stored when `change` refuses)."""
+    with Session(engine) as session:
+        row = _one(session, answer_id)
+        change(session, row)
+        row.updated_at = utcnow()
         session.add(row)
         session.commit()
         session.refresh(row)
