@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +67,17 @@ def add_sample_course(runtime: Runtime) -> None:
 
     ingest([SAMPLE_COURSE], "workplace-safety", engine=runtime.engine,
            embedder=runtime.embedder, index_store=runtime.index_store, max_bytes=10**8)
+
+
+def add_sample_and_one_page(runtime: Runtime, folder: Path, course: str, other: str
+                            ) -> Runtime:
+    """The sample course as `course`, and its first-aid page alone as `other` (two
+    courses for the tests of one trainer's rights), through `Runtime.add_material`."""
+    runtime.add_material([SAMPLE_COURSE], course)
+    folder.mkdir()
+    shutil.copy(SAMPLE_COURSE / "first-aid.html", folder)
+    runtime.add_material([folder], other)
+    return runtime
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from bot.web.app import create_app
-from tests.conftest import SAMPLE_COURSE
+from tests.conftest import add_sample_and_one_page
 from tests.tutor.quiz.test_quiz_chat import answer_right, shown_question
 from tutor.console.accounts import add_account, make_sign_in_link
 from tutor.dialogue import DialogueManager
@@ -33,12 +32,7 @@ ANA = "test:ana"
 @pytest.fixture
 def bank_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
     """The sample course, and a second course of one page."""
-    runtime.add_material([SAMPLE_COURSE], COURSE)
-    folder = tmp_path / "other"
-    folder.mkdir()
-    shutil.copy(SAMPLE_COURSE / "first-aid.html", folder)
-    runtime.add_material([folder], OTHER)
-    return runtime
+    return add_sample_and_one_page(runtime, tmp_path / "other", COURSE, OTHER)
 
 
 def browser(runtime: Runtime, email: str, role: str, courses: list[str] | None = None

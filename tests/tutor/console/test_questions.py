@@ -5,13 +5,12 @@ edits and retirements with their audit entries."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from tests.conftest import SAMPLE_COURSE
+from tests.conftest import add_sample_and_one_page
 from tutor.console.accounts import Account, add_account
 from tutor.console.questions import (
     QuestionQuery,
@@ -31,12 +30,7 @@ COURSE, OTHER = "safety", "first-aid"
 
 @pytest.fixture
 def bank(runtime: Runtime, tmp_path: Path) -> Runtime:
-    runtime.add_material([SAMPLE_COURSE], COURSE)
-    folder = tmp_path / "other"
-    folder.mkdir()
-    shutil.copy(SAMPLE_COURSE / "first-aid.html", folder)
-    runtime.add_material([folder], OTHER)
-    return runtime
+    return add_sample_and_one_page(runtime, tmp_path / "other", COURSE, OTHER)
 
 
 @pytest.fixture
